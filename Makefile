@@ -1,0 +1,62 @@
+# Revue: the two commands (make demo, make test) and what they need.
+# Both create their own virtual environment in .venv and install into it.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_DATA := build/test-data
+
+.PHONY: demo test test-sqlite test-postgres services browser bench clean
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Revue needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.python-ok pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+## make demo: the portal on the offline demo press, at http://127.0.0.1:8000/
+demo: $(VENV)/.installed
+	$(BIN)/revue demo
+
+## make test: every test, on SQLite then on PostgreSQL
+test: $(VENV)/.installed-test services browser
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite:
+	@rm -rf $(TEST_DATA) && mkdir -p $(TEST_DATA)
+	REVUE_DATA_DIR=$(TEST_DATA) $(BIN)/pytest -p no:cacheprovider
+
+# The database-facing tests again, on the real PostgreSQL server.
+test-postgres:
+	@rm -rf $(TEST_DATA)-pg && mkdir -p $(TEST_DATA)-pg
+	REVUE_DATA_DIR=$(TEST_DATA)-pg REVUE_DATABASE_URL=$(PG_URL) REVUE_CACHE_URL=redis://127.0.0.1:6379/1 \
+		$(BIN)/pytest -p no:cacheprovider -m "not nodb" tests/crawl/test_store.py tests/crawl/test_schedule.py tests/e2e tests/portal
+
+## services: start PostgreSQL and Redis when they are installed but stopped
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+		echo "starting PostgreSQL"; pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start; \
+		for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 && break; sleep 1; done; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
+		echo "starting Redis"; redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+			--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log; sleep 1; }
+
+## browser: Debian's chromium for the browser tests (Playwright drives it)
+browser:
+	@test -x /usr/bin/chromium || { echo "installing chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/feeds.py
+
+clean:
+	rm -rf $(VENV) build

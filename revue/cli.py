@@ -1,0 +1,44 @@
+"""The ``revue`` command: Revue's own commands over Django's management framework.
+
+``revue init | demo | serve | crawl | worker | sources …`` are Django management commands of
+Revue's apps; any other Django command (``createsuperuser``, ``migrate``, ``shell``…) works too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+USAGE = """\
+usage: revue COMMAND [options]
+
+  init                      create or migrate the database in the data folder (REVUE_DATA_DIR)
+  demo [--port N]           run the portal on the offline demo press (crawls it first)
+  serve [--port N]          serve the portal (production WSGI server)
+  crawl [--forever]         fetch every feed that is due, once (or keep going)
+  worker                    a crawler worker that runs until stopped (same as crawl --forever)
+  sources add URL           follow an outlet: a feed URL or a site URL (its feed is discovered)
+  sources import FILE.opml  follow every feed of an OPML file
+  sources export            print the followed feeds as OPML
+  sources list              list outlets and the state of their feeds
+  sources defaults          follow the default list of Moroccan outlets
+
+  createsuperuser           create an account for the admin (/admin/)
+  help COMMAND              options of one command
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revue.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help"}:
+        print(USAGE, end="")
+        return 0
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["revue", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

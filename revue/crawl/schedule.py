@@ -1,0 +1,136 @@
+"""Which feeds are due, who fetches them, and when each is fetched next.
+
+Two parts:
+
+* ``next_check`` — the scheduling arithmetic as one pure function over plain values (no ORM),
+  in the manner of Miniflux's ``ScheduleNextCheck``: success, not-modified and failure all go
+  through it.
+* ``lease_due_feeds`` / ``release`` — a worker *leases* a batch of due feeds with a conditional
+  ``UPDATE … WHERE lease is free`` that only one worker can win for a given row, on SQLite and
+  PostgreSQL alike (PostgreSQL pre-selects with ``FOR UPDATE SKIP LOCKED`` so workers don't
+  even contend). A lease expires, so a killed worker's feeds come back by themselves.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from revue.sources.models import Feed
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The bounds ``next_check`` works within (from the ``REVUE_FEED_*`` settings)."""
+
+    min_interval: int = 5 * 60
+    max_interval: int = 6 * 60 * 60
+    default_interval: int = 15 * 60
+    max_errors: int = 10
+
+    @classmethod
+    def from_settings(cls) -> "Policy":
+        return cls(
+            min_interval=settings.REVUE_FEED_MIN_INTERVAL,
+            max_interval=settings.REVUE_FEED_MAX_INTERVAL,
+            default_interval=settings.REVUE_FEED_DEFAULT_INTERVAL,
+            max_errors=settings.REVUE_FEED_MAX_ERRORS,
+        )
+
+
+@dataclass(frozen=True)
+class NextCheck:
+    at: datetime
+    interval: int  # seconds; the feed's remembered polling interval
+    park: bool = False  # stop polling until an operator looks
+
+
+def _clamp(value: float, policy: Policy) -> int:
+    return int(max(policy.min_interval, min(policy.max_interval, value)))
+
+
+def next_check(
+    now: datetime,
+    policy: Policy,
+    *,
+    interval: int,
+    ok: bool,
+    new_entries: int = 0,
+    error_count: int = 0,
+    retry_after: float | None = None,
+    ttl_minutes: int | None = None,
+    gone: bool = False,
+    rng: random.Random | None = None,
+) -> NextCheck:
+    """When to fetch a feed next, given what its last fetch taught us.
+
+    * Success with new entries shortens the interval (the feed is lively), success without
+      them (or a 304) lengthens it, always within ``[min_interval, max_interval]``; an RSS
+      ``<ttl>`` is a floor.
+    * Failure backs off exponentially from the current interval with ±10 % jitter, so a
+      thousand feeds failing together do not come back together; ``Retry-After`` is a floor.
+    * ``gone`` (HTTP 410) and ``error_count >= max_errors`` park the feed.
+    """
+    rng = rng or random
+    interval = interval or policy.default_interval
+    if gone:
+        return NextCheck(at=now + timedelta(seconds=policy.max_interval), interval=interval, park=True)
+    if not ok:
+        if error_count >= policy.max_errors:
+            return NextCheck(at=now + timedelta(seconds=policy.max_interval), interval=interval, park=True)
+        backoff = policy.min_interval * (2 ** max(0, error_count - 1))
+        delay = min(policy.max_interval, backoff) * rng.uniform(0.9, 1.1)
+        if retry_after:
+            delay = max(delay, retry_after)
+        return NextCheck(at=now + timedelta(seconds=delay), interval=interval)
+    if new_entries:
+        interval = _clamp(interval * 0.75, policy)
+    else:
+        interval = _clamp(interval * 1.25, policy)
+    if ttl_minutes:
+        interval = _clamp(max(interval, ttl_minutes * 60), policy)
+    delay = interval
+    if retry_after:
+        delay = max(delay, retry_after)
+    return NextCheck(at=now + timedelta(seconds=delay * rng.uniform(0.95, 1.05)), interval=interval)
+
+
+# --- leases ---------------------------------------------------------------------------------
+
+
+def new_owner(prefix: str = "worker") -> str:
+    """A token naming one lease batch of one worker (unique, so read-back is exact)."""
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def lease_due_feeds(owner: str, *, limit: int, lease_seconds: int, now: datetime | None = None) -> list[Feed]:
+    """Lease up to ``limit`` due feeds to ``owner`` and return them (with their source).
+
+    The UPDATE repeats the "due and not leased" condition, so when two workers pick the same
+    candidate only the first UPDATE touches it; each then reads back only what it won.
+    """
+    now = now or timezone.now()
+    expires = now + timedelta(seconds=lease_seconds)
+    with transaction.atomic():
+        candidates = Feed.objects.due(now).order_by("next_fetch_at", "id")
+        if connection.vendor == "postgresql":
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        ids = list(candidates.values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        Feed.objects.due(now).filter(id__in=ids).update(lease_owner=owner, lease_expires_at=expires)
+    return list(Feed.objects.filter(id__in=ids, lease_owner=owner).select_related("source").order_by("id"))
+
+
+def release(feed_id: int, owner: str, **fields) -> bool:
+    """Write the outcome of one fetch and give the lease back, if ``owner`` still holds it."""
+    updated = Feed.objects.filter(id=feed_id, lease_owner=owner).update(
+        lease_owner="", lease_expires_at=None, **fields
+    )
+    return bool(updated)

@@ -1,0 +1,136 @@
+"""Store articles idempotently: one transaction per entry batch, nothing stored twice.
+
+An article is the same article when its canonical URL is the same (``url_hash`` is unique),
+or when the same outlet already has an article with the same guid — so an entry crawled twice,
+or carried by two feeds of one outlet, is one row. Re-running ``store_drafts`` on the same
+drafts changes nothing. Images are one row per distinct URL, shared by every article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from revue.news.models import Article, Category, Image, url_hash
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """Everything the pipeline learnt about one new entry, cleaned and ready to store."""
+
+    url: str  # canonical
+    guid: str
+    title: str
+    summary: str  # plain text
+    content_html: str  # sanitized
+    text: str
+    author: str
+    language: str
+    published_at: datetime
+    image_url: str = ""
+    category_slug: str = ""
+    content_hash: str = ""
+    inline_image_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    created: tuple[int, ...] = ()  # ids of the new articles
+    existing: int = 0  # drafts that were already stored
+    skipped: tuple[str, ...] = field(default_factory=tuple)  # why a draft was not stored
+
+
+def known_entries(source_id: int, urls: Iterable[str], guids: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Which of these canonical URLs (as hashes) and guids the archive already has."""
+    hashes = {url_hash(u) for u in urls if u}
+    guids = {g for g in guids if g}
+    known_hashes = set(Article.objects.filter(url_hash__in=hashes).values_list("url_hash", flat=True)) if hashes else set()
+    known_guids = (
+        set(Article.objects.filter(source_id=source_id, guid__in=guids).values_list("guid", flat=True))
+        if guids
+        else set()
+    )
+    return known_hashes, known_guids
+
+
+def _images_by_url(urls: Iterable[str]) -> dict[str, Image]:
+    """One ``Image`` per distinct URL, created when missing (race-safe)."""
+    wanted = {u for u in urls if u}
+    if not wanted:
+        return {}
+    hashes = {url_hash(u): u for u in wanted}
+    Image.objects.bulk_create(
+        [Image(url=u, url_hash=h) for h, u in hashes.items()], ignore_conflicts=True
+    )
+    return {img.url: img for img in Image.objects.filter(url_hash__in=hashes)}
+
+
+def _categories() -> dict[str, Category]:
+    return {c.slug: c for c in Category.objects.all()}
+
+
+def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDraft]) -> StoreResult:
+    """Store the drafts not yet in the archive, in one transaction."""
+    skipped = tuple(f"no title and no text: {d.url}" for d in drafts if not (d.title or d.text))
+    drafts = [d for d in drafts if d.title or d.text]
+    if not drafts:
+        return StoreResult(skipped=skipped)
+    with transaction.atomic():
+        known_hashes, known_guids = known_entries(source_id, [d.url for d in drafts], [d.guid for d in drafts])
+        fresh: dict[str, ArticleDraft] = {}
+        for draft in drafts:
+            key = url_hash(draft.url)
+            if key in known_hashes or (draft.guid and draft.guid in known_guids) or key in fresh:
+                continue
+            fresh[key] = draft
+        if not fresh:
+            return StoreResult(existing=len(drafts), skipped=skipped)
+        images = _images_by_url(
+            [d.image_url for d in fresh.values()] + [u for d in fresh.values() for u in d.inline_image_urls]
+        )
+        categories = _categories()
+        now = timezone.now()
+        rows = [
+            Article(
+                source_id=source_id,
+                feed_id=feed_id,
+                url=d.url,
+                url_hash=key,
+                guid=d.guid[:1000],
+                title=d.title[:1000],
+                summary=d.summary,
+                content_html=d.content_html,
+                text=d.text,
+                author=d.author[:300],
+                language=d.language[:8],
+                published_at=d.published_at,
+                fetched_at=now,
+                image=images.get(d.image_url),
+                category=categories.get(d.category_slug),
+                content_hash=d.content_hash,
+            )
+            for key, d in fresh.items()
+        ]
+        Article.objects.bulk_create(rows, ignore_conflicts=True)
+        stored = dict(Article.objects.filter(url_hash__in=fresh).values_list("url_hash", "id"))
+        _link_images(fresh, stored, images)
+    created = tuple(stored[k] for k in fresh if k in stored)
+    return StoreResult(created=created, existing=len(drafts) - len(created), skipped=skipped)
+
+
+def _link_images(fresh: dict[str, ArticleDraft], stored: dict[str, int], images: dict[str, Image]) -> None:
+    through = Article.images.through
+    links = []
+    for key, draft in fresh.items():
+        article_id = stored.get(key)
+        if article_id is None:
+            continue
+        for image_url in dict.fromkeys((draft.image_url, *draft.inline_image_urls)):
+            image = images.get(image_url)
+            if image is not None:
+                links.append(through(article_id=article_id, image_id=image.id))
+    through.objects.bulk_create(links, ignore_conflicts=True)

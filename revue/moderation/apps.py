@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ModerationConfig(AppConfig):
+    name = "revue.moderation"
+    label = "moderation"
+    verbose_name = "Modération"

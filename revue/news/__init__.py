@@ -1,0 +1,1 @@
+"""Articles, images, categories and stories: the archive the portal, API and search read."""

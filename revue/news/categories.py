@@ -1,0 +1,43 @@
+"""The portal's sections and how an outlet's own category labels map onto them.
+
+Outlets label their entries freely ("Économie", "Eco & Business", "اقتصاد", "Economía",
+"Sports"…). ``category_for`` maps such labels, in any of the portal's four languages, onto
+one of the portal's sections by keyword, so every article lands in a section a reader knows.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# slug, French name, position, keywords (accent-free, lower case; Arabic as written)
+SECTIONS: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
+    ("maroc", "Maroc", 10, ("maroc", "national", "morocco", "marruecos", "المغرب", "وطني", "regions", "régions")),
+    ("politique", "Politique", 20, ("politi", "politics", "politica", "سياسة", "parlement", "gouvernement")),
+    ("economie", "Économie", 30, ("econom", "business", "finance", "bourse", "marche", "اقتصاد", "مال", "entreprise")),
+    ("societe", "Société", 40, ("societ", "social", "sociedad", "مجتمع", "faits divers", "justice", "sante", "education")),
+    ("monde", "Monde", 50, ("monde", "world", "international", "mundo", "internacional", "دولي", "عالم", "afrique")),
+    ("sport", "Sport", 60, ("sport", "deporte", "football", "futbol", "رياضة", "كرة")),
+    ("culture", "Culture", 70, ("cultur", "arts", "cinema", "musique", "ثقافة", "فن", "people")),
+    ("technologie", "Technologie", 80, ("tech", "numerique", "digital", "tecnolog", "تكنولوجيا", "sciences")),
+)
+
+
+def fold(label: str) -> str:
+    """Lower-case, accent-free form of a label for keyword matching (Arabic left as is)."""
+    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def category_for(labels, hint: str = "") -> str:
+    """The section slug for an entry with these outlet ``labels``; ``hint`` (the feed's) wins."""
+    known = {slug for slug, *_ in SECTIONS}
+    if hint in known:
+        return hint
+    for label in labels:
+        folded = fold(label)
+        if folded in known:
+            return folded
+        for slug, _name, _pos, keywords in SECTIONS:
+            if any(keyword in folded for keyword in keywords):
+                return slug
+    return ""

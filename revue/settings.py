@@ -1,0 +1,260 @@
+"""Revue's one settings module, configured from ``REVUE_*`` environment variables.
+
+Every limit, timeout and threshold the code uses is a named setting here with a sensible
+default; the README lists them all (a test fails when one is undocumented). Read a setting
+through ``django.conf.settings.REVUE_…`` so tests can override it.
+
+One machine (default): SQLite in WAL mode inside ``REVUE_DATA_DIR``, in-memory cache.
+Many machines: ``REVUE_DATABASE_URL=postgres://…`` and ``REVUE_CACHE_URL=redis://…``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+# --- where things live ----------------------------------------------------------------------
+
+DATA_DIR = Path(env("REVUE_DATA_DIR", str(Path.cwd() / "data"))).expanduser().resolve()
+
+
+def database_from_url(url: str, data_dir: Path) -> dict:
+    """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into Django's dict."""
+    if not url:
+        url = f"sqlite:///{data_dir / 'revue.sqlite3'}"
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        if parts.netloc:  # sqlite://relative/path is a common slip: treat as relative
+            path = parts.netloc + path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                # WAL lets readers run beside the single writer; IMMEDIATE makes writers queue
+                # at BEGIN instead of failing half-way with "database is locked".
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+            # tests run on a real SQLite file too, never on an in-memory stand-in
+            "TEST": {"NAME": str(data_dir / "test.sqlite3")},
+        }
+    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
+        options = dict(parse_qsl(parts.query))
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")) or "revue",
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "OPTIONS": options,
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ImproperlyConfigured(
+        f"REVUE_DATABASE_URL must start with sqlite:/// or postgres://, got {url!r}"
+    )
+
+
+def cache_from_url(url: str) -> dict:
+    """``locmem://`` (default, one process), ``redis://host:port/db``, or ``dummy://``."""
+    if not url or url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "revue"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "revue",
+        }
+    if url.startswith("dummy://"):
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"REVUE_CACHE_URL must be locmem://, redis://… or dummy://, got {url!r}")
+
+
+def secret_key(data_dir: Path) -> str:
+    """REVUE_SECRET_KEY, else a random key kept in the data folder (never in the repo)."""
+    configured = env("REVUE_SECRET_KEY")
+    if configured:
+        return configured
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        return key
+
+
+# --- Django ---------------------------------------------------------------------------------
+
+DEBUG = env_bool("REVUE_DEBUG", False)
+SECRET_KEY = secret_key(DATA_DIR)
+ALLOWED_HOSTS = env_list("REVUE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("REVUE_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "revue.sources",
+    "revue.news",
+    "revue.moderation",
+    "revue.crawl",
+    "revue.demo",
+    "revue.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "revue.urls"
+WSGI_APPLICATION = "revue.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_from_url(env("REVUE_DATABASE_URL"), DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+CACHES = {"default": cache_from_url(env("REVUE_CACHE_URL"))}
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("es", "Español"), ("en", "English")]
+LANGUAGES_BIDI = ["ar"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env("REVUE_TIME_ZONE", "Africa/Casablanca")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "revue": {"handlers": ["console"], "level": env("REVUE_LOG_LEVEL", "INFO"), "propagate": False},
+        "trafilatura": {"level": "ERROR"},
+        "htmldate": {"level": "ERROR"},
+    },
+}
+
+# --- Revue: the crawl -----------------------------------------------------------------------
+
+REVUE_USER_AGENT = env(
+    "REVUE_USER_AGENT", "Revue/0.1 (news aggregator; +https://github.com/revue-news/revue)"
+)
+REVUE_FETCH_ALLOW = env_list("REVUE_FETCH_ALLOW")
+REVUE_FETCH_CONNECT_TIMEOUT = env_float("REVUE_FETCH_CONNECT_TIMEOUT", 10.0)
+REVUE_FETCH_READ_TIMEOUT = env_float("REVUE_FETCH_READ_TIMEOUT", 20.0)
+REVUE_FETCH_TOTAL_TIMEOUT = env_float("REVUE_FETCH_TOTAL_TIMEOUT", 60.0)
+REVUE_FETCH_MAX_BYTES = env_int("REVUE_FETCH_MAX_BYTES", 10 * 1024 * 1024)
+REVUE_FETCH_MAX_REDIRECTS = env_int("REVUE_FETCH_MAX_REDIRECTS", 5)
+REVUE_FETCH_CONCURRENCY = env_int("REVUE_FETCH_CONCURRENCY", 16)
+REVUE_FETCH_PER_HOST = env_int("REVUE_FETCH_PER_HOST", 4)
+REVUE_FEED_MAX_ENTRIES = env_int("REVUE_FEED_MAX_ENTRIES", 500)
+REVUE_FETCH_PAGES = env_bool("REVUE_FETCH_PAGES", True)
+REVUE_FULL_CONTENT_MIN_CHARS = env_int("REVUE_FULL_CONTENT_MIN_CHARS", 600)
+REVUE_FEED_MIN_INTERVAL = env_int("REVUE_FEED_MIN_INTERVAL", 5 * 60)
+REVUE_FEED_MAX_INTERVAL = env_int("REVUE_FEED_MAX_INTERVAL", 6 * 60 * 60)
+REVUE_FEED_DEFAULT_INTERVAL = env_int("REVUE_FEED_DEFAULT_INTERVAL", 15 * 60)
+REVUE_FEED_MAX_ERRORS = env_int("REVUE_FEED_MAX_ERRORS", 10)
+REVUE_LEASE_SECONDS = env_int("REVUE_LEASE_SECONDS", 5 * 60)
+REVUE_LEASE_BATCH = env_int("REVUE_LEASE_BATCH", 50)
+
+# --- Revue: the portal ----------------------------------------------------------------------
+
+REVUE_TICKER_SIZE = env_int("REVUE_TICKER_SIZE", 50)
+REVUE_SERVE_THREADS = env_int("REVUE_SERVE_THREADS", 8)
+REVUE_PAGE_SIZE = env_int("REVUE_PAGE_SIZE", 20)
+REVUE_REPORT_THRESHOLD = env_int("REVUE_REPORT_THRESHOLD", 3)

@@ -1,0 +1,1 @@
+"""Outlets and their feeds: models, admin, OPML import/export and the default outlet list."""

@@ -1,0 +1,123 @@
+"""Outlets (``Source``) and their feeds (``Feed``), with the feed's polling state.
+
+``Feed.objects.due()`` is the one definition of "what should be fetched now"; the scheduler
+(``revue.crawl.schedule``) leases from it. A source's slug is its address on the portal
+(``/{slug}/``), so it can never take a word the portal's own paths use.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+# Words the portal's own URLs use: an outlet's slug may never be one of them.
+RESERVED_SLUGS = frozenset(
+    {
+        "admin", "api", "archives", "categorie", "histoire", "recherche", "img", "static",
+        "media", "feeds", "flux", "rss", "atom", "sitemap", "sitemap.xml", "robots.txt",
+        "favicon.ico", "signaler", "moderation", "compte", "account", "login", "logout",
+        "health", "healthz", "i18n", "jsi18n", "sources", "a-propos",
+    }
+)
+
+
+def validate_slug_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(f"« {value} » est réservé par le portail ; choisissez un autre slug.")
+
+
+def unique_source_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    """A free, non-reserved slug for an outlet called ``name``."""
+    base = slugify(name)[:50] or "source"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-info"
+    candidate, n = base, 2
+    while Source.objects.filter(slug=candidate).exclude(pk=exclude_pk).exists():
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+class Source(models.Model):
+    """A news outlet."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_slug_not_reserved])
+    homepage = models.URLField(max_length=1000, blank=True)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1, e.g. fr, ar, es, en")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2, e.g. MA")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_source_slug(self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"/{self.slug}/"
+
+
+class FeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state=Feed.State.ACTIVE, source__is_active=True)
+
+    def due(self, now=None):
+        """Active feeds whose next fetch time has come and that no live lease holds."""
+        now = now or timezone.now()
+        return (
+            self.active()
+            .filter(next_fetch_at__lte=now)
+            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+        )
+
+
+class Feed(models.Model):
+    """One feed of an outlet, with everything the crawler remembers between two fetches."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "actif"
+        PARKED = "parked", "en pause (trop d'erreurs)"
+        DISABLED = "disabled", "désactivé"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="feeds")
+    url = models.URLField(max_length=2000, unique=True)
+    title = models.CharField(max_length=300, blank=True)
+    category_hint = models.SlugField(
+        max_length=60, blank=True, help_text="slug of the category its entries fall under by default"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
+    interval_seconds = models.PositiveIntegerField(default=15 * 60)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_new_entries = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source__name", "url"]
+        indexes = [models.Index(fields=["state", "next_fetch_at"], name="feed_due_idx")]
+
+    def __str__(self) -> str:
+        return self.url

@@ -1,0 +1,86 @@
+"""Scheduling arithmetic (pure) and feed leases (on the real database)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone as tz
+
+import pytest
+from django.utils import timezone
+
+from revue.crawl import schedule
+from revue.sources.models import Feed, Source
+
+NOW = datetime(2026, 1, 1, 12, 0, tzinfo=tz.utc)
+POLICY = schedule.Policy(min_interval=300, max_interval=6 * 3600, default_interval=900, max_errors=5)
+
+
+def check(**kw):
+    return schedule.next_check(NOW, POLICY, rng=random.Random(1), **kw)
+
+
+def test_a_lively_feed_is_polled_more_often_and_a_quiet_one_less():
+    lively = check(interval=900, ok=True, new_entries=5)
+    quiet = check(interval=900, ok=True, new_entries=0)
+    assert lively.interval < 900 < quiet.interval
+    assert not lively.park and not quiet.park
+
+
+def test_interval_stays_within_bounds():
+    assert check(interval=300, ok=True, new_entries=9).interval == 300
+    assert check(interval=6 * 3600, ok=True).interval == 6 * 3600
+
+
+def test_rss_ttl_is_a_floor():
+    result = check(interval=900, ok=True, new_entries=3, ttl_minutes=60)
+    assert result.interval == 3600
+
+
+def test_errors_back_off_exponentially_and_park_at_the_limit():
+    delays = [(check(interval=900, ok=False, error_count=n).at - NOW).total_seconds() for n in (1, 2, 3, 4)]
+    assert delays == sorted(delays)
+    assert delays[3] > 5 * delays[0]
+    assert check(interval=900, ok=False, error_count=5).park
+
+
+def test_retry_after_is_honoured_on_errors():
+    result = check(interval=900, ok=False, error_count=1, retry_after=7200)
+    assert (result.at - NOW).total_seconds() >= 7200
+
+
+def test_gone_parks_at_once():
+    assert check(interval=900, ok=False, error_count=1, gone=True).park
+
+
+@pytest.fixture
+def feeds(db):
+    source = Source.objects.create(name="Le Quotidien", language="fr")
+    past = timezone.now() - timedelta(minutes=1)
+    return [Feed.objects.create(source=source, url=f"https://example.org/feed/{i}", next_fetch_at=past) for i in range(6)]
+
+
+def test_two_workers_never_lease_the_same_feed(feeds):
+    first = schedule.lease_due_feeds("a", limit=4, lease_seconds=60)
+    second = schedule.lease_due_feeds("b", limit=4, lease_seconds=60)
+    assert len(first) == 4 and len(second) == 2
+    assert not {f.id for f in first} & {f.id for f in second}
+    assert schedule.lease_due_feeds("c", limit=4, lease_seconds=60) == []
+
+
+def test_an_expired_lease_returns_the_feed(feeds):
+    past = timezone.now() - timedelta(minutes=10)
+    schedule.lease_due_feeds("dead-worker", limit=10, lease_seconds=60, now=past)
+    assert schedule.lease_due_feeds("alive", limit=10, lease_seconds=60) != []
+
+
+def test_release_only_by_the_owner(feeds):
+    leased = schedule.lease_due_feeds("a", limit=1, lease_seconds=60)
+    assert not schedule.release(leased[0].id, "b", error_count=0)
+    assert schedule.release(leased[0].id, "a", error_count=0)
+    assert Feed.objects.get(id=leased[0].id).lease_owner == ""
+
+
+def test_parked_feeds_are_not_due(feeds):
+    Feed.objects.filter(id=feeds[0].id).update(state=Feed.State.PARKED)
+    leased = schedule.lease_due_feeds("a", limit=10, lease_seconds=60)
+    assert feeds[0].id not in {f.id for f in leased}

@@ -1,0 +1,76 @@
+"""Storing is idempotent: the same entry twice, or in two feeds of one outlet, is one article."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone as tz
+
+import pytest
+
+from revue.crawl.store import ArticleDraft, store_drafts
+from revue.news.models import Article, Image
+from revue.sources.models import Feed, Source
+
+
+def draft(n: int, **kw) -> ArticleDraft:
+    values = dict(
+        url=f"https://quotidien.example/{n}",
+        guid=f"guid-{n}",
+        title=f"Titre {n}",
+        summary="Résumé",
+        content_html="<p>Texte</p>",
+        text="Texte",
+        author="Rédaction",
+        language="fr",
+        published_at=datetime(2025, 12, 8, 10, n, tzinfo=tz.utc),
+        image_url="https://quotidien.example/img/shared.jpg",
+        category_slug="economie",
+    )
+    values.update(kw)
+    return ArticleDraft(**values)
+
+
+@pytest.fixture
+def outlet(db):
+    source = Source.objects.create(name="Le Quotidien", language="fr")
+    main = Feed.objects.create(source=source, url="https://quotidien.example/rss")
+    sport = Feed.objects.create(source=source, url="https://quotidien.example/rss/sport")
+    return source, main, sport
+
+
+def test_storing_twice_changes_nothing(outlet):
+    source, main, _ = outlet
+    first = store_drafts(source.id, main.id, [draft(1), draft(2)])
+    again = store_drafts(source.id, main.id, [draft(1), draft(2)])
+    assert len(first.created) == 2 and first.existing == 0
+    assert again.created == () and again.existing == 2
+    assert Article.objects.count() == 2
+
+
+def test_the_same_entry_in_two_feeds_of_one_outlet_is_one_article(outlet):
+    source, main, sport = outlet
+    store_drafts(source.id, main.id, [draft(1)])
+    result = store_drafts(source.id, sport.id, [draft(1, url="https://quotidien.example/1?from=sport")])
+    assert result.created == ()
+    assert Article.objects.count() == 1
+
+
+def test_one_image_row_is_shared_by_every_article(outlet):
+    source, main, _ = outlet
+    store_drafts(source.id, main.id, [draft(1), draft(2, inline_image_urls=("https://quotidien.example/img/shared.jpg",))])
+    assert Image.objects.count() == 1
+    image = Image.objects.get()
+    assert image.articles.count() == 2 and image.lead_of.count() == 2
+
+
+def test_category_and_fields_are_stored(outlet):
+    source, main, _ = outlet
+    (article_id,) = store_drafts(source.id, main.id, [draft(3)]).created
+    article = Article.objects.select_related("category").get(id=article_id)
+    assert article.category.slug == "economie"
+    assert article.title == "Titre 3" and article.feed_id == main.id
+
+
+def test_a_draft_without_title_or_text_is_skipped_with_a_reason(outlet):
+    source, main, _ = outlet
+    result = store_drafts(source.id, main.id, [draft(4, title="", text="")])
+    assert result.created == () and "no title" in result.skipped[0]
