@@ -202,6 +202,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -257,4 +258,5 @@ REVUE_LEASE_BATCH = env_int("REVUE_LEASE_BATCH", 50)
 REVUE_TICKER_SIZE = env_int("REVUE_TICKER_SIZE", 50)
 REVUE_SERVE_THREADS = env_int("REVUE_SERVE_THREADS", 8)
 REVUE_PAGE_SIZE = env_int("REVUE_PAGE_SIZE", 20)
-REVUE_REPORT_THRESHOLD = env_int("REVUE_REPORT_THRESHOLD", 3)
+REVUE_PORTAL_MAX_PAGE = env_int("REVUE_PORTAL_MAX_PAGE", 500)
+REVUE_PORTAL_CACHE_SECONDS = env_int("REVUE_PORTAL_CACHE_SECONDS", 30)

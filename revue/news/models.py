@@ -135,8 +135,8 @@ class Article(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["-published_at", "-id"], name="article_recent_idx"),
-            models.Index(fields=["source", "-published_at"], name="article_source_recent_idx"),
-            models.Index(fields=["category", "-published_at"], name="article_category_recent_idx"),
+            models.Index(fields=["source", "-published_at", "-id"], name="article_source_recent_idx"),
+            models.Index(fields=["category", "-published_at", "-id"], name="article_category_recent_idx"),
             models.Index(fields=["source", "guid"], name="article_source_guid_idx"),
         ]
 
