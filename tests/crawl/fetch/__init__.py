@@ -1,0 +1,1 @@
+"""Tests of revue.crawl.fetch and revue.crawl.guard."""
