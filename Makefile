@@ -35,11 +35,11 @@ test-sqlite:
 	@rm -rf $(TEST_DATA) && mkdir -p $(TEST_DATA)
 	REVUE_DATA_DIR=$(TEST_DATA) $(BIN)/pytest -p no:cacheprovider
 
-# The database-facing tests again, on the real PostgreSQL server.
+# Every test that touches the database again, on the real PostgreSQL server (and Redis as cache).
 test-postgres:
 	@rm -rf $(TEST_DATA)-pg && mkdir -p $(TEST_DATA)-pg
 	REVUE_DATA_DIR=$(TEST_DATA)-pg REVUE_DATABASE_URL=$(PG_URL) REVUE_CACHE_URL=redis://127.0.0.1:6379/1 \
-		$(BIN)/pytest -p no:cacheprovider -m "not nodb" tests/crawl/test_store.py tests/crawl/test_schedule.py tests/e2e tests/portal
+		$(BIN)/pytest -p no:cacheprovider -m "not nodb"
 
 ## services: start PostgreSQL and Redis when they are installed but stopped
 services:

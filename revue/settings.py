@@ -260,3 +260,11 @@ REVUE_SERVE_THREADS = env_int("REVUE_SERVE_THREADS", 8)
 REVUE_PAGE_SIZE = env_int("REVUE_PAGE_SIZE", 20)
 REVUE_PORTAL_MAX_PAGE = env_int("REVUE_PORTAL_MAX_PAGE", 500)
 REVUE_PORTAL_CACHE_SECONDS = env_int("REVUE_PORTAL_CACHE_SECONDS", 30)
+
+# --- Revue: extraction and images (see README) ----------------------------------------------
+
+# --- Revue: stories (see README) ------------------------------------------------------------
+
+# --- Revue: search, archives, feeds out and API (see README) --------------------------------
+
+# --- Revue: image reports and moderation (see README) ---------------------------------------

@@ -10,3 +10,14 @@ def allow_loopback(settings):
     """Let the outbound guard reach servers the test runs on 127.0.0.1 (as the demo does)."""
     settings.REVUE_FETCH_ALLOW = ["127.0.0.1", "::1", "localhost"]
     return settings
+
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that touches no database ``nodb``: the PostgreSQL run skips those."""
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") or DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if not uses_db:
+            item.add_marker(pytest.mark.nodb)
