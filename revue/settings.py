@@ -66,9 +66,9 @@ def database_from_url(url: str, data_dir: Path) -> dict:
         url = f"sqlite:///{data_dir / 'revue.sqlite3'}"
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if parts.netloc:  # sqlite://relative/path is a common slip: treat as relative
-            path = parts.netloc + path
+        # sqlite:////abs/path.sqlite3 (four slashes) or sqlite:///relative/path.sqlite3
+        path = unquote(parts.netloc + parts.path)
+        path = path[1:] if path.startswith("/") else path
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,

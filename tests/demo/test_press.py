@@ -28,8 +28,9 @@ from revue.demo.outlets import RESERVED_SLUGS
 from revue.demo.server import serve_press
 from revue.demo.site import DemoSite
 
-SEEDS_FILE = next(iter(sorted(Path("/work/shared/seeds").glob("000_*.txt"))), None) \
-    if Path("/work/shared/seeds").is_dir() else None
+# shared/ sits beside the checkout (locally and in CI)
+SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS_FILE = next(iter(sorted(SEEDS_DIR.glob("000_*.txt"))), None) if SEEDS_DIR.is_dir() else None
 BASE = "http://press.test"
 NS = {"atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/",
       "rss1": "http://purl.org/rss/1.0/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}

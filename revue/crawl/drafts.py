@@ -1,0 +1,141 @@
+"""Merge what the feed said and what the article page said into one ``ArticleDraft``.
+
+Pure: plain values in, a frozen dataclass out, no ORM and no network. The rules:
+
+* URL: the entry's link, canonicalized (tracking parameters stripped); the page's own
+  ``<link rel=canonical>`` wins when it stays on the same host.
+* Text: the feed's full content when it has enough of it, else the extracted page, else
+  whatever the feed had — a page that fails never loses the entry.
+* Date: the feed's, else the page's, else the fetch time; a date in the future is clamped to
+  the fetch time (a typo at the outlet must not pin an article on top of the portal).
+* Language: the page's declaration, else the feed's, else detection on the text, else the
+  outlet's.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from revue.crawl.clean import absolutize, canonical_url, content_hash, html_to_text, sanitize_html, tidy_title
+from revue.crawl.extract import ExtractedArticle, detect_language
+from revue.crawl.feeds import Entry
+from revue.crawl.store import ArticleDraft
+from revue.news.categories import category_for
+
+SUMMARY_CHARS = 400
+FUTURE_TOLERANCE = timedelta(minutes=10)
+_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FeedContext:
+    """What the orchestrator knows about the feed an entry came from."""
+
+    outlet_name: str
+    outlet_language: str
+    feed_language: str
+    category_hint: str
+    fetched_at: datetime
+    full_content_min_chars: int = 600
+
+
+def entry_url(entry: Entry) -> str:
+    """The canonical URL for an entry, or "" when it has nothing that looks like a web link."""
+    link = entry.link or (entry.guid if entry.guid.startswith(("http://", "https://")) else "")
+    if not link:
+        return ""
+    try:
+        return canonical_url(link)
+    except ValueError:
+        return ""
+
+
+_TRUNCATED = re.compile(r"(\[(…|\.\.\.)\]|…|\.\.\.|lire la suite|read more|leer más|اقرأ المزيد)\W*$", re.IGNORECASE)
+
+
+def needs_page(entry: Entry, min_chars: int) -> bool:
+    """True when the feed carries too little text to show the article without its page.
+
+    Long enough text is enough; shorter full content counts too when it is more than the
+    summary and does not end like a teaser ("…", "[...]", "Lire la suite").
+    """
+    text = html_to_text(entry.content or entry.summary)
+    if len(text) >= min_chars:
+        return False
+    if entry.content and not _TRUNCATED.search(text):
+        return len(text) <= len(html_to_text(entry.summary)) + 100
+    return True
+
+
+def _same_host(a: str, b: str) -> bool:
+    return (urlsplit(a).hostname or "").removeprefix("www.") == (urlsplit(b).hostname or "").removeprefix("www.")
+
+
+def _choose_url(url: str, page: ExtractedArticle | None) -> str:
+    if page and page.canonical_url and _same_host(page.canonical_url, url):
+        try:
+            return canonical_url(page.canonical_url)
+        except ValueError:
+            return url
+    return url
+
+
+def _choose_body(entry: Entry, page: ExtractedArticle | None, url: str, ctx: FeedContext) -> str:
+    feed_html = entry.content or entry.summary
+    feed_clean = sanitize_html(feed_html, url) if feed_html else ""
+    feed_text_len = len(html_to_text(feed_clean))
+    if feed_text_len >= ctx.full_content_min_chars:
+        return feed_clean
+    if page and page.html and len(page.text) > feed_text_len:
+        return page.html
+    return feed_clean
+
+
+def _choose_date(entry: Entry, page: ExtractedArticle | None, fetched_at: datetime) -> datetime:
+    date = entry.published_at or entry.updated_at or (page.published_at if page else None) or fetched_at
+    if date > fetched_at + FUTURE_TOLERANCE:
+        return fetched_at
+    return date
+
+
+def _summary(entry: Entry, text: str) -> str:
+    summary = html_to_text(entry.summary) if entry.summary else ""
+    if not summary or len(summary) > 4 * SUMMARY_CHARS:
+        summary = text
+    if len(summary) > SUMMARY_CHARS:
+        summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+    return summary
+
+
+def build_draft(entry: Entry, page: ExtractedArticle | None, ctx: FeedContext) -> ArticleDraft | None:
+    """The draft for one entry, or None when the entry cannot become an article (no link)."""
+    url = entry_url(entry)
+    if not url:
+        return None
+    url = _choose_url(url, page)
+    content_html = _choose_body(entry, page, url, ctx)
+    text = html_to_text(content_html)
+    title = tidy_title(entry.title or (page.title if page else ""), ctx.outlet_name)
+    if not title:
+        title = text[:120].rsplit(" ", 1)[0] if text else ""
+    image_url = entry.image_url or (page.image_url if page else "")
+    language = (page.language if page else "") or ctx.feed_language or detect_language(text) or ctx.outlet_language
+    return ArticleDraft(
+        url=url,
+        guid=entry.guid,
+        title=title,
+        summary=_summary(entry, text),
+        content_html=content_html,
+        text=text,
+        author=entry.author or (page.author if page else ""),
+        language=language.lower()[:8],
+        published_at=_choose_date(entry, page, ctx.fetched_at),
+        image_url=absolutize(image_url, url) if image_url else "",
+        category_slug=category_for(entry.categories, ctx.category_hint),
+        content_hash=content_hash(text) if text else "",
+        inline_image_urls=tuple(dict.fromkeys(html.unescape(src) for src in _IMG_SRC.findall(content_html))),
+    )

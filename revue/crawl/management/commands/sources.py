@@ -1,0 +1,94 @@
+"""``revue sources add|import|export|list|defaults``: the outlets Revue follows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from revue.crawl.discover import DiscoveryError, resolve_feed
+from revue.crawl.fetch import FetchError, FetchLimits
+from revue.sources.defaults import default_specs
+from revue.sources.models import Feed, Source
+from revue.sources.opml import OPMLError, export_opml, parse_opml
+from revue.sources.services import FeedSpec, follow
+
+
+class Command(BaseCommand):
+    help = "Manage the outlets Revue follows."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="follow a feed URL or a site URL (its feed is discovered)")
+        add.add_argument("url")
+        add.add_argument("--name", help="the outlet's name (default: the feed's title)")
+        add.add_argument("--slug", help="the outlet's address on the portal (default: from the name)")
+        add.add_argument("--language", default="", help="ISO 639-1 code, e.g. fr, ar, es, en")
+        add.add_argument("--category", default="", help="category slug for this feed's entries")
+        imp = sub.add_parser("import", help="follow every feed of an OPML file")
+        imp.add_argument("file")
+        sub.add_parser("export", help="print the followed feeds as OPML")
+        sub.add_parser("list", help="list outlets and their feeds' state")
+        sub.add_parser("defaults", help="follow the default list of outlets")
+
+    def handle(self, *args, action, **options):
+        return getattr(self, f"_{action}")(**options) or None
+
+    def _add(self, url, name, slug, language, category, **_):
+        try:
+            found = resolve_feed(url, FetchLimits.from_settings())
+        except (DiscoveryError, FetchError) as error:
+            raise CommandError(str(error)) from None
+        spec = FeedSpec(
+            feed_url=found.feed_url,
+            outlet_name=name or found.feed.title or found.site_url or url,
+            homepage=found.site_url,
+            language=language or found.feed.language,
+            category_hint=category,
+            title=found.feed.title,
+            slug=slug or "",
+        )
+        followed = self._follow(spec)
+        verb = "ajouté" if followed.created else "déjà suivi"
+        self.stdout.write(
+            f"{verb} : {followed.feed.source.name} — {followed.feed.url} "
+            f"({len(found.feed.entries)} entrées, format {found.feed.format})"
+        )
+
+    def _follow(self, spec: FeedSpec):
+        try:
+            return follow(spec)
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from None
+
+    def _import(self, file, **_):
+        try:
+            specs = parse_opml(Path(file).read_bytes())
+        except (OSError, OPMLError) as error:
+            raise CommandError(str(error)) from None
+        self._follow_all(specs)
+
+    def _defaults(self, **_):
+        self._follow_all(default_specs())
+
+    def _follow_all(self, specs):
+        created = skipped = 0
+        for spec in specs:
+            try:
+                created += follow(spec).created
+            except ValidationError as error:
+                skipped += 1
+                self.stderr.write(f"ignoré {spec.feed_url} : {'; '.join(error.messages)}")
+        self.stdout.write(f"{created} flux ajoutés, {len(specs) - created - skipped} déjà suivis, {skipped} ignorés")
+
+    def _export(self, **_):
+        feeds = Feed.objects.select_related("source").order_by("source__name", "url")
+        self.stdout.write(export_opml(feeds).decode("utf-8"), ending="")
+
+    def _list(self, **_):
+        for source in Source.objects.prefetch_related("feeds"):
+            self.stdout.write(f"{source.name} [{source.slug}] {source.language}")
+            for feed in source.feeds.all():
+                error = f" — {feed.error_count} erreurs : {feed.last_error[:80]}" if feed.error_count else ""
+                self.stdout.write(f"    {feed.state:8} {feed.url}{error}")
