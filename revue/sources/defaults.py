@@ -41,12 +41,11 @@ def default_specs() -> list[FeedSpec]:
     names_taken: set[str] = set()
     specs = []
     for (host, language), rows in groups.items():
-        name = _common_name([r["outlet"] for r in rows])
-        if name in names_taken:
-            name = f"{name} ({language.upper()})"
+        common = _common_name([r["outlet"] for r in rows])
+        name = f"{common} ({language.upper()})" if common in names_taken else common
         names_taken.add(name)
         for row in rows:
-            suffix = row["outlet"][len(name):].strip() if row["outlet"].startswith(name) else ""
+            suffix = row["outlet"][len(common):].strip() if row["outlet"].startswith(common) else ""
             specs.append(
                 FeedSpec(
                     feed_url=row["feed_url"],
