@@ -82,6 +82,10 @@ def database_from_url(url: str, data_dir: Path) -> dict:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
+            # Keep connections: a new one starts with a cold page cache and, for the last one to
+            # close, a WAL checkpoint.
+            "CONN_MAX_AGE": None,
+            "CONN_HEALTH_CHECKS": True,
             # tests run on a real SQLite file too, never on an in-memory stand-in
             "TEST": {"NAME": str(data_dir / "test.sqlite3")},
         }
@@ -150,19 +154,22 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "ninja",  # serves the API docs' scripts from our own static files, not a CDN
     "revue.sources",
     "revue.news",
     "revue.moderation",
     "revue.crawl",
     "revue.demo",
     "revue.portal",
+    "revue.images",
+    "revue.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -192,6 +199,8 @@ DATABASES = {"default": database_from_url(env("REVUE_DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": cache_from_url(env("REVUE_CACHE_URL"))}
 
+# The portal speaks French to every reader (no negotiation on Accept-Language: its pages are
+# written in French; articles keep their own language and direction).
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("es", "Español"), ("en", "English")]
 LANGUAGES_BIDI = ["ar"]
@@ -243,6 +252,9 @@ REVUE_FETCH_MAX_BYTES = env_int("REVUE_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 REVUE_FETCH_MAX_REDIRECTS = env_int("REVUE_FETCH_MAX_REDIRECTS", 5)
 REVUE_FETCH_CONCURRENCY = env_int("REVUE_FETCH_CONCURRENCY", 16)
 REVUE_FETCH_PER_HOST = env_int("REVUE_FETCH_PER_HOST", 4)
+REVUE_HOST_DELAY = env_float("REVUE_HOST_DELAY", 1.0)
+REVUE_CRAWL_PROCESSES = env_int("REVUE_CRAWL_PROCESSES", max(1, min(4, os.cpu_count() or 1)))
+REVUE_ROBOTS_TTL = env_int("REVUE_ROBOTS_TTL", 24 * 60 * 60)
 REVUE_FEED_MAX_ENTRIES = env_int("REVUE_FEED_MAX_ENTRIES", 500)
 REVUE_FETCH_PAGES = env_bool("REVUE_FETCH_PAGES", True)
 REVUE_FULL_CONTENT_MIN_CHARS = env_int("REVUE_FULL_CONTENT_MIN_CHARS", 600)
@@ -252,6 +264,7 @@ REVUE_FEED_DEFAULT_INTERVAL = env_int("REVUE_FEED_DEFAULT_INTERVAL", 15 * 60)
 REVUE_FEED_MAX_ERRORS = env_int("REVUE_FEED_MAX_ERRORS", 10)
 REVUE_LEASE_SECONDS = env_int("REVUE_LEASE_SECONDS", 5 * 60)
 REVUE_LEASE_BATCH = env_int("REVUE_LEASE_BATCH", 50)
+REVUE_CRAWL_SETTLE_EVERY = env_int("REVUE_CRAWL_SETTLE_EVERY", 200)
 
 # --- Revue: the portal ----------------------------------------------------------------------
 
@@ -263,8 +276,67 @@ REVUE_PORTAL_CACHE_SECONDS = env_int("REVUE_PORTAL_CACHE_SECONDS", 30)
 
 # --- Revue: extraction and images (see README) ----------------------------------------------
 
+REVUE_EXTRACT_MAX_HTML_CHARS = env_int("REVUE_EXTRACT_MAX_HTML_CHARS", 2_000_000)
+REVUE_EXTRACT_FAST_MODE_ELEMENTS = env_int("REVUE_EXTRACT_FAST_MODE_ELEMENTS", 15_000)
+REVUE_IMAGE_MAX_BYTES = env_int("REVUE_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
+REVUE_IMAGE_MAX_PIXELS = env_int("REVUE_IMAGE_MAX_PIXELS", 40_000_000)
+try:
+    REVUE_IMAGE_WIDTHS = sorted({int(w) for w in env_list("REVUE_IMAGE_WIDTHS", "320,640,1024")})
+except ValueError as exc:
+    raise ImproperlyConfigured(f"REVUE_IMAGE_WIDTHS must be comma-separated whole numbers ({exc})") from exc
+REVUE_IMAGE_CACHE_DIR = Path(env("REVUE_IMAGE_CACHE_DIR", str(DATA_DIR / "images"))).expanduser().resolve()
+REVUE_IMAGE_CACHE_MAX_BYTES = env_int("REVUE_IMAGE_CACHE_MAX_BYTES", 2 * 1024**3)
+REVUE_IMAGE_CACHE_SECONDS = env_int("REVUE_IMAGE_CACHE_SECONDS", 30 * 24 * 3600)
+REVUE_IMAGE_FETCH_TIMEOUT = env_float("REVUE_IMAGE_FETCH_TIMEOUT", 15.0)
+REVUE_IMAGE_RETRY_SECONDS = env_int("REVUE_IMAGE_RETRY_SECONDS", 15 * 60)
+REVUE_IMAGE_URL_SALT = "revue.images"  # not a limit: shared by the proxy and the portal's image_url tag
+
 # --- Revue: stories (see README) ------------------------------------------------------------
+
+REVUE_STORY_WINDOW_HOURS = env_float("REVUE_STORY_WINDOW_HOURS", 72)
+REVUE_STORY_HORIZON_HOURS = env_float("REVUE_STORY_HORIZON_HOURS", 14 * 24)
+REVUE_STORY_MINHASH_PERMUTATIONS = env_int("REVUE_STORY_MINHASH_PERMUTATIONS", 64)
+REVUE_STORY_LSH_THRESHOLD = env_float("REVUE_STORY_LSH_THRESHOLD", 0.6)
+REVUE_STORY_SHINGLE_WORDS = env_int("REVUE_STORY_SHINGLE_WORDS", 3)
+REVUE_STORY_DUPLICATE_SIMILARITY = env_float("REVUE_STORY_DUPLICATE_SIMILARITY", 0.7)
+REVUE_STORY_SIMILARITY = env_float("REVUE_STORY_SIMILARITY", 0.7)
+REVUE_STORY_CROSS_LANGUAGE_SIMILARITY = env_float("REVUE_STORY_CROSS_LANGUAGE_SIMILARITY", 0.65)
+REVUE_STORY_POSTING_CAP = env_int("REVUE_STORY_POSTING_CAP", 10)
+REVUE_STORY_INDEX_KEYS = env_int("REVUE_STORY_INDEX_KEYS", 10)
+REVUE_STORY_CANDIDATES = env_int("REVUE_STORY_CANDIDATES", 12)
+REVUE_STORY_BATCH = env_int("REVUE_STORY_BATCH", 500)
+REVUE_FRONT_STORIES = env_int("REVUE_FRONT_STORIES", 8)
+REVUE_FRONT_STORY_HOURS = env_float("REVUE_FRONT_STORY_HOURS", 48)
+REVUE_STORY_PAGE_MAX_ARTICLES = env_int("REVUE_STORY_PAGE_MAX_ARTICLES", 200)
 
 # --- Revue: search, archives, feeds out and API (see README) --------------------------------
 
+REVUE_SEARCH_MAX_QUERY_CHARS = env_int("REVUE_SEARCH_MAX_QUERY_CHARS", 500)
+REVUE_SEARCH_MAX_TERMS = env_int("REVUE_SEARCH_MAX_TERMS", 12)
+REVUE_SEARCH_MIN_PREFIX = env_int("REVUE_SEARCH_MIN_PREFIX", 3)
+REVUE_SEARCH_MAX_RESULTS = env_int("REVUE_SEARCH_MAX_RESULTS", 1000)
+REVUE_SEARCH_PAGE_SIZE = env_int("REVUE_SEARCH_PAGE_SIZE", 20)
+REVUE_SEARCH_RECENCY_DAYS = env_float("REVUE_SEARCH_RECENCY_DAYS", 7.0)
+REVUE_SEARCH_TITLE_WEIGHT = env_float("REVUE_SEARCH_TITLE_WEIGHT", 4.0)
+REVUE_SEARCH_SNIPPET_WORDS = env_int("REVUE_SEARCH_SNIPPET_WORDS", 30)
+REVUE_SEARCH_SNIPPET_SCAN_CHARS = env_int("REVUE_SEARCH_SNIPPET_SCAN_CHARS", 5000)
+REVUE_SEARCH_MAX_INDEXED_CHARS = env_int("REVUE_SEARCH_MAX_INDEXED_CHARS", 20000)
+REVUE_SEARCH_INDEX_BATCH = env_int("REVUE_SEARCH_INDEX_BATCH", 500)
+REVUE_FEEDS_OUT_ITEMS = env_int("REVUE_FEEDS_OUT_ITEMS", 30)
+REVUE_SITEMAP_NEWS_HOURS = env_int("REVUE_SITEMAP_NEWS_HOURS", 48)
+REVUE_SITEMAP_MAX_URLS = env_int("REVUE_SITEMAP_MAX_URLS", 50000)
+REVUE_API_PAGE_SIZE = env_int("REVUE_API_PAGE_SIZE", 20)
+REVUE_API_MAX_PAGE_SIZE = env_int("REVUE_API_MAX_PAGE_SIZE", 100)
+
 # --- Revue: image reports and moderation (see README) ---------------------------------------
+
+REVUE_REPORT_THRESHOLD = env_int("REVUE_REPORT_THRESHOLD", 3)
+REVUE_REPORT_THRESHOLD_RESTORED = env_int("REVUE_REPORT_THRESHOLD_RESTORED", 6)
+REVUE_REPORT_RATE_LIMIT = env_int("REVUE_REPORT_RATE_LIMIT", 20)
+REVUE_REPORT_RATE_WINDOW = env_int("REVUE_REPORT_RATE_WINDOW", 60 * 60)
+REVUE_REPORT_BURST_SIZE = env_int("REVUE_REPORT_BURST_SIZE", 10)
+REVUE_REPORT_BURST_WINDOW = env_int("REVUE_REPORT_BURST_WINDOW", 10 * 60)
+# behind a proxy: the request header carrying the reader's address (e.g. X-Forwarded-For), and
+# how many proxies of ours append to it; empty = the connection's own address (REMOTE_ADDR)
+REVUE_CLIENT_ADDRESS_HEADER = env("REVUE_CLIENT_ADDRESS_HEADER")
+REVUE_TRUSTED_PROXY_COUNT = env_int("REVUE_TRUSTED_PROXY_COUNT", 1)

@@ -3,7 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from revue.api.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("signaler/", include("revue.moderation.urls")),  # image reports (before the portal's outlet pages)
+    path("api/", api.urls),  # the read-only JSON API, schema at /api/docs
+    path("", include("revue.images.urls")),  # the image proxy, /img/<signed id>[/<width>]
     path("", include("revue.portal.urls")),
 ]

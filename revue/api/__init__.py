@@ -1,0 +1,1 @@
+"""The read-only JSON API (django-ninja): articles, stories, outlets, categories, search."""

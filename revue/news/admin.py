@@ -17,7 +17,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ("language", "category")
     search_fields = ("title", "url")
     list_select_related = ("source", "category")
-    raw_id_fields = ("source", "feed", "image", "story")
+    raw_id_fields = ("source", "feed", "image", "story", "duplicate_of")
     filter_horizontal = ()
     exclude = ("images",)
     date_hierarchy = "published_at"
@@ -35,4 +35,5 @@ class ImageAdmin(admin.ModelAdmin):
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
     list_display = ("title", "article_count", "outlet_count", "languages", "last_seen_at")
+    raw_id_fields = ("lead",)
     show_full_result_count = False

@@ -4,6 +4,11 @@ Querysets speak the domain and are shared by views, syndication feeds, sitemaps 
 ``Article.objects.published()`` is the one definition of what a reader may see. URLs are
 unique through their SHA-256 (``url_hash``) so that long URLs index the same way on SQLite
 and PostgreSQL.
+
+Stories (``revue.news.stories``): every clustered article belongs to a ``Story`` and, when it
+republishes another outlet's text, points to that first-seen original (``duplicate_of``).
+``StoryFingerprint`` and ``StoryPosting`` are the clustering index: what is kept of each article
+to compare it with later ones, and the keys under which candidates are looked up.
 """
 
 from __future__ import annotations
@@ -74,6 +79,12 @@ class Image(models.Model):
         return self.state == self.State.BLOCKED
 
 
+class StoryQuerySet(models.QuerySet):
+    def covered(self, since):
+        """Stories with an article since ``since``, newest first (the front page ranks them)."""
+        return self.filter(last_seen_at__gte=since).select_related("lead__source").order_by("-last_seen_at", "-id")
+
+
 class Story(models.Model):
     """Articles from many outlets about one event."""
 
@@ -83,6 +94,12 @@ class Story(models.Model):
     article_count = models.PositiveIntegerField(default=0)
     outlet_count = models.PositiveIntegerField(default=0)
     languages = models.CharField(max_length=50, blank=True, help_text="comma-separated ISO codes")
+    lead = models.ForeignKey(
+        "Article", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="its most representative article (the title comes from it)",
+    )
+
+    objects = StoryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "stories"
@@ -92,6 +109,10 @@ class Story(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/histoire/{self.pk}/"
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -106,6 +127,10 @@ class ArticleQuerySet(models.QuerySet):
     def for_list(self):
         """``published()`` without the heavy text columns, for lists and the ticker."""
         return self.published().defer("content_html", "text", "summary")
+
+    def originals(self):
+        """Without republished copies: a list shows the first-seen original once."""
+        return self.filter(duplicate_of__isnull=True)
 
 
 class Article(models.Model):
@@ -129,6 +154,10 @@ class Article(models.Model):
     category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles")
     story = models.ForeignKey(Story, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles")
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies",
+        help_text="the first-seen original this article republishes (a near-duplicate)",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -149,3 +178,40 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/{self.source.slug}/{self.pk}"
+
+
+class StoryFingerprint(models.Model):
+    """What the clustering keeps of an article to compare it with later ones (packed bytes;
+    see ``revue.news.stories.Fingerprint``), and where it went."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="fingerprint")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="fingerprints")
+    seq = models.BigIntegerField(unique=True, help_text="order in which articles were clustered")
+    time = models.BigIntegerField(db_index=True, help_text="publication time, epoch seconds")
+    outlet = models.ForeignKey(Source, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    language = models.CharField(max_length=8, blank=True)
+    original = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    signature = models.BinaryField()
+    size = models.PositiveIntegerField(default=0, help_text="shingles in its text")
+    words = models.BinaryField()
+    anchors = models.BinaryField()
+    transliterated = models.BinaryField()
+    figures = models.BinaryField()
+    title_figures = models.BinaryField()
+    lead_figures = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["story", "-time"], name="story_fingerprint_story_idx")]
+
+
+class StoryPosting(models.Model):
+    """One index entry: an article filed under one key (an LSH band, a name, a figure …)."""
+
+    key = models.BigIntegerField()
+    time = models.BigIntegerField(help_text="the article's publication time, epoch seconds")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+", db_index=False,
+                              help_text="the article's story, read with the posting")
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "-time", "-article"], name="story_posting_key_idx")]

@@ -3,19 +3,19 @@
 Every cached value lives under a key that embeds a *generation* token kept in the cache itself.
 ``invalidate_portal()`` replaces that token, so every key built before it is never read again
 and simply expires; it works the same on the in-memory cache and on a shared Redis cache, and
-needs no list of keys. The moderation app calls it when an image gets blocked, so the front
-page stops showing the image at once instead of after the cache timeout.
+needs no list of keys. The token itself is ``revue.news.cache.reader_generation()``, shared with
+the apps below the portal: moderation calls ``invalidate_reader_caches()`` when an image gets
+blocked, so the front page stops showing the image at once instead of after the cache timeout.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Callable, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 
-GENERATION_KEY = "portal:generation"
+from revue.news.cache import invalidate_reader_caches, reader_generation
 
 T = TypeVar("T")
 
@@ -25,18 +25,9 @@ def cache_seconds() -> int:
     return settings.REVUE_PORTAL_CACHE_SECONDS
 
 
-def _new_generation() -> str:
-    # a fresh token, never a counter: a counter evicted and restarted at 1 could revive old keys
-    return str(time.time_ns())
-
-
 def generation() -> str:
-    """The current generation token, created on first use."""
-    token = cache.get(GENERATION_KEY)
-    if token is None:
-        cache.add(GENERATION_KEY, _new_generation(), None)
-        token = cache.get(GENERATION_KEY) or _new_generation()
-    return token
+    """The current generation token (shared with every reader-facing cache)."""
+    return reader_generation()
 
 
 def portal_key(name: str) -> str:
@@ -51,4 +42,4 @@ def cached(name: str, compute: Callable[[], T], timeout: int | None = None) -> T
 
 def invalidate_portal() -> None:
     """Forget everything the portal has cached (front page, navigation, counts)."""
-    cache.set(GENERATION_KEY, _new_generation(), None)
+    invalidate_reader_caches()

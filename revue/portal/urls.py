@@ -1,14 +1,33 @@
 """The portal's URLs. Outlet pages sit at the root (``/{outlet-slug}/``), so they come last,
 after every fixed path; an outlet's slug can never be one of those words (``RESERVED_SLUGS``)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from revue.portal import views
+from revue.portal import archives, search, sitemaps, syndication, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("categorie/<slug:slug>/", views.category, name="category"),
+    path("histoire/<int:pk>/", views.story, name="story"),
+    path("recherche", search.search_page, name="search"),
+    path("archives/", archives.archives_index, name="archives"),
+    re_path(r"^archives/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$", archives.archives_month, name="archives-month"),
+    re_path(
+        r"^archives/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$",
+        archives.archives_day,
+        name="archives-day",
+    ),
+    re_path(r"^flux/(?P<kind>rss|atom)/$", syndication.latest_feed, name="feed-latest"),
+    re_path(r"^flux/source/(?P<slug>[-a-zA-Z0-9_]+)/(?P<kind>rss|atom)/$", syndication.outlet_feed, name="feed-outlet"),
+    re_path(
+        r"^flux/categorie/(?P<slug>[-a-zA-Z0-9_]+)/(?P<kind>rss|atom)/$", syndication.category_feed, name="feed-category"
+    ),
+    re_path(r"^flux/recherche/(?P<kind>rss|atom)/$", syndication.search_feed, name="feed-search"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap-index"),
+    path("sitemap-actualites.xml", sitemaps.news_sitemap, name="sitemap-news"),
+    re_path(r"^sitemap-(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2})\.xml$", sitemaps.day_sitemap, name="sitemap-day"),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
     # keep these last: they match any first path segment
     path("<slug:slug>/<int:pk>", views.article, name="article"),
     path("<slug:slug>/<int:pk>/", views.article),  # redirects to the URL above

@@ -1,4 +1,4 @@
-"""The portal's pages: front page, article, outlet and category.
+"""The portal's pages: front page, article, story, outlet and category.
 
 Each view is a few lines over ``revue.portal.queries``; lists go through
 ``revue.portal.pagination`` (no COUNT, 400 on a bad ``?page=``, 404 past the end).
@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from revue.news.models import Article, Category
+from revue.news.models import Article, Category, Story
 from revue.portal import queries
 from revue.portal.pagination import InvalidPageNumber, Page, page_number
 from revue.sources.models import RESERVED_SLUGS, Source
@@ -32,8 +32,17 @@ def article(request, slug: str, pk: int):
         "article": item,
         "current_category": item.category,
         "others": queries.other_articles(item),
+        "coverage": queries.coverage(item),
     }
     return render(request, "portal/article.html", context)
+
+
+def story(request, pk: int):
+    """One story: every outlet's article about it, with its language and time."""
+    page = queries.story_page(get_object_or_404(Story.objects.select_related("lead__source"), pk=pk))
+    if not page.entries:
+        raise Http404("Cette histoire n'existe pas.")
+    return render(request, "portal/story.html", {"page": page, "story": page.story})
 
 
 def outlet(request, slug: str):

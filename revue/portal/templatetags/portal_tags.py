@@ -2,20 +2,29 @@
 
 ``{% category_nav %}`` and ``{% source_count %}`` read the briefly cached lists of
 ``revue.portal.queries`` (so the header and footer cost no query on a warm cache);
-``{% lang_attrs article %}`` gives a title or an article its ``lang`` and ``dir``.
+``{% lang_attrs article %}`` gives a title or an article its ``lang`` and ``dir``;
+``{% image_url image 640 %}``, ``{% image_srcset image %}`` and ``{{ html|proxy_images:article }}``
+point images at Revue's image proxy (``/img/<signed id>``), never at the outlet.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django import template
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.core import signing
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from revue.moderation.body import image_src, placeholder_html
+from revue.news.models import url_hash
 from revue.portal import queries
 
 register = template.Library()
@@ -96,3 +105,99 @@ def category_nav(context):
 def source_count() -> int:
     """How many outlets the portal follows."""
     return queries.active_source_count()
+
+
+# --- images through Revue's image proxy ---------------------------------------------------------
+# Readers' browsers never ask an outlet for an image: every <img> points at /img/<signed id>,
+# signed like revue.images.signing (same salt setting; the portal does not import that app).
+# A blocked image gets no address at all, so blocking applies to every page at once.
+
+CARD_IMAGE_WIDTH = 320
+BODY_IMAGE_WIDTH = 640
+_IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_SRC_ATTRIBUTE = re.compile(r"""\ssrc\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE)
+
+
+def _offered_width(width) -> int:
+    """The proxy width nearest above ``width`` (the largest one when none is)."""
+    widths = settings.REVUE_IMAGE_WIDTHS
+    wanted = int(width)
+    return next((w for w in widths if w >= wanted), widths[-1])
+
+
+def proxy_url(image, width=None) -> str:
+    """``/img/<signed id>[/<width>]`` for an ``Image``, or '' for none or a blocked one."""
+    if image is None or getattr(image, "pk", None) is None or image.is_blocked:
+        return ""
+    token = signing.Signer(salt=settings.REVUE_IMAGE_URL_SALT).sign(str(image.pk))
+    if width:
+        return reverse("images:image-width", args=[token, _offered_width(width)])
+    return reverse("images:image", args=[token])
+
+
+@register.simple_tag
+def image_url(image, width=None) -> str:
+    """``{% image_url image 640 %}``: the proxy address of ``image`` at about that width."""
+    return proxy_url(image, width)
+
+
+@register.simple_tag
+def image_srcset(image) -> str:
+    """``srcset`` of every proxy width up to the picture's own (all of them while unknown)."""
+    if proxy_url(image) == "":
+        return ""
+    widths = [w for w in settings.REVUE_IMAGE_WIDTHS if not image.width or w <= image.width]
+    candidates = [f"{proxy_url(image, w)} {w}w" for w in widths]
+    if image.width and image.width not in widths:
+        candidates.append(f"{proxy_url(image)} {image.width}w")
+    return ", ".join(candidates)
+
+
+def _images_by_hash(article) -> dict:
+    images = list(article.images.all()) if getattr(article, "pk", None) else []
+    if getattr(article, "image", None) is not None:
+        images.append(article.image)
+    return {image.url_hash or url_hash(image.url): image for image in images}
+
+
+def _proxied_tag(tag: str, image) -> str:
+    """One ``<img>`` tag pointed at the proxy, lazy, with its size when known."""
+    src = format_html(' src="{}" srcset="{}" sizes="(max-width: 48rem) 100vw, 48rem"', proxy_url(image, BODY_IMAGE_WIDTH), image_srcset(image))
+    tag = _SRC_ATTRIBUTE.sub(lambda _: src, tag, count=1)
+    extra = []
+    if " loading=" not in tag:
+        extra.append('loading="lazy"')
+    if " decoding=" not in tag:
+        extra.append('decoding="async"')
+    if image.width and image.height and " width=" not in tag and " height=" not in tag:
+        extra.append(f'width="{int(image.width)}" height="{int(image.height)}"')
+    return tag[:4] + "".join(f" {attribute}" for attribute in extra) + tag[4:]
+
+
+@register.filter(is_safe=True)
+def proxy_images(body_html, article):
+    """``{{ article|reader_body|proxy_images:article }}``: the body's images served by the proxy.
+
+    Composes with the moderation filter (``reader_body``) in either order: an image whose
+    ``Image`` row is blocked becomes the moderation placeholder here too, an image Revue has no
+    row for is left out (never hot-linked from the outlet), and ``<img>`` tags that do not point
+    at an outside http(s) URL (the portal's own) are kept as they are.
+    """
+    html = str(body_html or "")
+    if "<img" not in html.lower():
+        return mark_safe(html)  # content_html is sanitized at intake
+    known = _images_by_hash(article)
+
+    def rewrite(match: re.Match) -> str:
+        tag = match.group(0)
+        src = image_src(tag)
+        if not http_url(src):
+            return tag
+        image = known.get(url_hash(src))
+        if image is None:
+            return ""
+        if image.is_blocked:
+            return placeholder_html()
+        return _proxied_tag(tag, image)
+
+    return mark_safe(_IMG_TAG.sub(rewrite, html))

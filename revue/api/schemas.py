@@ -1,0 +1,153 @@
+"""The shapes of the API's answers (pydantic schemas through django-ninja), and how rows fill them.
+
+Articles carry their original URL, their page on the portal and their outlet; ``image_url`` is
+null when the lead image is blocked, and ``content_html`` (detail only) has blocked images
+replaced by the moderation app's placeholder — a blocked image never leaves through the API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+
+from revue.moderation.body import without_blocked_images
+from revue.news.models import Article, Category, Story
+from revue.sources.models import Source
+
+
+class Message(Schema):
+    message: str
+
+
+class OutletRef(Schema):
+    slug: str
+    name: str
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+
+
+class ArticleOut(Schema):
+    id: int
+    title: str
+    url: str
+    portal_url: str
+    outlet: OutletRef
+    category: CategoryOut | None
+    language: str
+    author: str
+    summary: str
+    published_at: datetime
+    image_url: str | None
+    story_id: int | None
+
+
+class ArticleDetail(ArticleOut):
+    content_html: str
+
+
+class SearchHit(ArticleOut):
+    snippet_html: str
+    score: float
+
+
+class StoryOut(Schema):
+    id: int
+    title: str
+    portal_url: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    article_count: int
+    outlet_count: int
+    languages: list[str]
+
+
+class StoryDetail(StoryOut):
+    articles: list[ArticleOut]
+
+
+class OutletOut(Schema):
+    slug: str
+    name: str
+    homepage: str
+    language: str
+    country: str
+    portal_url: str
+
+
+class ArticlePage(Schema):
+    items: list[ArticleOut]
+    next_cursor: str | None
+
+
+class SearchPage(Schema):
+    items: list[SearchHit]
+    next_cursor: str | None
+    notices: list[str]
+
+
+class StoryPage(Schema):
+    items: list[StoryOut]
+    next_cursor: str | None
+
+
+class OutletPage(Schema):
+    items: list[OutletOut]
+    next_cursor: str | None
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def article_data(request, article: Article) -> dict:
+    image = article.image if article.image_id else None
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "url": article.url,
+        "portal_url": absolute(request, article.get_absolute_url()),
+        "outlet": {"slug": article.source.slug, "name": article.source.name},
+        "category": {"slug": article.category.slug, "name": article.category.name} if article.category_id else None,
+        "language": article.language or article.source.language,
+        "author": article.author,
+        "summary": article.summary,
+        "published_at": article.published_at,
+        "image_url": image.url if image is not None and not image.is_blocked else None,
+        "story_id": article.story_id,
+    }
+
+
+def article_detail_data(request, article: Article) -> dict:
+    return {**article_data(request, article), "content_html": without_blocked_images(article)}
+
+
+def story_data(request, story: Story) -> dict:
+    return {
+        "id": story.pk,
+        "title": story.title,
+        "portal_url": absolute(request, story.get_absolute_url()),
+        "first_seen_at": story.first_seen_at,
+        "last_seen_at": story.last_seen_at,
+        "article_count": story.article_count,
+        "outlet_count": story.outlet_count,
+        "languages": [code for code in story.languages.split(",") if code],
+    }
+
+
+def outlet_data(request, source: Source) -> dict:
+    return {
+        "slug": source.slug,
+        "name": source.name,
+        "homepage": source.homepage,
+        "language": source.language,
+        "country": source.country,
+        "portal_url": absolute(request, source.get_absolute_url()),
+    }
+
+
+def category_data(category: Category) -> dict:
+    return {"slug": category.slug, "name": category.name}

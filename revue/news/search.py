@@ -1,0 +1,328 @@
+"""Full-text search over the archive: keeping the index in step, and finding articles in it.
+
+One behaviour on both databases: words are folded, normalised and stemmed in Python
+(``revue.news.search_text``), queries are parsed in Python (``revue.news.search_query``), and the
+database only indexes and matches those words — SQLite with FTS5, PostgreSQL with a ``tsvector``
+and a GIN index (tables and triggers: ``revue.news.search_schema``).
+
+Keeping in step: triggers queue every inserted or changed article in ``news_search_pending``;
+``index_pending()`` turns the queue into index entries. The crawler's store calls
+``index_articles()`` for each batch inside its own transaction, and every search first indexes
+what is still queued (up to ``REVUE_SEARCH_INDEX_BATCH`` articles), so an article edited in the
+admin or by a script is found as it now reads. Deletions leave the index through a trigger.
+
+Ranking: the engine returns the newest ``REVUE_SEARCH_MAX_RESULTS`` matches (by article id, the
+order articles arrive in) with their relevance (FTS5 ``bm25``, PostgreSQL ``ts_rank``, title
+words weighing ``REVUE_SEARCH_TITLE_WEIGHT`` times body words); each score is then divided by
+``1 + age / REVUE_SEARCH_RECENCY_DAYS``, so that of two equally relevant articles the fresher
+wins, and a week-old one needs twice the relevance of today's. Bounding the candidates keeps a
+query for a word found in half the archive as fast as a rare one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from revue.news import search_schema
+from revue.news.models import Article
+from revue.news.search_query import (
+    ParsedQuery,
+    SearchFilters,
+    date_facets,
+    fts5_expression,
+    highlight_terms,
+    language_facet,
+    parse_query,
+    tsquery_expression,
+)
+from revue.news.search_text import language_code, normalize_for_search, stem, words_with_spans
+
+log = logging.getLogger("revue.search")
+
+POSTGRES_MAX_POSITION = 16383  # tsvector positions stop there
+POSTGRES_MAX_POSITIONS_PER_WORD = 255
+SECONDS_PER_DAY = 86400
+
+
+# --- the index ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """What the index holds for one article: its normalised words and facet terms."""
+
+    article_id: int
+    published: int  # Unix time
+    title: tuple[str, ...]
+    body: tuple[str, ...]
+    meta: tuple[str, ...]
+
+
+INDEX_FIELDS = (
+    "id", "title", "summary", "text", "language", "published_at", "source_id", "category_id",
+    "source__language",
+)
+
+
+def entry_for(row: dict) -> IndexEntry:
+    """The index entry of one article, from its ``INDEX_FIELDS`` values."""
+    language = language_code(row["language"] or row["source__language"] or "")
+    body = (row["text"] or row["summary"] or "")[: settings.REVUE_SEARCH_MAX_INDEXED_CHARS]
+    day = timezone.localdate(row["published_at"])
+    meta = [f"s{row['source_id']}", f"l{language_facet(language)}", *date_facets(day)]
+    if row["category_id"] is not None:
+        meta.append(f"c{row['category_id']}")
+    return IndexEntry(
+        article_id=row["id"],
+        published=int(row["published_at"].timestamp()),
+        title=tuple(normalize_for_search(row["title"], language)),
+        body=tuple(normalize_for_search(body, language)),
+        meta=tuple(meta),
+    )
+
+
+def _tsvector(entry: IndexEntry) -> str:
+    """The ``tsvector`` literal of an entry: title words weigh A, body words B, facets D."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for words, weight, gap in ((entry.title, "A", 1), (entry.body, "B", 2), (entry.meta, "D", 2)):
+        position += gap - 1  # no phrase runs from the title into the body
+        for word in words:
+            position = min(position + 1, POSTGRES_MAX_POSITION)
+            found = positions.setdefault(word, [])
+            if len(found) < POSTGRES_MAX_POSITIONS_PER_WORD:
+                found.append(f"{position}{weight}")
+    return " ".join(f"'{word}':{','.join(marks)}" for word, marks in positions.items())
+
+
+def _placeholders(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _write_entries(entries: list[IndexEntry], ids: list[int]) -> None:
+    """Replace the index entries of ``ids`` by ``entries`` and take ``ids`` off the queue."""
+    marks = _placeholders(ids)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DELETE FROM news_article_fts WHERE rowid IN ({marks})", ids)
+            cursor.executemany(
+                "INSERT INTO news_article_fts (rowid, published, title, body, meta) VALUES (%s, %s, %s, %s, %s)",
+                [(e.article_id, e.published, " ".join(e.title), " ".join(e.body), " ".join(e.meta)) for e in entries],
+            )
+        else:
+            cursor.execute(f"DELETE FROM news_article_search WHERE article_id IN ({marks})", ids)
+            cursor.executemany(
+                "INSERT INTO news_article_search (article_id, published, document) VALUES (%s, %s, %s::tsvector)",
+                [(e.article_id, e.published, _tsvector(e)) for e in entries],
+            )
+        cursor.execute(f"DELETE FROM news_search_pending WHERE article_id IN ({marks})", ids)
+
+
+def index_articles(article_ids: Iterable[int]) -> int:
+    """(Re)index these articles now; ids of deleted articles leave the index. Returns the count."""
+    ids = sorted({int(i) for i in article_ids})
+    if not ids or not search_schema.exists(connection):
+        return 0
+    done = 0
+    size = 500
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        rows = Article.objects.filter(id__in=chunk).values(*INDEX_FIELDS)
+        entries = [entry_for(row) for row in rows]
+        with transaction.atomic():
+            _write_entries(entries, chunk)  # the ids of deleted articles leave the index
+        done += len(entries)
+    return done
+
+
+def pending_ids(limit: int | None = None) -> list[int]:
+    sql = "SELECT article_id FROM news_search_pending ORDER BY article_id"
+    with connection.cursor() as cursor:
+        if limit is None:
+            cursor.execute(sql)
+        else:
+            cursor.execute(sql + " LIMIT %s", [limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def index_pending(limit: int | None = None) -> int:
+    """Index the queued articles (at most ``limit``); returns how many were indexed."""
+    if not search_schema.exists(connection):
+        return 0
+    done = 0
+    while True:
+        batch = pending_ids(500 if limit is None else min(500, limit - done))
+        if not batch:
+            return done
+        done += index_articles(batch)
+        if limit is not None and done >= limit:
+            return done
+
+
+def refresh() -> None:
+    """Index what is still queued, up to ``REVUE_SEARCH_INDEX_BATCH`` articles, before a search."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM news_search_pending LIMIT 1")
+        if cursor.fetchone() is None:
+            return
+    done = index_pending(settings.REVUE_SEARCH_INDEX_BATCH)
+    log.debug("stage=search indexed=%s (queued before a search)", done)
+
+
+# --- searching ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One match as the engine returns it, before the recency weighting."""
+
+    article_id: int
+    relevance: float
+    published: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: the article, its score, its title and an excerpt with the matches marked."""
+
+    article: Article
+    score: float
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of results; ``matches`` counts every match up to ``REVUE_SEARCH_MAX_RESULTS``."""
+
+    query: ParsedQuery
+    hits: list[Hit]
+    offset: int
+    matches: int
+    has_more: bool
+    capped: bool  # more matches exist than were ranked
+
+
+def candidates(query: ParsedQuery, filters: SearchFilters, limit: int) -> list[Candidate]:
+    """The newest ``limit`` matches of ``query`` within ``filters``, with their relevance."""
+    title_weight = float(settings.REVUE_SEARCH_TITLE_WEIGHT)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT rowid, -bm25(news_article_fts, 0.0, %s, 1.0, 0.0), published FROM news_article_fts"
+                " WHERE news_article_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
+                [title_weight, fts5_expression(query, filters), limit],
+            )
+        else:
+            weights = "{0, 0, %s, 1.0}" % (1.0 / title_weight)  # D, C, B, A
+            cursor.execute(
+                "SELECT article_id, ts_rank(%s::float4[], document, q), published"
+                " FROM news_article_search, CAST(%s AS tsquery) AS q"
+                " WHERE document @@ q ORDER BY article_id DESC LIMIT %s",
+                [weights, tsquery_expression(query, filters), limit],
+            )
+        return [Candidate(int(i), float(r or 0.0), int(p)) for i, r, p in cursor.fetchall()]
+
+
+def recency_weighted(found: list[Candidate], now: float | None = None) -> list[tuple[float, int]]:
+    """(score, article id), best first: relevance divided by ``1 + age / REVUE_SEARCH_RECENCY_DAYS``."""
+    now = time.time() if now is None else now
+    scale = max(float(settings.REVUE_SEARCH_RECENCY_DAYS), 0.001) * SECONDS_PER_DAY
+    scored = [(c.relevance / (1.0 + max(now - c.published, 0) / scale), c.article_id) for c in found]
+    return sorted(scored, key=lambda pair: (-pair[0], -pair[1]))
+
+
+def search(query: ParsedQuery | str, filters: SearchFilters | None = None, offset: int = 0, size: int | None = None) -> SearchResults:
+    """Page ``offset … offset + size`` of the ranked results of ``query`` within ``filters``."""
+    query = parse_query(query) if isinstance(query, str) else query
+    filters = filters or SearchFilters()
+    size = settings.REVUE_SEARCH_PAGE_SIZE if size is None else size
+    if query.is_empty or not search_schema.exists(connection):
+        return SearchResults(query, [], offset, 0, False, False)
+    refresh()
+    cap = settings.REVUE_SEARCH_MAX_RESULTS
+    ranked = recency_weighted(candidates(query, filters, cap + 1))
+    capped = len(ranked) > cap
+    ranked = ranked[:cap]
+    page = ranked[offset : offset + size]
+    hits = _hits(query, page)
+    return SearchResults(query, hits, offset, len(ranked), offset + size < len(ranked), capped)
+
+
+def _hits(query: ParsedQuery, page: list[tuple[float, int]]) -> list[Hit]:
+    # no ORDER BY: with one, SQLite may walk the recency index instead of fetching these ids
+    rows = Article.objects.published().defer("content_html").filter(pk__in=[pk for _, pk in page]).order_by()
+    articles = {article.pk: article for article in rows}
+    hits = []
+    for score, pk in page:
+        article = articles.get(pk)
+        if article is None:  # its outlet was switched off
+            continue
+        language = language_code(article.language or article.source.language)
+        terms = highlight_terms(query, language)
+        hits.append(
+            Hit(
+                article=article,
+                score=score,
+                title_html=highlight(article.title, terms, language, whole=True),
+                snippet_html=highlight(article.text or article.summary, terms, language),
+            )
+        )
+    return hits
+
+
+# --- highlighting -------------------------------------------------------------------------------
+
+
+def _is_match(folded: str, language: str, terms: tuple[frozenset[str], tuple[str, ...]]) -> bool:
+    words, prefixes = terms
+    stemmed = stem(folded, language)
+    return stemmed in words or folded in words or any(folded.startswith(p) or stemmed.startswith(p) for p in prefixes)
+
+
+def highlight(text: str, terms: tuple[frozenset[str], tuple[str, ...]], language: str, whole: bool = False) -> SafeString:
+    """``text`` escaped, its words matching ``terms`` in ``<mark>``; unless ``whole``, the best excerpt."""
+    text = text or ""
+    scanned = text if whole else text[: settings.REVUE_SEARCH_SNIPPET_SCAN_CHARS]
+    spans = words_with_spans(scanned)
+    marks = [i for i, w in enumerate(spans) if _is_match(w.folded, language, terms)]
+    if whole:
+        start, end = 0, len(text)
+    elif not spans:
+        start, end = 0, min(len(text), settings.REVUE_SEARCH_SNIPPET_WORDS * 8)
+    else:
+        start, end = _excerpt(scanned, spans, marks, settings.REVUE_SEARCH_SNIPPET_WORDS)
+    out, cursor = [], start
+    for i in marks:
+        span = spans[i]
+        if span.start < cursor or span.end > end:
+            continue
+        out += [escape(text[cursor : span.start]), "<mark>", escape(text[span.start : span.end]), "</mark>"]
+        cursor = span.end
+    out.append(escape(text[cursor:end]))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + "".join(out).strip() + suffix)
+
+
+def _excerpt(text: str, spans: list, marks: list[int], size: int) -> tuple[int, int]:
+    """(start, end) in ``text`` of the ``size``-word window holding the most marked words."""
+    best, best_count = 0, -1
+    for first in marks or [0]:
+        start = max(0, first - size // 4)
+        count = sum(1 for m in marks if start <= m < start + size)
+        if count > best_count:
+            best, best_count = start, count
+    last = min(len(spans), best + size) - 1
+    start = 0 if best == 0 else spans[best].start
+    end = len(text) if last == len(spans) - 1 else spans[last].end
+    return start, end

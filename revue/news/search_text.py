@@ -1,0 +1,117 @@
+"""Words as search sees them: folded, normalised and stemmed the same way at index and query time.
+
+``normalize_for_search(text, language)`` is the one function both sides use, so that whatever a
+reader types finds what an outlet wrote whenever the two fold to the same word:
+
+* case and accents: ``casefold`` then Unicode NFKD with every combining mark dropped
+  (« Résolution » and « resolution » are one word; so are the presentation forms of Arabic);
+* Arabic: tashkeel and tatweel removed, alef variants (أ إ آ ٱ) → ا, hamza carriers (ؤ ئ) → و ي,
+  alef maqsura ى → ي, teh marbuta ة → ه, Persian/Urdu yeh and kaf → Arabic ones, Arabic-Indic
+  digits → 0-9 (the same choices as Lucene's Arabic normaliser, plus the hamza carriers);
+* stemming with Snowball for French, Spanish and English, *after* folding, so that a word typed
+  without its accents still stems like the accented one. Arabic is normalised, not stemmed.
+
+The database never folds or stems anything: it indexes and matches the words made here, which
+is why SQLite FTS5 and PostgreSQL behave the same.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+# Languages stemmed with Snowball, by ISO 639-1 code.
+STEMMED_LANGUAGES = {"fr": "french", "es": "spanish", "en": "english"}
+
+# A word: letters and digits, with the combining marks that may sit on them (Latin accents
+# typed as separate code points, Arabic tashkeel) so that a word is never cut in two by a mark.
+_MARKS = "\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"
+WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
+FOLDED_WORD = re.compile(r"[^\W_]+")
+MAX_WORD_CHARS = 64  # longer "words" (hashes, URLs run together) are neither indexed nor searched
+
+_ARABIC_MAP = str.maketrans(
+    {
+        "\u0671": "\u0627",  # ٱ alef wasla → ا
+        "\u0649": "\u064a",  # ى alef maqsura → ي
+        "\u0629": "\u0647",  # ة teh marbuta → ه
+        "\u06cc": "\u064a",  # ی farsi yeh → ي
+        "\u06a9": "\u0643",  # ک keheh → ك
+        "\u0640": None,  # ـ tatweel
+        **{chr(0x0660 + d): str(d) for d in range(10)},  # ٠-٩ → 0-9
+        **{chr(0x06F0 + d): str(d) for d in range(10)},  # ۰-۹ → 0-9
+    }
+)
+
+
+# one table for str.translate: every combining mark of the Basic Multilingual Plane dropped
+# (accents, tashkeel, the hamza and madda that أ إ آ ؤ ئ decompose into), then the Arabic map
+_FOLD_MAP = {
+    **{code: None for code in range(0x10000) if unicodedata.combining(chr(code))},
+    **_ARABIC_MAP,
+}
+
+
+def fold(text: str) -> str:
+    """``text`` without case, accents, tashkeel or tatweel, Arabic letter variants unified."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    return unicodedata.normalize("NFKD", folded).translate(_FOLD_MAP)
+
+
+@lru_cache(maxsize=100_000)
+def fold_word(word: str) -> tuple[str, ...]:
+    """The folded words of one word of an original text (usually itself, folded)."""
+    return tuple(folded_words(word))
+
+
+@lru_cache(maxsize=8)
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(STEMMED_LANGUAGES[language])
+
+
+def language_code(language: str) -> str:
+    """``fr`` from ``fr``, ``fr-FR`` or ``FR_ca``; '' when unknown."""
+    return (language or "").strip().lower().replace("_", "-").split("-")[0]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str) -> str:
+    """The stem of an already folded ``word`` in ``language`` (the word itself if not stemmed)."""
+    if language not in STEMMED_LANGUAGES or word.isdigit():
+        return word
+    return _stemmer(language).stemWord(word) or word
+
+
+def folded_words(text: str) -> list[str]:
+    """The folded words of ``text``, in order (none longer than ``MAX_WORD_CHARS``)."""
+    return [word for word in FOLDED_WORD.findall(fold(text)) if len(word) <= MAX_WORD_CHARS]
+
+
+def normalize_for_search(text: str, language: str) -> list[str]:
+    """The index terms of ``text`` written in ``language``: folded, normalised, stemmed, in order."""
+    code = language_code(language)
+    return [stem(word, code) for word in folded_words(text)]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of an original text, where it sits, and its folded form."""
+
+    start: int
+    end: int
+    folded: str
+
+
+def words_with_spans(text: str) -> list[Word]:
+    """Every word of ``text`` with its position, for highlighting the original text."""
+    found = []
+    for match in WORD.finditer(text):
+        for part in fold_word(match.group()):  # « ½ » folds to two words, 1 and 2
+            found.append(Word(match.start(), match.end(), part))
+    return found

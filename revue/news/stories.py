@@ -1,0 +1,572 @@
+"""Stories: every article joins the story of the event it tells, or opens a new one.
+
+The algorithm is one class, ``Clusterer``, that takes articles one at a time in the order they
+were stored and decides for each, looking only at *candidates* that an index returns:
+
+1. its features (``revue.news.textsim``) and MinHash signature (``revue.news.dedupe``);
+2. its index keys: the LSH bands of its signature (the same text has the same signature, so an
+   exact duplicate shares every band) and its most telling anchors (figures, places and
+   institutions, names);
+3. candidates: for each key, the ``posting_cap`` most recent articles filed under it published
+   within ``window`` of this one (and not before the *horizon*: ``horizon`` before the newest
+   article clustered so far); the ``max_candidates`` sharing the most weight are compared;
+4. a **copy** when a candidate in the same language has at least ``duplicate`` of the shorter
+   text in common with it (estimated from the signatures) and the same figures: the article is
+   linked to that candidate's first-seen original and joins its story;
+5. otherwise the story whose best candidate scores above its threshold (``same_language`` within
+   a language, ``cross_language`` across languages, see ``similarity``), else a new story;
+6. it is filed in the index under its keys.
+
+No step scans the archive: each article costs a bounded number of index lookups and
+comparisons, and the index keeps only the articles younger than the horizon.
+
+``cluster(items)`` runs the ``Clusterer`` over an in-memory index (``MemoryIndex``); the crawler
+runs the very same ``Clusterer`` over the database index of ``revue.news.story_store`` as each
+batch is stored, and ``revue stories rebuild`` replays it over the whole archive.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import sys
+from array import array
+from bisect import bisect_right, insort
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Protocol
+
+from revue.news import dedupe
+from revue.news.textsim import SALIENT, WEIGHT_TOPIC, analyse
+
+BAND_WEIGHT = 4.0  # how much one shared LSH band weighs
+SPECIFIC_FLOOR = 5.0  # specific anchor weight a comparison is measured against, at the least
+LEAD_FIGURE = 1.0  # evidence of a small figure of a title or lead that the other article reports too
+FIGURES_CONFLICT = 0.2  # how much of the evidence is left when the titles' figures contradict
+FIGURES_MISSING = 0.6  # when one title's figures are missing from the other article
+SAME_WORDS = 0.3  # within a language: share of the title-and-lead word cosine in the score,
+SAME_SPECIFIC = 0.6  # of the specific anchors (the rest: generic anchors)
+MIN_TOPICS = 2  # kinds of event both articles must name before disagreeing on them counts
+CROSS_SPECIFIC = 0.85  # across languages: share of the specific anchors (the rest: generic ones)
+
+
+@dataclass(frozen=True)
+class StoryParams:
+    """The limits and thresholds an operator tunes (``REVUE_STORY_*`` settings, see README); the
+    weights of the score are the constants above, set on the labelled set of bench/."""
+
+    window: int = 72 * 3600  # seconds either side of an article in which its story's articles are
+    horizon: int = 14 * 24 * 3600  # seconds before the newest article past which nothing is looked up
+    permutations: int = 64
+    lsh_threshold: float = 0.6
+    shingle: int = 3
+    duplicate: float = 0.7
+    same_language: float = 0.7
+    cross_language: float = 0.65
+    posting_cap: int = 10
+    max_keys: int = 10
+    max_candidates: int = 12
+
+    @classmethod
+    def from_settings(cls) -> StoryParams:
+        from django.conf import settings
+
+        return cls(
+            window=int(settings.REVUE_STORY_WINDOW_HOURS * 3600),
+            horizon=int(settings.REVUE_STORY_HORIZON_HOURS * 3600),
+            permutations=settings.REVUE_STORY_MINHASH_PERMUTATIONS,
+            lsh_threshold=settings.REVUE_STORY_LSH_THRESHOLD,
+            shingle=settings.REVUE_STORY_SHINGLE_WORDS,
+            duplicate=settings.REVUE_STORY_DUPLICATE_SIMILARITY,
+            same_language=settings.REVUE_STORY_SIMILARITY,
+            cross_language=settings.REVUE_STORY_CROSS_LANGUAGE_SIMILARITY,
+            posting_cap=settings.REVUE_STORY_POSTING_CAP,
+            max_keys=settings.REVUE_STORY_INDEX_KEYS,
+            max_candidates=settings.REVUE_STORY_CANDIDATES,
+        )
+
+    @property
+    def shape(self) -> dedupe.LshShape:
+        return dedupe.lsh_shape(self.lsh_threshold, self.permutations)
+
+
+class StoryItem(Protocol):
+    """What ``cluster`` needs of an article (``fetched_at`` and ``source_id`` are optional)."""
+
+    id: int
+    title: str
+    text: str
+    language: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class ArticleItem:
+    """An article as the clustering reads it (plain values, so it travels to worker processes)."""
+
+    id: int
+    title: str
+    text: str
+    language: str
+    published_at: datetime
+    fetched_at: datetime
+    source_id: int
+
+
+# --- fingerprints: what the index keeps of an article --------------------------------------------
+
+
+def pack_weights(weights: dict[int, float]) -> bytes:
+    """Keys (little-endian int64, in order) then weights in quarters (uint8): what is stored."""
+    items = sorted(weights.items())
+    keys = array("q", [k for k, _ in items])
+    codes = array("B", [round(w * 4) for _, w in items])
+    if sys.byteorder == "big":
+        keys.byteswap()
+    return keys.tobytes() + codes.tobytes()
+
+
+def unpack_weights(data: bytes) -> dict[int, float]:
+    count = len(data) // 9
+    keys = array("q")
+    keys.frombytes(data[: 8 * count])
+    if sys.byteorder == "big":
+        keys.byteswap()
+    return dict(zip(keys, (code / 4 for code in data[8 * count:])))
+
+
+def pack_keys(keys: Iterable[int]) -> bytes:
+    packed = array("q", sorted(keys))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_keys(data: bytes) -> frozenset[int]:
+    keys = array("q")
+    keys.frombytes(data)
+    if sys.byteorder == "big":
+        keys.byteswap()
+    return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """One clustered article as the index keeps it (all bytes, as stored)."""
+
+    id: int
+    time: int  # epoch seconds
+    language: str
+    outlet: int | None
+    signature: bytes
+    size: int  # shingles in its text
+    words: bytes
+    anchors: bytes
+    transliterated: bytes
+    figures: bytes
+    title_figures: bytes
+    lead_figures: bytes
+    story: int  # its story's key
+    original: int | None  # the article it copies, if it is a copy
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A fingerprint unpacked for comparisons: specific anchors (names, figures, places,
+    institutions) apart from generic ones (kinds of event, calendar words, small numbers)."""
+
+    fingerprint: Fingerprint
+    words: dict[int, float]
+    specific: dict[int, float]
+    generic: dict[int, float]
+    transliterated: dict[int, float]
+    figures: frozenset[int]
+    title_figures: frozenset[int]
+    lead_figures: frozenset[int]
+    topics: frozenset[int]
+    words_norm: float
+    specific_mass: float
+    generic_mass: float
+
+    @classmethod
+    def of(cls, fp: Fingerprint) -> Profile:
+        return cls(fp, *_unpacked(fp.words, fp.anchors, fp.transliterated, fp.figures, fp.title_figures,
+                                  fp.lead_figures))
+
+
+@lru_cache(maxsize=4096)
+def _unpacked(words: bytes, anchors: bytes, transliterated: bytes, figures: bytes, title_figures: bytes,
+              lead_figures: bytes) -> tuple:
+    """The unpacked content of a fingerprint (kept for the next comparisons: a recent article
+    meets many newcomers). Keyed by the bytes themselves."""
+    return _content(unpack_weights(words), unpack_weights(anchors), unpack_weights(transliterated),
+                    unpack_keys(figures), unpack_keys(title_figures), unpack_keys(lead_figures))
+
+
+def _content(words: dict[int, float], anchors: dict[int, float], transliterated: dict[int, float],
+             figures: frozenset[int], title_figures: frozenset[int], lead_figures: frozenset[int]) -> tuple:
+    """The fields of ``Profile`` after the first (dicts in key order, as unpacked)."""
+    specific = {k: w for k, w in anchors.items() if w >= SALIENT}
+    generic = {k: w for k, w in anchors.items() if w < SALIENT}
+    return (words, specific, generic, transliterated, figures, title_figures,
+            frozenset(lead_figures - specific.keys()), frozenset(k for k, w in anchors.items() if w == WEIGHT_TOPIC),
+            math.sqrt(sum(w * w for w in words.values())), sum(specific.values()), sum(generic.values()))
+
+
+# --- comparing two articles -------------------------------------------------------------------------
+
+
+def _shared(a: dict[int, float], b: dict[int, float]) -> float:
+    """The weight two sets of anchors have in common."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(min(w, b[k]) for k, w in a.items() if k in b)
+
+
+def _cosine(a: dict[int, float], b: dict[int, float], norm_a: float, norm_b: float) -> float:
+    if not norm_a or not norm_b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[k] for k, w in a.items() if k in b) / (norm_a * norm_b)
+
+
+def _names_matched(arabic: Profile, other: Profile) -> float:
+    """The weight of the other article's names that the Arabic article's words spell."""
+    return sum(min(w, arabic.transliterated[k]) for k, w in other.specific.items()
+               if k in arabic.transliterated and k not in arabic.specific)
+
+
+def _specific(a: Profile, b: Profile) -> float:
+    """The share of the smaller article's specific evidence that the other article has too.
+
+    Specific evidence: names, figures, places and institutions, and each small figure of the
+    title or lead (a death toll, a score) that the other reports. An Arabic article's words may
+    spell the other's names (skeletons): those that do count as its names; the others cannot be
+    told from ordinary words and are left out."""
+    shared = _shared(a.specific, b.specific)
+    shared += LEAD_FIGURE * len((a.lead_figures & b.figures) | (b.lead_figures & a.figures))
+    mass_a = a.specific_mass + LEAD_FIGURE * len(a.lead_figures)
+    mass_b = b.specific_mass + LEAD_FIGURE * len(b.lead_figures)
+    if a.transliterated and not b.transliterated:
+        names = _names_matched(a, b)
+        shared, mass_a = shared + names, mass_a + names
+    elif b.transliterated and not a.transliterated:
+        names = _names_matched(b, a)
+        shared, mass_b = shared + names, mass_b + names
+    return min(1.0, shared / max(min(mass_a, mass_b), SPECIFIC_FLOOR))
+
+
+def _figures_agree(a: Profile, b: Profile) -> float:
+    """Whether the figures of the titles contradict: two accidents near one city differ by their
+    death toll, two days of exchange rates by their date. When both titles have figures and
+    neither article reports any of the other's, ``FIGURES_CONFLICT``; when one title's figures are
+    missing from the other article (which has figures of its own), ``FIGURES_MISSING``."""
+    a_found = bool(a.title_figures & b.figures)
+    b_found = bool(b.title_figures & a.figures)
+    if a.title_figures and b.title_figures:
+        return 1.0 if a_found or b_found else FIGURES_CONFLICT
+    if a.title_figures and b.figures and not a_found:
+        return FIGURES_MISSING
+    if b.title_figures and a.figures and not b_found:
+        return FIGURES_MISSING
+    return 1.0
+
+
+def _topics_agree(a: Profile, b: Profile) -> float:
+    """1 when the two articles share a kind of event, or either names fewer than
+    ``MIN_TOPICS``; down to one half when both say what happened and nothing in common."""
+    if len(a.topics) < MIN_TOPICS or len(b.topics) < MIN_TOPICS:
+        return 1.0
+    return 0.5 + 0.5 * min(1.0, len(a.topics & b.topics) / MIN_TOPICS)
+
+
+def similarity(a: Profile, b: Profile) -> float:
+    """How surely two articles tell one event, from 0 to 1.
+
+    The backbone is the specific evidence they share, over that of the article that has less
+    (but never less than ``SPECIFIC_FLOOR``: a title alone proves little), unless their titles'
+    figures or their kinds of event disagree. Generic anchors add a little; within a language,
+    so does the cosine of title and lead words.
+    """
+    specific = _specific(a, b) * _figures_agree(a, b) * _topics_agree(a, b)
+    generic = (_shared(a.generic, b.generic) / math.sqrt(a.generic_mass * b.generic_mass)
+               if a.generic_mass and b.generic_mass else 0.0)
+    if a.fingerprint.language == b.fingerprint.language:
+        words = _cosine(a.words, b.words, a.words_norm, b.words_norm)
+        return SAME_WORDS * words + SAME_SPECIFIC * specific + (1 - SAME_WORDS - SAME_SPECIFIC) * generic
+    return CROSS_SPECIFIC * specific + (1 - CROSS_SPECIFIC) * generic
+
+
+# --- the index ------------------------------------------------------------------------------------------
+
+
+class StoryIndex(Protocol):
+    """Where the ``Clusterer`` finds candidates and files articles (memory or database)."""
+
+    def watermark(self) -> int | None:
+        """The newest ``time`` of any article filed so far."""
+
+    def postings(self, keys: Sequence[int], low: int, high: int, cap: int) -> dict[int, list[tuple[int, int]]]:
+        """For each key, (id, story) of the ``cap`` most recent articles filed under it with
+        ``low <= time <= high`` (most recent first; ties: highest id first)."""
+
+    def fingerprints(self, ids: Iterable[int]) -> dict[int, Fingerprint]:
+        """The fingerprints of these articles."""
+
+    def file(self, fingerprint: Fingerprint, keys: Sequence[int], new_story: bool) -> int:
+        """File an article under its keys; open its story when ``new_story`` (its key is
+        returned: the story key the fingerprint should carry)."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where an article went."""
+
+    id: int
+    story: int
+    original: int | None  # the article it copies
+    score: float  # the best similarity found (for a copy: the share of its text in the original)
+    candidates: int  # how many articles it was compared with
+
+
+def epoch(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
+def story_time(item: StoryItem) -> int:
+    """When an article counts as published: its date, never later than when it was fetched."""
+    published = epoch(item.published_at)
+    fetched = getattr(item, "fetched_at", None)
+    return min(published, epoch(fetched)) if fetched is not None else published
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article ready to be clustered: its fingerprint, its index keys and their weights."""
+
+    fingerprint: Fingerprint
+    keys: list[int]
+    weights: dict[int, float]
+
+    content: tuple  # the profile's content, as ``_content`` makes it
+
+    @property
+    def profile(self) -> Profile:
+        return Profile(self.fingerprint, *self.content)
+
+
+def prepare(item: StoryItem, params: StoryParams, shape: dedupe.LshShape) -> Prepared:
+    """Features, signature and index keys of an article (steps 1 and 2)."""
+    features = analyse(item.title, item.text, item.language)
+    sig = dedupe.signature(features.tokens, params.shingle, params.permutations)
+    bands = dedupe.band_keys(sig, shape)
+    weight_of = {**features.transliterated, **features.anchors}
+    salient = [k for k in features.salient if weight_of[k] >= SALIENT][: params.max_keys]
+    keys = bands + salient
+    weights = {k: weight_of[k] for k in salient}
+    weights.update({k: BAND_WEIGHT for k in bands})
+    fingerprint = Fingerprint(
+        id=item.id, time=story_time(item), language=features.language, outlet=getattr(item, "source_id", None),
+        signature=sig, size=dedupe.shingle_count(features.tokens, params.shingle),
+        words=pack_weights(features.words), anchors=pack_weights(features.anchors),
+        transliterated=pack_weights(features.transliterated), figures=pack_keys(features.figures),
+        title_figures=pack_keys(features.title_figures), lead_figures=pack_keys(features.lead_figures),
+        story=0, original=None)
+    content = _content(_sorted(features.words), _sorted(features.anchors), _sorted(features.transliterated),
+                       features.figures, features.title_figures, features.lead_figures)
+    return Prepared(fingerprint, list(dict.fromkeys(keys)), weights, content)
+
+
+def prepare_all(items: Iterable[StoryItem], params: StoryParams) -> dict[int, Prepared]:
+    """``prepare`` for many articles, by id: pure, so it can run in another process."""
+    shape = params.shape
+    return {item.id: prepare(item, params, shape) for item in items}
+
+
+def _sorted(weights: dict[int, float]) -> dict[int, float]:
+    return dict(sorted(weights.items()))
+
+
+class Clusterer:
+    """Assigns articles to stories one at a time (see the module docstring)."""
+
+    def __init__(self, index: StoryIndex, params: StoryParams | None = None, cache_size: int = 4096):
+        self.index = index
+        self.params = params or StoryParams()
+        self.shape = self.params.shape
+        self._profiles: OrderedDict[int, Profile] = OrderedDict()
+        self._cache_size = cache_size
+
+    def add(self, item: StoryItem, prepared: Prepared | None = None) -> Assignment:
+        """Place one article; ``prepared`` is its ``prepare`` result when computed beforehand
+        (the crawler prepares in its CPU processes, so only steps 3-5 hold the clustering lock)."""
+        prepared = prepared or prepare(item, self.params, self.shape)
+        me = prepared.profile
+        candidates = self._candidates(prepared)
+        story, original, score = self._decide(me, candidates)
+        stored = replace(prepared.fingerprint, story=story or 0, original=original)
+        story_key = self.index.file(stored, prepared.keys, new_story=story is None)
+        self._remember(replace(me, fingerprint=replace(stored, story=story_key)))
+        return Assignment(item.id, story_key, original, score, len(candidates))
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def _candidates(self, prepared: Prepared) -> list[Profile]:
+        p = self.params
+        low, high = prepared.fingerprint.time - p.window, prepared.fingerprint.time + p.window
+        watermark = self.index.watermark()
+        if watermark is not None:
+            low = max(low, watermark - p.horizon)
+        if low > high:
+            return []
+        found = self.index.postings(prepared.keys, low, high, p.posting_cap)
+        score: dict[int, float] = {}
+        for k, entries in found.items():
+            for article, _ in entries:
+                score[article] = score.get(article, 0.0) + prepared.weights[k]
+        best = sorted(score, key=lambda a: (-score[a], -a))[: p.max_candidates]
+        return self._load(best)
+
+    def _decide(self, me: Profile, candidates: list[Profile]):
+        """(story or None for a new one, original or None, best score)."""
+        p = self.params
+        language = me.fingerprint.language
+        copies = []
+        for other in candidates:
+            fp = other.fingerprint
+            if fp.language != language:
+                continue
+            contained = dedupe.containment(me.fingerprint.signature, fp.signature, me.fingerprint.size, fp.size)
+            if dedupe.is_copy(contained, p.duplicate, True, me.figures, other.figures):
+                copies.append((contained, -fp.id, fp))
+        if copies:
+            contained, _, fp = max(copies)
+            return fp.story, fp.original or fp.id, contained
+        best: dict[int, float] = {}  # story -> best margin over its threshold
+        best_score = 0.0
+        for other in candidates:
+            score = similarity(me, other)
+            threshold = p.same_language if other.fingerprint.language == language else p.cross_language
+            margin = score / threshold
+            story = other.fingerprint.story
+            if margin > best.get(story, 0.0):
+                best[story] = margin
+            best_score = max(best_score, score)
+        if best:
+            story = min(best, key=lambda s: (-best[s], s))
+            if best[story] >= 1.0:
+                return story, None, best_score
+        return None, None, best_score
+
+    # -- profiles of recent articles, kept for the next comparisons --------------------------------
+
+    def _load(self, ids: list[int]) -> list[Profile]:
+        missing = [i for i in ids if i not in self._profiles]
+        if missing:
+            for fp in self.index.fingerprints(missing).values():
+                self._remember(Profile.of(fp))
+        return [self._profiles[i] for i in ids if i in self._profiles]
+
+    def _remember(self, profile: Profile) -> None:
+        self._profiles[profile.fingerprint.id] = profile
+        self._profiles.move_to_end(profile.fingerprint.id)
+        while len(self._profiles) > self._cache_size:
+            self._profiles.popitem(last=False)
+
+
+# --- the in-memory index, and cluster() -------------------------------------------------------------
+
+
+@dataclass
+class MemoryIndex:
+    """The index in memory, forgetting what is older than the horizon (so memory stays flat).
+
+    Story keys are the id of each story's first article.
+    """
+
+    horizon: int
+    _postings: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # key -> sorted (time, id)
+    _fingerprints: dict[int, Fingerprint] = field(default_factory=dict)
+    _keys: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    _expiry: list[tuple[int, int]] = field(default_factory=list)  # heap of (time, id)
+    _watermark: int | None = None
+
+    def watermark(self) -> int | None:
+        return self._watermark
+
+    def postings(self, keys: Sequence[int], low: int, high: int, cap: int) -> dict[int, list[tuple[int, int]]]:
+        found = {}
+        for k in keys:
+            entries = self._postings.get(k)
+            if not entries:
+                continue
+            end = bisect_right(entries, (high, math.inf))
+            ids = []
+            for position in range(end - 1, -1, -1):
+                time, article = entries[position]
+                if time < low or len(ids) >= cap:
+                    break
+                ids.append((article, self._fingerprints[article].story))
+            if ids:
+                found[k] = ids
+        return found
+
+    def fingerprints(self, ids: Iterable[int]) -> dict[int, Fingerprint]:
+        return {i: self._fingerprints[i] for i in ids if i in self._fingerprints}
+
+    def file(self, fingerprint: Fingerprint, keys: Sequence[int], new_story: bool) -> int:
+        story = fingerprint.id if new_story else fingerprint.story
+        stored = replace(fingerprint, story=story)
+        self._fingerprints[stored.id] = stored
+        self._keys[stored.id] = tuple(dict.fromkeys(keys))
+        for k in self._keys[stored.id]:
+            insort(self._postings.setdefault(k, []), (stored.time, stored.id))
+        heapq.heappush(self._expiry, (stored.time, stored.id))
+        self._watermark = stored.time if self._watermark is None else max(self._watermark, stored.time)
+        self._forget(self._watermark - self.horizon)
+        return story
+
+    def __len__(self) -> int:
+        return len(self._fingerprints)
+
+    def _forget(self, before: int) -> None:
+        """Drop the articles published before ``before``: no lookup can reach them any more."""
+        while self._expiry and self._expiry[0][0] < before:
+            time, article = heapq.heappop(self._expiry)
+            self._fingerprints.pop(article, None)
+            for k in self._keys.pop(article, ()):
+                entries = self._postings[k]
+                entries.remove((time, article))
+                if not entries:
+                    del self._postings[k]
+
+
+def cluster(items: Iterable[StoryItem], params: StoryParams | None = None) -> list[int]:
+    """A story key per item, in the items' order, by the algorithm the crawler runs.
+
+    Items are taken in the order given — the order the crawler stored them (sort an archive by
+    id). A story's key is the id of its first item. ``params`` defaults to the settings when
+    Django is configured, else to ``StoryParams()``.
+    """
+    params = params or _default_params()
+    clusterer = Clusterer(MemoryIndex(horizon=params.horizon), params)
+    return [clusterer.add(item).story for item in items]
+
+
+def assignments(items: Iterable[StoryItem], params: StoryParams | None = None) -> list[Assignment]:
+    """Like ``cluster``, with each item's copy link and score (for benchmarks and tools)."""
+    params = params or _default_params()
+    clusterer = Clusterer(MemoryIndex(horizon=params.horizon), params)
+    return [clusterer.add(item) for item in items]
+
+
+def _default_params() -> StoryParams:
+    from django.conf import settings
+
+    return StoryParams.from_settings() if settings.configured else StoryParams()

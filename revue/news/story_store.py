@@ -1,0 +1,455 @@
+"""Stories in the database: the clustering index, incremental assignment and rebuild.
+
+``assign_stories(article_ids)`` is what the crawler calls after each stored batch: under one
+lock (SQLite's write lock, a PostgreSQL advisory lock), the articles not yet clustered are
+taken in id order and given to ``revue.news.stories.Clusterer`` over ``DatabaseIndex`` — the
+same algorithm ``stories.cluster`` runs in memory. The index lives in two tables:
+``StoryFingerprint`` (what is kept of an article, with its clustering order ``seq``) and
+``StoryPosting`` (key, time, article), read by key and time range with a limit per key, so an
+article costs a bounded number of indexed lookups whatever the size of the archive. Rows of a
+batch are written when the batch ends; until then the batch's own articles are found in an
+in-memory overlay, with the same ordering and limits. A process keeps the fingerprints it last
+committed or read (``RECENT``, bounded), since each is compared with many newcomers.
+
+``rebuild_stories()`` forgets every story and clusters the whole archive again, in the order the
+articles were first clustered (then by id): the result is the one the crawler reached
+incrementally. After each batch the touched stories get their counts, times, languages and
+title (from their most representative article: ``representative``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from functools import lru_cache
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+
+from revue.news.models import Article, Story, StoryFingerprint, StoryPosting
+from revue.news.stories import (ArticleItem, Assignment, Clusterer, Fingerprint, MemoryIndex, Profile, StoryParams,
+                                similarity)
+
+log = logging.getLogger("revue.news.stories")
+
+LOCK_KEY = 0x5245_5655_5354  # "REVUST": PostgreSQL advisory lock of the clustering
+RECENT_FINGERPRINTS = 8000  # fingerprints a process keeps at hand (a few days of a large portal)
+REPRESENTATIVE_SAMPLE = 12  # most recent members a story's title is chosen among
+PORTAL_LANGUAGE = "fr"  # a story's title is taken in the readers' language when it can be
+WRITTEN_FIELDS = ("article_id", "story_id", "seq", "time", "outlet_id", "language", "original_id", "signature",
+                  "size", "words", "anchors", "transliterated", "figures", "title_figures", "lead_figures")
+FINGERPRINT_FIELDS = ("article_id", "time", "language", "outlet_id", "signature", "size", "words", "anchors",
+                      "transliterated", "figures", "title_figures", "lead_figures", "story_id", "original_id")
+
+
+KEYS_PER_STATEMENT = 4  # postings statements look up 4, 8, 12 … keys
+MAX_KEYS_PER_STATEMENT = 200  # SQLite allows 500 terms in a compound select
+PADDING_KEY = 0  # looked up to pad a statement; no article is filed under it (keys are hashes)
+
+
+@lru_cache(maxsize=32)
+def _postings_statement(size: int) -> str:
+    quote = connection.ops.quote_name
+    table, key, time = quote(StoryPosting._meta.db_table), quote("key"), quote("time")
+    select = (f"SELECT * FROM (SELECT {key}, {time}, article_id, story_id FROM {table} WHERE {key} = %s"
+              f" AND {time} >= %s AND {time} <= %s ORDER BY {time} DESC, article_id DESC LIMIT %s) AS p{{n}}")
+    return " UNION ALL ".join(select.format(n=n) for n in range(size))
+
+
+def _bytes(value) -> bytes:
+    return bytes(value) if value is not None else b""
+
+
+def _fingerprint(row: tuple) -> Fingerprint:
+    (article, time, language, outlet, signature, size, words, anchors, transliterated, figures, title_figures,
+     lead_figures, story, original) = row
+    return Fingerprint(article, time, language, outlet, _bytes(signature), size, _bytes(words), _bytes(anchors),
+                       _bytes(transliterated), _bytes(figures), _bytes(title_figures), _bytes(lead_figures),
+                       story, original)
+
+
+class RecentFingerprints:
+    """The fingerprints this process wrote or read last, so that the articles every newcomer is
+    compared with are not read again batch after batch. Only committed rows get in (``remember``
+    waits for the commit), so a rolled-back batch leaves nothing behind. What a fingerprint says
+    never changes; its story number may (after a rebuild), so the story comes from the postings."""
+
+    def __init__(self, size: int = RECENT_FINGERPRINTS) -> None:
+        self.size = size
+        self._items: OrderedDict[int, Fingerprint] = OrderedDict()
+
+    def get(self, article: int) -> Fingerprint | None:
+        found = self._items.get(article)
+        if found is not None:
+            self._items.move_to_end(article)
+        return found
+
+    def put(self, fingerprint: Fingerprint) -> None:
+        self._items[fingerprint.id] = fingerprint
+        self._items.move_to_end(fingerprint.id)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def remember(self, fingerprints: list[Fingerprint]) -> None:
+        """Keep these once the current transaction commits (at once outside a transaction)."""
+        if fingerprints:
+            transaction.on_commit(lambda: [self.put(fp) for fp in fingerprints])
+
+
+RECENT = RecentFingerprints()
+
+
+class DatabaseIndex:
+    """``revue.news.stories.StoryIndex`` over the StoryFingerprint and StoryPosting tables.
+
+    New stories get provisional keys (negative) until ``flush`` creates their rows.
+    """
+
+    def __init__(self, next_seq: int) -> None:
+        self.next_seq = next_seq
+        self._overlay = MemoryIndex(horizon=2**62)  # the batch's own articles, not yet written
+        self._pending: list[tuple[Fingerprint, list[int], int]] = []  # (fingerprint, keys, seq)
+        self._new_stories = 0
+        self._story_of: dict[int, int] = {}  # article -> story, as the postings say
+        newest = StoryFingerprint.objects.order_by("-time").values_list("time", flat=True).first()
+        self._watermark = newest
+
+    # -- StoryIndex --------------------------------------------------------------------------------
+
+    def watermark(self) -> int | None:
+        return self._watermark
+
+    def postings(self, keys: Sequence[int], low: int, high: int, cap: int) -> dict[int, list[tuple[int, int]]]:
+        found: dict[int, list[tuple[int, int, int]]] = {}
+        for key, time, article, story in self._query_postings(keys, low, high, cap):
+            found.setdefault(key, []).append((time, article, story))
+            self._story_of[article] = story
+        for key, entries in self._overlay.postings(keys, low, high, cap).items():
+            stored = self._overlay.fingerprints(a for a, _ in entries)
+            found.setdefault(key, []).extend((stored[a].time, a, story) for a, story in entries)
+        return {key: [(a, story) for _, a, story in sorted(entries, reverse=True)[:cap]]
+                for key, entries in found.items()}
+
+    def fingerprints(self, ids: Iterable[int]) -> dict[int, Fingerprint]:
+        ids = list(ids)
+        found = self._overlay.fingerprints(ids)
+        for article in ids:
+            cached = RECENT.get(article) if article not in found else None
+            if cached is not None:
+                story = self._story_of.get(article, cached.story)
+                found[article] = cached if story == cached.story else replace(cached, story=story)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(f) for f in FINGERPRINT_FIELDS)
+            marks = ",".join(["%s"] * len(missing))
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {columns} FROM {quote(StoryFingerprint._meta.db_table)}"
+                               f" WHERE article_id IN ({marks})", missing)
+                read = [_fingerprint(row) for row in cursor.fetchall()]
+            found.update((fp.id, fp) for fp in read)
+            RECENT.remember(read)
+        return found
+
+    def file(self, fingerprint: Fingerprint, keys: Sequence[int], new_story: bool) -> int:
+        if new_story:
+            self._new_stories += 1
+            fingerprint = replace(fingerprint, story=-self._new_stories)
+        self._overlay.file(fingerprint, keys, new_story=False)
+        self._pending.append((fingerprint, list(keys), self.next_seq))
+        self.next_seq += 1
+        self._watermark = fingerprint.time if self._watermark is None else max(self._watermark, fingerprint.time)
+        return fingerprint.story
+
+    # -- reading and writing --------------------------------------------------------------------
+
+    def _query_postings(self, keys: Sequence[int], low: int, high: int, cap: int) -> list[tuple[int, int, int, int]]:
+        """One statement: for each key, its ``cap`` most recent postings in [low, high]. Keys are
+        padded to a multiple of ``KEYS_PER_STATEMENT`` so that the statement text repeats and
+        the database reuses its plan."""
+        rows: list[tuple[int, int, int, int]] = []
+        for start in range(0, len(keys), MAX_KEYS_PER_STATEMENT):
+            chunk = list(keys[start:start + MAX_KEYS_PER_STATEMENT])
+            size = -(-len(chunk) // KEYS_PER_STATEMENT) * KEYS_PER_STATEMENT
+            chunk += [PADDING_KEY] * (size - len(chunk))
+            params: list[int] = []
+            for key in chunk:
+                params += [key, low, high, cap]
+            with connection.cursor() as cursor:
+                cursor.execute(_postings_statement(size), params)
+                rows += cursor.fetchall()
+        return rows
+
+    def flush(self) -> dict[int, int]:
+        """Write the batch: new stories, fingerprints, postings, and each article's story and
+        original. Returns the story key of every provisional one."""
+        stories = Story.objects.bulk_create([Story(title="") for _ in range(self._new_stories)])
+        real = {-(n + 1): story.pk for n, story in enumerate(stories)}
+        fingerprints, postings, articles = [], [], []
+        for fp, keys, seq in self._pending:
+            story = real.get(fp.story, fp.story)
+            fingerprints.append((fp.id, story, seq, fp.time, fp.outlet, fp.language, fp.original, fp.signature,
+                                 fp.size, fp.words, fp.anchors, fp.transliterated, fp.figures, fp.title_figures,
+                                 fp.lead_figures))
+            postings += [(key, fp.time, fp.id, story) for key in keys]
+            articles.append((story, fp.original, fp.id))
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in WRITTEN_FIELDS)
+        marks = ", ".join(["%s"] * len(WRITTEN_FIELDS))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {quote(StoryFingerprint._meta.db_table)} ({columns}) VALUES ({marks})",
+                               fingerprints)
+            cursor.executemany(f"INSERT INTO {quote(StoryPosting._meta.db_table)} ({quote('key')}, {quote('time')},"
+                               " article_id, story_id) VALUES (%s, %s, %s, %s)", postings)
+            cursor.executemany(
+                f"UPDATE {Article._meta.db_table} SET story_id = %s, duplicate_of_id = %s WHERE id = %s", articles)
+        RECENT.remember([replace(fp, story=real.get(fp.story, fp.story)) for fp, _, _ in self._pending])
+        self._pending.clear()
+        return real
+
+
+# --- assigning and rebuilding ----------------------------------------------------------------------
+
+
+def _lock() -> None:
+    """Serialise clustering: SQLite's transactions already take the write lock at BEGIN."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _next_seq() -> int:
+    last = StoryFingerprint.objects.order_by("-seq").values_list("seq", flat=True).first()
+    return 1 if last is None else last + 1
+
+
+def article_items(ids: Sequence[int]) -> list[ArticleItem]:
+    rows = Article.objects.filter(id__in=ids).values_list(
+        "id", "title", "text", "language", "published_at", "fetched_at", "source_id")
+    by_id = {row[0]: ArticleItem(*row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _cluster(ids: Sequence[int], params: StoryParams, prepared: dict | None = None) -> list[Assignment]:
+    """Cluster these articles, in this order, against everything clustered before."""
+    index = DatabaseIndex(_next_seq())
+    clusterer = Clusterer(index, params)
+    prepared = prepared or {}
+    placed = [clusterer.add(item, prepared.get(item.id)) for item in article_items(ids)]
+    real = index.flush()
+    placed = [replace(a, story=real.get(a.story, a.story)) for a in placed]
+    refresh_stories({a.story for a in placed})
+    return placed
+
+
+def assign_stories(article_ids: Iterable[int], params: StoryParams | None = None,
+                   prepared: dict | None = None) -> list[Assignment]:
+    """Give each of these articles not yet clustered its story (in id order), in one transaction.
+
+    ``prepared``: ``stories.prepare_all`` of these articles, when computed beforehand."""
+    params = params or StoryParams.from_settings()
+    wanted = sorted(set(article_ids))
+    if not wanted:
+        return []
+    with transaction.atomic():
+        _lock()
+        done = _clustered(wanted)
+        return _cluster([i for i in wanted if i not in done], params, prepared)
+
+
+def assign_new_articles(article_ids: Iterable[int], prepared: dict | None = None) -> None:
+    """``assign_stories`` for the crawler: a failure is logged and never loses the stored batch
+    (``revue stories update`` clusters whatever was left out)."""
+    ids = list(article_ids)
+    try:
+        assign_stories(ids, prepared=prepared)
+    except Exception:  # the articles are stored already; stories can be caught up later
+        log.exception("stage=stories articles=%s clustering failed", len(ids))
+
+
+def _clustered(ids: list[int]) -> set[int]:
+    marks = ",".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT article_id FROM {connection.ops.quote_name(StoryFingerprint._meta.db_table)}"
+                       f" WHERE article_id IN ({marks})", ids)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def unclustered_ids() -> list[int]:
+    """Articles without a story yet (an archive from before stories, or a failed batch)."""
+    return list(Article.objects.filter(fingerprint__isnull=True).order_by("id").values_list("id", flat=True))
+
+
+def update_stories(params: StoryParams | None = None, batch: int | None = None,
+                   progress: Callable[[int], None] | None = None) -> int:
+    """Cluster every article that has no story yet, oldest id first. Returns how many."""
+    ids = unclustered_ids()
+    batch = batch or settings.REVUE_STORY_BATCH
+    for start in range(0, len(ids), batch):
+        assign_stories(ids[start:start + batch], params)
+        if progress:
+            progress(min(batch, len(ids) - start))
+    return len(ids)
+
+
+def rebuild_stories(params: StoryParams | None = None, batch: int | None = None,
+                    progress: Callable[[int], None] | None = None) -> int:
+    """Forget all stories and cluster the whole archive again, in the original order, in one
+    transaction (the crawler's batches wait for it). Returns the number of articles."""
+    params = params or StoryParams.from_settings()
+    batch = batch or settings.REVUE_STORY_BATCH
+    with transaction.atomic():
+        _lock()
+        order = list(Article.objects.order_by(F("fingerprint__seq").asc(nulls_last=True), "id")
+                     .values_list("id", flat=True))
+        _forget_stories()
+        RECENT.clear()
+        for start in range(0, len(order), batch):
+            _cluster(order[start:start + batch], params)
+            if progress:
+                progress(min(batch, len(order) - start))
+    return len(order)
+
+
+def _forget_stories() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {StoryPosting._meta.db_table}")
+        cursor.execute(f"DELETE FROM {StoryFingerprint._meta.db_table}")
+        cursor.execute(f"UPDATE {Article._meta.db_table} SET story_id = NULL, duplicate_of_id = NULL"
+                       " WHERE story_id IS NOT NULL OR duplicate_of_id IS NOT NULL")
+        cursor.execute(f"DELETE FROM {Story._meta.db_table}")
+
+
+# --- what a story shows: counts, times, languages, title ---------------------------------------------
+
+
+def _moment(epoch_seconds: int) -> datetime:
+    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A recent article of a story, as its title is chosen."""
+
+    id: int
+    time: int
+    language: str
+    is_copy: bool
+
+
+def representative(members: Sequence[Member], load: Callable[[list[int]], dict[int, Fingerprint]]) -> int:
+    """The id of the member most similar to all the others: among those in the portal's
+    language when there are some; ties go to originals over copies, then to the earliest.
+    ``load`` gives fingerprints, read only when there is a choice to make."""
+    in_portal_language = [m for m in members if m.language == PORTAL_LANGUAGE]
+    choices = in_portal_language or list(members)
+    tie_break = (lambda m: (m.is_copy, m.time, m.id))
+    if len(choices) == 1 or len(members) == 2:  # alone, or two equally similar to each other
+        return min(choices, key=tie_break).id
+    found = load([m.id for m in members])
+    profiles = {m.id: Profile.of(found[m.id]) for m in members if m.id in found}
+
+    def centrality(member: Member) -> float:
+        me = profiles.get(member.id)
+        if me is None:
+            return 0.0
+        return sum(similarity(me, other) for other_id, other in profiles.items() if other_id != member.id)
+
+    return min(choices, key=lambda m: (-round(centrality(m), 9), *tie_break(m))).id
+
+
+def load_fingerprints(ids: list[int]) -> dict[int, Fingerprint]:
+    """Fingerprints by article id, from this process's recent ones or the database."""
+    found = {}
+    for article in ids:
+        cached = RECENT.get(article)
+        if cached is not None:
+            found[article] = cached
+    missing = [i for i in ids if i not in found]
+    if missing:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f) for f in FINGERPRINT_FIELDS)
+        marks = ",".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {quote(StoryFingerprint._meta.db_table)}"
+                           f" WHERE article_id IN ({marks})", missing)
+            read = [_fingerprint(row) for row in cursor.fetchall()]
+        found.update((fp.id, fp) for fp in read)
+        RECENT.remember(read)
+    return found
+
+
+def refresh_stories(story_ids: Iterable[int]) -> None:
+    """Counts, first and last times, languages, lead article and title of these stories."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return
+    stats = {story: (articles, outlets, first, last) for story, articles, outlets, first, last in _story_stats(ids)}
+    members = _recent_members(ids)
+    languages = {story: {m.language for m in found} for story, found in members.items()}
+    larger = [story for story in ids if story in stats and stats[story][0] > REPRESENTATIVE_SAMPLE]
+    if larger:  # some members are not among the recent ones read
+        rows = StoryFingerprint.objects.filter(story_id__in=larger).values_list("story_id", "language").distinct()
+        for story, language in rows:
+            languages[story].add(language)
+    leads = {story: representative(found, load_fingerprints) for story, found in members.items()}
+    titles = _titles(list(leads.values()))
+    rows = []
+    for story in ids:
+        if story not in stats:
+            continue
+        articles, outlets, first, last = stats[story]
+        lead = leads.get(story)
+        rows.append((articles, outlets, _moment(first), _moment(last), ",".join(sorted(languages.get(story, ()))),
+                     lead, (titles.get(lead) or "")[:500], story))
+    fields = ("article_count", "outlet_count", "first_seen_at", "last_seen_at", "languages", "lead_id", "title")
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f)} = %s" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {quote(Story._meta.db_table)} SET {assignments} WHERE id = %s", rows)
+
+
+def _titles(ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    marks = ",".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, title FROM {connection.ops.quote_name(Article._meta.db_table)}"
+                       f" WHERE id IN ({marks})", ids)
+        return dict(cursor.fetchall())
+
+
+def _story_stats(ids: list[int]) -> list[tuple]:
+    table, time = connection.ops.quote_name(StoryFingerprint._meta.db_table), connection.ops.quote_name("time")
+    marks = ",".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT story_id, COUNT(*), COUNT(DISTINCT outlet_id), MIN({time}), MAX({time}) FROM {table}"
+                       f" WHERE story_id IN ({marks}) GROUP BY story_id", ids)
+        return cursor.fetchall()
+
+
+def _recent_members(ids: list[int]) -> dict[int, list[Member]]:
+    """Each story's ``REPRESENTATIVE_SAMPLE`` most recent members, earliest first."""
+    quote = connection.ops.quote_name
+    table, time = quote(StoryFingerprint._meta.db_table), quote("time")
+    marks = ",".join(["%s"] * len(ids))
+    columns = f"story_id, article_id, {time}, language, original_id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY story_id"
+            f" ORDER BY {time} DESC, article_id DESC) AS member_rank FROM {table}"
+            f" WHERE story_id IN ({marks})) AS ranked WHERE member_rank <= %s", [*ids, REPRESENTATIVE_SAMPLE])
+        rows = cursor.fetchall()
+    members: dict[int, list[Member]] = {}
+    for story, article, moment, language, original in rows:
+        members.setdefault(story, []).append(Member(article, moment, language, original is not None))
+    for found in members.values():
+        found.sort(key=lambda m: (m.time, m.id))
+    return members

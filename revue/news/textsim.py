@@ -1,0 +1,499 @@
+"""What an article says, as features that can be compared within and across languages.
+
+Pure functions, no ORM. ``analyse(title, text, language)`` returns ``TextFeatures``:
+
+* ``words`` — stems of the title and the lead in the article's own language (stop words out),
+  for comparing two articles written in the same language;
+* ``anchors`` — language-independent keys, for comparing any two articles:
+  - **names**: capitalised words of Latin-script text and every content word of Arabic text,
+    reduced to a *consonant skeleton* that both scripts share ("Hicham Berrada" and
+    "هشام برادة" both give ``hxm`` and ``brd``, and the pair ``hxm|brd``);
+  - **figures**: numbers read the way each language writes them ("3,5 %", "3.5%", "٣٫٥",
+    "4,8 milliards", "4.800 millones", "4.8 billion" and "4,8 مليار" are one key each);
+  - **concepts** from the news lexicon (``revue.news.newswords``): countries, cities known by
+    exonyms (Tanger, Tánger, Tangier, طنجة), institutions, kinds of events, calendar words;
+* ``tokens`` — every folded word of title and text, in order, for shingles and exact hashes.
+
+Every key is a signed 64-bit integer (BLAKE2b of a readable key), so it can be indexed the same
+way in memory, on SQLite and on PostgreSQL. Weights come from a small fixed set (``WEIGHT_*``),
+never from corpus statistics, so an article's features depend on its text alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from revue.news.newswords import LEXICON, STOP_WORDS
+
+LEAD_WORDS = 120  # words of text (after the title) whose stems are compared
+LEAD_CHARS = 400  # characters of the first paragraph whose figures must agree
+MAX_TOKENS = 500  # words of an article read at all: who, where and how many come early
+MAX_CHARS = 4000  # characters of its text read at all
+
+WEIGHT_NAME = 2.0  # one name (its skeleton)
+WEIGHT_NAME_PAIR = 3.0  # two names in a row ("Youssef Berrada")
+WEIGHT_FIGURE = 2.0  # a figure with a decimal, or of three digits or more
+WEIGHT_SMALL_NUMBER = 1.0  # 32..99
+WEIGHT_TINY_NUMBER = 0.5  # 0..31: days of the month, small counts
+WEIGHT_YEAR = 0.25
+WEIGHT_TOPIC = 0.75  # a kind of event; no other anchor weighs this, so a topic is told by its weight
+WEIGHT_CONCEPT = {"place": 1.5, "org": 1.5, "institution": 1.0, "country": 0.5, "topic": WEIGHT_TOPIC, "time": 0.25}
+WEIGHT_TITLE_WORD = 2.0
+WEIGHT_WORD = 1.0
+MIN_SKELETON = 3  # consonants in a skeleton for one word to count as a name
+
+LATIN_LANGUAGES = ("fr", "es", "en")
+
+
+@dataclass(frozen=True)
+class TextFeatures:
+    """The comparable content of one article (see the module docstring)."""
+
+    language: str
+    words: dict[int, float]
+    anchors: dict[int, float]
+    transliterated: dict[int, float]  # Arabic words as name skeletons, for names in Latin script
+    salient: tuple[int, ...]  # anchor keys worth indexing, most telling first
+    figures: frozenset[int]  # figure keys (years aside)
+    title_figures: frozenset[int]  # those of the title
+    lead_figures: frozenset[int]  # those of the title and the first paragraph
+    tokens: tuple[str, ...]
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def unique_key(kind: str, value: str) -> int:
+    """A stable signed 64-bit key for ``kind:value`` (same in every process and database)."""
+    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+key = lru_cache(maxsize=50_000)(unique_key)  # for words, names and figures, which recur
+
+
+# --- folding: one spelling per word -----------------------------------------------------------
+
+ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alif, tatweel
+ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
+                                "ڭ": "ك", "گ": "ك", "پ": "ب", "ڤ": "ف", "ی": "ي", "ک": "ك"})
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789,.")
+ARABIC_RANGE = re.compile("[\u0600-\u06ff]")
+LATIN_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # accents
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, Arabic letters in one form, all digits ASCII."""
+    text = unicodedata.normalize("NFKC", text).translate(DIGITS)
+    if ARABIC_RANGE.search(text):
+        text = ARABIC_DIACRITICS.sub("", text).translate(ARABIC_LETTERS)
+    if text.isascii():
+        return text.casefold()
+    return LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+def is_arabic(word: str) -> bool:
+    return bool(word) and "\u0600" <= word[0] <= "\u06ff"
+
+
+def detect_language(language: str, sample: str) -> str:
+    """The two-letter code given, else "ar" for Arabic script and "fr" (the portal's) otherwise."""
+    code = (language or "").strip().lower().replace("_", "-").split("-")[0]
+    if code:
+        return code
+    arabic = len(ARABIC_RANGE.findall(sample))
+    return "ar" if arabic > len(sample) / 4 else "fr"
+
+
+# --- stems ------------------------------------------------------------------------------------
+
+AR_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+AR_CLITICS = "وبلفك"
+
+
+def arabic_variants(word: str) -> tuple[str, ...]:
+    """The word without its article (ال) and, when it may carry one, without a clitic (و ب ل ف ك)."""
+    bare = _without_article(word)
+    variants = [bare]
+    if word[0] in AR_CLITICS and len(word) >= 4:
+        other = _without_article(word[1:])
+        if other != bare and len(other) >= 2:
+            variants.append(other)
+    return tuple(variants)
+
+
+def _without_article(word: str) -> str:
+    for prefix in AR_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            return word[len(prefix):]
+    return word
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """A light stem: Arabic without article and common suffixes; Latin words cut to six letters
+    after a plural ending goes."""
+    if is_arabic(word):
+        word = arabic_variants(word)[0]
+        for suffix in AR_SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                return word[: -len(suffix)]
+        return word
+    if len(word) > 4 and word.endswith("s"):
+        word = word[:-1]
+    return word[:6]
+
+
+# --- skeletons: names written in Latin or Arabic script ---------------------------------------
+
+LATIN_SOUNDS = (
+    ("x", "ks"), ("sch", "x"), ("ch", "x"), ("sh", "x"), ("kh", "k"), ("gh", "k"), ("th", "t"), ("dh", "d"),
+    ("ph", "f"), ("dj", "j"), ("ck", "k"), ("qu", "k"),
+)
+LATIN_SOFT = re.compile(r"c(?=[eiy])")
+LATIN_SOFT_G = re.compile(r"g(?=[eiy])")
+LATIN_CONSONANTS = str.maketrans({"q": "k", "c": "k", "g": "k", "v": "f", "p": "b", "w": None, "y": None,
+                                  "a": None, "e": None, "i": None, "o": None, "u": None})
+ARABIC_CONSONANTS = str.maketrans({
+    "ب": "b", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "k", "د": "d", "ذ": "d", "ر": "r", "ز": "z",
+    "س": "s", "ش": "x", "ص": "s", "ض": "d", "ط": "t", "ظ": "d", "ع": None, "غ": "k", "ف": "f", "ق": "k",
+    "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": None, "ي": None, "ا": None, "ء": None,
+})
+REPEATS = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=50_000)
+def skeleton(word: str) -> str:
+    """The consonants of a name as both scripts write them: vowels, w/y, ain and hamza go,
+    sounds written two ways become one letter (ch/sh/ش → x, q/k/g/ق/ك/غ → k, ظ/ض/d → d…)."""
+    if is_arabic(word):
+        if word.endswith("ه"):  # ta marbuta, or a final h that Latin spellings drop
+            word = word[:-1]
+        return REPEATS.sub(r"\1", word.translate(ARABIC_CONSONANTS))
+    word = word.lower()
+    for written, sound in LATIN_SOUNDS:
+        word = word.replace(written, sound)
+    word = LATIN_SOFT_G.sub("j", LATIN_SOFT.sub("s", word))
+    if word.endswith("h"):
+        word = word[:-1]
+    return REPEATS.sub(r"\1", REPEATS.sub(r"\1", word).translate(LATIN_CONSONANTS))
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+NUMBER_RUN = re.compile(r"\d(?:[\d.,\u00a0\u202f ]*\d)?")
+SCALES = {
+    "mil": 1e3, "mille": 1e3, "thousand": 1e3, "الف": 1e3, "الاف": 1e3, "لف": 1e3,
+    "million": 1e6, "millions": 1e6, "millon": 1e6, "millones": 1e6, "مليون": 1e6, "ملايين": 1e6,
+    "milliard": 1e9, "milliards": 1e9, "billion": 1e9, "billions": 1e9, "مليار": 1e9, "ملايير": 1e9,
+    "مليارات": 1e9,
+}
+DECIMAL_MARK = {"fr": ",", "es": ",", "ar": ",", "en": "."}
+WORD_AFTER = re.compile(r"\s*([^\W\d_]+)(?:\s+([^\W\d_]+))?")
+
+
+def _number(piece: str, language: str) -> float | None:
+    """A number written with "." and "," the way ``language`` does (no spaces inside)."""
+    dots, commas = piece.count("."), piece.count(",")
+    if dots and commas:
+        decimal = "." if piece.rfind(".") > piece.rfind(",") else ","
+    elif dots + commas == 0:
+        return float(piece)
+    else:
+        mark = "." if dots else ","
+        groups = piece.split(mark)
+        thousands = len(groups) > 2 or (len(groups[-1]) == 3 and mark != DECIMAL_MARK.get(language, ""))
+        decimal = "" if thousands else mark
+    thousands_mark = ({".", ","} - {decimal}).pop() if decimal else ""
+    cleaned = piece.replace(thousands_mark, "") if thousands_mark else piece.replace(".", "").replace(",", "")
+    cleaned = cleaned.replace(decimal, ".") if decimal else cleaned
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def figures(folded: str, language: str) -> list[tuple[str, float, int]]:
+    """(key, weight, where) of every figure in folded text; "4,8 milliards" counts as 4800000000."""
+    found = []
+    for match in NUMBER_RUN.finditer(folded):
+        run = match.group()
+        parts = re.split(r"[\u00a0\u202f ]", run)
+        if len(parts) > 1 and len(parts[0]) <= 3 and all(len(p) == 3 and p.isdigit() for p in parts[1:]):
+            pieces = ["".join(parts)]
+        else:
+            pieces = [p for p in parts if p]
+        for position, piece in enumerate(pieces):
+            value = _number(piece.strip(".,"), language)
+            if value is None:
+                continue
+            if position == len(pieces) - 1:
+                value *= _scale(folded, match.end())
+            found.append((*_figure_key(value), match.start()))
+    return found
+
+
+def _scale(folded: str, end: int) -> float:
+    after = WORD_AFTER.match(folded, end)
+    if not after:
+        return 1.0
+    first, second = after.group(1), after.group(2)
+    if first == "mil" and second in {"millones", "millon"}:
+        return 1e9
+    if first in SCALES:
+        return SCALES[first]
+    if first in {"de", "d"} and second in SCALES:  # "1,2 milliard de", rarely "millions de"
+        return 1.0
+    return 1.0
+
+
+def _figure_key(value: float) -> tuple[str, float]:
+    if value == int(value) and value < 1e7:
+        integer = int(value)
+        text = str(integer)
+        if 1900 <= integer <= 2100:
+            return text, WEIGHT_YEAR
+        if integer < 32:
+            return text, WEIGHT_TINY_NUMBER
+        if integer < 100:
+            return text, WEIGHT_SMALL_NUMBER
+        return text, WEIGHT_FIGURE
+    return f"{value:.4g}", WEIGHT_FIGURE
+
+
+# --- the lexicon ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    words: tuple[str, ...]
+    concept: str
+    weight: float
+
+
+def _lexicon_form(word: str) -> str:
+    """How a word is looked up in the lexicon: folded, Arabic without its article, stemmed."""
+    return stem(word)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, dict[str, list[_Entry]]]:
+    """language -> first word form -> entries starting with it (longest first)."""
+    tables: dict[str, dict[str, list[_Entry]]] = {}
+    for concept, (kind, forms) in LEXICON.items():
+        weight = WEIGHT_CONCEPT[kind]
+        for language, spelled in forms.items():
+            table = tables.setdefault(language, {})
+            for phrase in spelled.split("|"):
+                words = tuple(_lexicon_form(w) for w in WORD.findall(fold(phrase)))
+                if words:
+                    table.setdefault(words[0], []).append(_Entry(words, concept, weight))
+    for table in tables.values():
+        for entries in table.values():
+            entries.sort(key=lambda e: -len(e.words))
+    return tables
+
+
+@lru_cache(maxsize=50_000)
+def _word_forms(word: str) -> tuple[str, ...]:
+    if is_arabic(word):
+        return tuple(dict.fromkeys(stem(v) for v in arabic_variants(word)))
+    return (stem(word),)
+
+
+def concepts(words: list[str], language: str) -> tuple[list[tuple[str, float]], set[int]]:
+    """(concept, weight) found in the folded words, and the positions of the words they used."""
+    table = _lexicon().get(language if language in LEXICON_LANGUAGES else "fr", {})
+    found: list[tuple[str, float]] = []
+    used: set[int] = set()
+    forms = [_word_forms(w) for w in words]
+    for i, options in enumerate(forms):
+        if i in used:
+            continue
+        for form in options:
+            entry = _match(table.get(form, ()), forms, i)
+            if entry is not None:
+                found.append((entry.concept, entry.weight))
+                used.update(range(i, i + len(entry.words)))
+                break
+    return found, used
+
+
+LEXICON_LANGUAGES = frozenset({"fr", "es", "en", "ar"})
+
+
+def _match(entries: Iterable[_Entry], forms: list[tuple[str, ...]], start: int) -> _Entry | None:
+    for entry in entries:
+        end = start + len(entry.words)
+        if end <= len(forms) and all(entry.words[k] in forms[start + k] for k in range(1, len(entry.words))):
+            return entry
+    return None
+
+
+# --- analysis -------------------------------------------------------------------------------------
+
+WORD = re.compile(r"[^\W\d_]+")
+SENTENCE_END = frozenset(".!?:;«»\"“”\n|-–—()[]")
+NAME_PARTICLES = frozenset({"el", "al", "ben", "ould", "de", "del", "la", "le", "da", "van", "von", "bin"})
+
+
+@lru_cache(maxsize=8)
+def _stop_words(language: str) -> frozenset[str]:
+    return frozenset(fold(STOP_WORDS.get(language, STOP_WORDS["fr"])).split())
+
+
+class _Word(NamedTuple):
+    raw: str
+    folded: str
+    position: int  # in the text (title first)
+    capitalised: bool
+    sentence_start: bool
+    in_title: bool
+
+
+fold_word = lru_cache(maxsize=50_000)(fold)
+
+
+def _words(title: str, text: str) -> list[_Word]:
+    found = []
+    for part, in_title in ((title, True), (text, False)):
+        for match in WORD.finditer(part):
+            raw = match.group()
+            capitalised = raw[0].isupper()
+            sentence_start = False
+            if capitalised:  # only a capital needs to know whether a sentence starts here
+                j = match.start() - 1
+                while j >= 0 and part[j] in " '’\u00a0":
+                    j -= 1
+                sentence_start = j < 0 or part[j] in SENTENCE_END
+            found.append(_Word(raw, fold_word(raw), len(found), capitalised, sentence_start, in_title))
+            if len(found) >= MAX_TOKENS:
+                return found
+    return found
+
+
+TOKEN = re.compile(r"[^\W\d_]+|\d(?:[\d.,]*\d)?")
+
+
+def shingle_tokens(folded: str) -> tuple[str, ...]:
+    """Words and figures of folded text, in order (what shingles are made of)."""
+    return tuple(TOKEN.findall(folded)[:MAX_TOKENS])
+
+
+def _title_case(words: list[_Word]) -> bool:
+    """English-style Title Case, where capitals say nothing about names."""
+    long_words = [w for w in words if w.in_title and len(w.raw) > 3]
+    return len(long_words) >= 3 and sum(w.capitalised for w in long_words) >= 0.8 * len(long_words)
+
+
+def analyse(title: str, text: str, language: str = "") -> TextFeatures:
+    """The features of one article (see the module docstring)."""
+    title, text = title or "", (text or "")[:MAX_CHARS]
+    language = detect_language(language, title + " " + text[:400])
+    words = _words(title, text)
+    stop = _stop_words(language)
+    found_concepts, used = concepts([w.folded for w in words], language)
+    anchors: dict[int, float] = {}
+    ranked: dict[int, int] = {}  # key -> rank for indexing (lower first)
+    for concept, weight in found_concepts:
+        _add(anchors, key("c", concept), weight, ranked, 1 if weight >= SALIENT else 9)
+    folded_title, folded_text = fold(title), fold(text)
+    paragraph_end = folded_text.find("\n\n")
+    lead_end = min(LEAD_CHARS, paragraph_end if paragraph_end >= 0 else len(folded_text))
+    in_title = figures(folded_title, language)
+    in_text = figures(folded_text, language)
+    figure_keys = set()
+    for value, weight, _ in in_title + in_text:
+        figure = key("n", value)
+        _add(anchors, figure, weight, ranked, 0 if weight >= SALIENT else 9)
+        if weight > WEIGHT_YEAR:
+            figure_keys.add(figure)
+    title_figures = {key("n", value) for value, weight, _ in in_title if weight > WEIGHT_YEAR}
+    lead_figures = title_figures | {key("n", value) for value, weight, start in in_text
+                                    if weight > WEIGHT_YEAR and start < lead_end}
+    transliterated: dict[int, float] = {}
+    names = anchors if language != "ar" else transliterated  # in Arabic, any word may be a name
+    for name_key, weight in _names(words, stop, used, _title_case(words)):
+        _add(names, name_key, weight, ranked, 2 if weight == WEIGHT_NAME_PAIR else 3)
+    order = sorted(ranked, key=lambda k: ranked[k])  # stable: first seen first within a rank
+    return TextFeatures(
+        language=language,
+        words=_lead_words(words, stop),
+        anchors=anchors,
+        transliterated=transliterated,
+        salient=tuple(k for k in order if ranked[k] < 9),
+        figures=frozenset(figure_keys),
+        title_figures=frozenset(title_figures),
+        lead_figures=frozenset(lead_figures),
+        tokens=shingle_tokens(folded_title + "\n" + folded_text),
+    )
+
+
+SALIENT = 1.5  # anchors at least this heavy are worth an index entry
+
+
+def _add(weights: dict[int, float], k: int, weight: float, ranked: dict[int, int] | None = None,
+         rank: int = 9) -> None:
+    if weight > weights.get(k, 0.0):
+        weights[k] = weight
+    if ranked is not None and rank < ranked.get(k, 10):
+        ranked[k] = rank
+
+
+def _lead_words(words: list[_Word], stop: frozenset[str]) -> dict[int, float]:
+    lead: dict[int, float] = {}
+    text_words = 0
+    for word in words:
+        if not word.in_title:
+            text_words += 1
+            if text_words > LEAD_WORDS:
+                break
+        if word.folded in stop or len(word.folded) < 2:
+            continue
+        _add(lead, key("w", stem(word.folded)), WEIGHT_TITLE_WORD if word.in_title else WEIGHT_WORD)
+    return lead
+
+
+def _names(words: list[_Word], stop: frozenset[str], used: set[int], title_case: bool):
+    """Skeleton keys of names: single words and pairs of words in a row."""
+    previous: tuple[str, ...] = ()
+    previous_position = -2
+    for word in words:
+        skeletons = _name_skeletons(word, stop, used, title_case)
+        if not skeletons:
+            if word.folded not in NAME_PARTICLES:
+                previous = ()
+            continue
+        for form in skeletons:
+            if len(form) >= MIN_SKELETON:
+                yield key("s", form), WEIGHT_NAME
+        if previous and word.position - previous_position <= 2:
+            for first in previous:
+                for second in skeletons:
+                    yield key("s2", f"{first}|{second}"), WEIGHT_NAME_PAIR
+        previous, previous_position = skeletons, word.position
+
+
+def _name_skeletons(word: _Word, stop: frozenset[str], used: set[int], title_case: bool) -> tuple[str, ...]:
+    arabic = is_arabic(word.folded)
+    if not (arabic or word.capitalised):  # a Latin name starts with a capital (acronyms too)
+        return ()
+    if word.position in used or word.folded in stop or word.folded in NAME_PARTICLES:
+        return ()
+    if arabic:
+        forms = tuple(dict.fromkeys(skeleton(v) for v in arabic_variants(word.folded)))
+        return tuple(f for f in forms if len(f) >= 2)
+    acronym = len(word.raw) >= 2 and word.raw.isupper()
+    if word.in_title and title_case and not acronym:
+        return ()
+    if word.sentence_start and not acronym and len(word.folded) < 4:
+        return ()
+    form = skeleton(word.folded)
+    return (form,) if len(form) >= 2 else ()

@@ -1,0 +1,76 @@
+"""The search page, ``/recherche?q=…``: results ranked by relevance and recency, with filters.
+
+Query parameters, in the reader's words: ``q`` (the search), ``source`` (an outlet's slug),
+``rubrique`` (a category's slug), ``langue`` (fr, ar …), ``du`` and ``au`` (AAAA-MM-JJ) and
+``page``. A bad filter or page number gets a 400 page saying what to fix; whatever is typed in
+``q`` gets results or a message (``revue.news.search_query``), never an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import render
+
+from revue.news import search as engine
+from revue.news.search_params import InvalidSearch, search_filters
+from revue.news.search_query import SearchFilters
+from revue.portal import queries
+from revue.portal.pagination import InvalidPageNumber, page_number
+from revue.sources.models import Source
+
+FILTER_PARAMS = ("source", "rubrique", "langue", "du", "au")
+LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What the reader asked: the query text, the filters, the raw values to refill the form."""
+
+    text: str
+    filters: SearchFilters
+    values: dict
+
+
+def read_request(request) -> SearchRequest:
+    """The search asked for by ``request.GET``; raises ``InvalidSearch`` on a bad filter."""
+    values = {name: request.GET.get(name, "").strip()[:100] for name in FILTER_PARAMS}
+    filters = search_filters(
+        outlet=values["source"], category=values["rubrique"], lang=values["langue"],
+        since=values["du"], until=values["au"],
+    )
+    return SearchRequest(text=request.GET.get("q", ""), filters=filters, values=values)
+
+
+def query_string(search: SearchRequest, **extra) -> str:
+    """``q=…&source=…`` for links that keep the search (pages, feeds)."""
+    params = {"q": search.text[: settings.REVUE_SEARCH_MAX_QUERY_CHARS], **search.values, **extra}
+    return urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+def bad_request(request, message: str):
+    return render(request, "portal/bad_request.html", {"message": message}, status=400)
+
+
+def search_page(request):
+    """Results for ``?q=``, a page at a time, or the empty form."""
+    try:
+        search = read_request(request)
+        number = page_number(request.GET.get("page"))
+    except (InvalidSearch, InvalidPageNumber) as exc:
+        return bad_request(request, str(exc))
+    size = settings.REVUE_SEARCH_PAGE_SIZE
+    results = engine.search(search.text, search.filters, offset=(number - 1) * size, size=size)
+    context = {
+        "search": search,
+        "results": results,
+        "number": number,
+        "asked": bool(search.text.strip()),
+        "page_query": query_string(search),
+        "outlets": Source.objects.filter(is_active=True).order_by("name").only("slug", "name"),
+        "categories": queries.categories(),
+        "languages": LANGUAGE_CHOICES,
+    }
+    return render(request, "portal/search.html", context)

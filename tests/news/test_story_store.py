@@ -1,0 +1,137 @@
+"""Stories in the database: the crawler's incremental path gives what ``cluster`` gives, and the
+rebuild gives it again; stories carry their outlets, languages, times and a title."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from revue.news.models import Article, Story, StoryFingerprint
+from revue.news.stories import cluster
+from revue.news.story_store import assign_stories, rebuild_stories, update_stories
+from tests.news.conftest import Labelled
+from tests.news.samples import CAFTAN
+
+pytestmark = pytest.mark.django_db
+
+
+def partition(keys) -> set[frozenset]:
+    groups = defaultdict(set)
+    for item, key in keys:
+        groups[key].add(item)
+    return {frozenset(g) for g in groups.values()}
+
+
+def stored_partition() -> set[frozenset]:
+    return partition(Article.objects.values_list("id", "story_id"))
+
+
+def copies() -> set[tuple[int, int]]:
+    return set(Article.objects.filter(duplicate_of__isnull=False).values_list("id", "duplicate_of_id"))
+
+
+def titles() -> set[tuple[frozenset, str]]:
+    return {(frozenset(s.articles.values_list("id", flat=True)), s.title) for s in Story.objects.all()}
+
+
+def in_batches(ids: list[int], size: int):
+    for start in range(0, len(ids), size):
+        assign_stories(ids[start:start + size])
+
+
+@pytest.fixture
+def first_days(labelled):
+    return labelled[:260]
+
+
+def test_incremental_batches_give_what_cluster_gives(first_days, store_labelled):
+    ids = store_labelled(first_days)
+    in_batches([ids[row.id] for row in first_days], 25)
+
+    items = [replace(row, id=ids[row.id]) for row in first_days]
+    expected = partition(zip((i.id for i in items), cluster(items)))
+    assert stored_partition() == expected
+    assert len(expected) < len(first_days) * 0.6, "stories gather several articles"
+
+
+def test_rebuild_gives_the_incremental_result_again(first_days, store_labelled):
+    ids = store_labelled(first_days)
+    in_batches([ids[row.id] for row in first_days], 40)
+    before = (stored_partition(), copies(), titles())
+
+    assert rebuild_stories(batch=70) == len(first_days)
+
+    assert (stored_partition(), copies(), titles()) == before
+    assert Story.objects.count() == len(before[0])
+
+
+def test_a_batch_is_clustered_once(first_days, store_labelled):
+    ids = list(store_labelled(first_days[:30]).values())
+    assign_stories(ids)
+    stories = stored_partition()
+    assert assign_stories(ids) == []
+    assert stored_partition() == stories and StoryFingerprint.objects.count() == 30
+
+
+def test_update_clusters_what_was_left_out(first_days, store_labelled):
+    ids = list(store_labelled(first_days[:40]).values())
+    assign_stories(ids[:10])
+    assert update_stories(batch=7) == 30
+    assert not Article.objects.filter(story__isnull=True).exists()
+
+
+def test_a_story_knows_its_outlets_languages_times_and_title(store_labelled):
+    start = datetime(2025, 12, 10, 9, 0, tzinfo=timezone.utc)
+    rows = [Labelled(n, outlet, language, start + timedelta(minutes=minutes), title, text, "caftan", "culture", None)
+            for n, (outlet, language, minutes, title, text) in enumerate(CAFTAN, 1)]
+    ids = store_labelled(rows)
+    assign_stories(ids.values())
+
+    story = Story.objects.get()
+    assert story.article_count == 4 and story.outlet_count == 4
+    assert story.language_list == ["ar", "es", "fr"]
+    assert (story.first_seen_at, story.last_seen_at) == (start, start + timedelta(minutes=120))
+    assert story.lead.language == "fr" and story.title == story.lead.title
+
+
+def test_a_republished_copy_points_to_the_first_seen_original(labelled, store_labelled):
+    copy = next(row for row in labelled if row.copy_of is not None)
+    original = next(row for row in labelled if row.id == copy.copy_of)
+    ids = store_labelled([original, copy])
+    assign_stories(ids.values())
+
+    stored_copy = Article.objects.get(pk=ids[copy.id])
+    assert stored_copy.duplicate_of_id == ids[original.id]
+    assert stored_copy.story_id == Article.objects.get(pk=ids[original.id]).story_id
+
+
+def test_an_article_published_long_before_the_archive_front_opens_its_own_story(labelled, store_labelled):
+    row = labelled[0]
+    ids = store_labelled([row, replace(row, id=10_000, outlet="autre-site", published_at=row.published_at - timedelta(days=40))])
+    assign_stories(ids.values())
+    assert Story.objects.count() == 2, "a copy from beyond the horizon is not looked up"
+
+
+def test_the_crawler_store_puts_each_new_article_in_its_story(db):
+    from revue.crawl.drafts import ArticleDraft
+    from revue.crawl.store import settle, store_drafts
+    from revue.sources.models import Feed, Source
+
+    start = datetime(2025, 12, 10, 9, 0, tzinfo=timezone.utc)
+    stored = []
+    for n, (slug, language, minutes, title, text) in enumerate(CAFTAN):
+        source = Source.objects.create(name=slug, slug=slug, language=language)
+        feed = Feed.objects.create(source=source, url=f"https://{slug}.example/rss")
+        draft = ArticleDraft(url=f"https://{slug}.example/caftan", guid=f"caftan-{n}", title=title, summary="",
+                             content_html=f"<p>{text}</p>", text=text, author="", language=language,
+                             published_at=start + timedelta(minutes=minutes))
+        created = store_drafts(source.pk, feed.pk, [draft]).created
+        settle(created)  # as the crawler does once a few hundred articles are stored
+        stored += created
+
+    assert len(stored) == 4
+    assert Story.objects.count() == 1 and Story.objects.get().article_count == 4
+    assert set(Article.objects.values_list("story_id", flat=True)) == {Story.objects.get().pk}

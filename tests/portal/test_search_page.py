@@ -1,0 +1,94 @@
+"""The search page as a reader uses it: results, highlights, filters, pages, odd input."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_search_finds_and_highlights_without_accents(client, barlamane, make_article):
+    article = make_article(barlamane, "La résolution du Conseil de sécurité", text="Une résolution adoptée hier.")
+    html = client.get("/recherche?q=resolution").content.decode()
+    assert f'href="/barlamane/{article.pk}"' in html
+    assert "La <mark>résolution</mark> du Conseil de sécurité" in html
+    assert "Une <mark>résolution</mark> adoptée hier." in html
+    assert "1 résultat" in text_of(html)
+
+
+def test_the_header_has_a_search_box(client, db):
+    html = client.get("/").content.decode()
+    assert 'action="/recherche"' in html and 'name="q"' in html
+
+
+def test_no_results_says_so(client, barlamane, make_article):
+    make_article(barlamane, "Le budget")
+    assert "Aucun article ne correspond à « tramway »" in client.get("/recherche?q=tramway").content.decode()
+
+
+@pytest.mark.parametrize("query", ['"', "AND", "*", "-", "(((", ":", "'", "x" * 10_000, "maroc " * 2_000])
+def test_odd_queries_get_a_page_not_an_error(client, barlamane, make_article, query):
+    make_article(barlamane, "Le Maroc avance")
+    response = client.get("/recherche?q=" + quote(query))
+    assert response.status_code == 200
+
+
+def test_a_query_of_only_syntax_gets_a_hint(client, db):
+    html = client.get("/recherche?q=" + quote('" * -')).content.decode()
+    assert "Aucun mot à chercher" in html
+
+
+def test_a_very_long_query_is_cut_with_a_notice(client, barlamane, make_article):
+    make_article(barlamane, "Le Maroc avance")
+    html = client.get("/recherche?q=" + quote("maroc " * 2_000)).content.decode()
+    assert "premiers mots" in html or "coupée" in html
+    assert "<mark>Maroc</mark>" in html
+
+
+def test_the_query_is_escaped_everywhere(client, db):
+    html = client.get("/recherche?q=" + quote('<script>alert("x")</script>')).content.decode()
+    assert "<script>alert" not in html
+
+
+def test_filters_narrow_the_results(client, barlamane, hespress, make_article, category):
+    make_article(barlamane, "Match de football", category=category("sport"))
+    make_article(hespress, "Match مباراة", category=category("sport"))
+    html = client.get("/recherche?q=match&source=hespress").content.decode()
+    assert "مباراة" in html and "football" not in html
+    html = client.get("/recherche?q=match&langue=fr").content.decode()
+    assert "football" in html and "مباراة" not in html
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ("source=inconnue", "Aucune source ne s&#x27;appelle « inconnue »"),
+        ("rubrique=nulle-part", "Aucune rubrique"),
+        ("du=2025-02-30", "n&#x27;est pas une date valide"),
+        ("du=demain", "n&#x27;est pas une date valide"),
+        ("du=2025-12-09&au=2025-12-08", "La date de début doit précéder la date de fin."),
+        ("langue=français", "n&#x27;est pas un code de langue"),
+        ("page=deux", "n&#x27;est pas un numéro de page"),
+    ],
+)
+def test_bad_filters_get_a_400_saying_what_to_fix(client, db, params, message):
+    response = client.get(f"/recherche?q=maroc&{params}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_pages_link_to_each_other_and_keep_the_search(client, barlamane, make_article, settings):
+    settings.REVUE_SEARCH_PAGE_SIZE = 2
+    for n in range(5):
+        make_article(barlamane, f"Marché numéro {n}")
+    first = client.get("/recherche?q=march%C3%A9&source=barlamane").content.decode()
+    assert 'href="?q=march%C3%A9&amp;source=barlamane&amp;page=2"' in first
+    third = client.get("/recherche?q=march%C3%A9&source=barlamane&page=3").content.decode()
+    assert text_of(third).count("Marché numéro") == 1 and 'rel="next"' not in third
