@@ -9,6 +9,8 @@ Pure functions, no ORM and no network:
 * ``canonical_url`` — one spelling per article URL (tracking parameters stripped); raises
   ``ValueError`` with a message for anything that is not an absolute http(s) URL.
 * ``absolutize`` — a possibly relative link resolved against a page, "" when unsafe.
+* ``upgrade_to_https`` / ``secure_url`` — http links and images made https on the hosts known
+  to serve it (``https_hosts``: the outlet's own, when its article URL is https).
 * ``tidy_title`` — entities decoded (even twice-escaped ones), tags dropped, the outlet's own
   name dropped from the end ("Titre - Barlamane").
 * ``content_hash`` — a fingerprint that ignores case, spacing and punctuation.
@@ -338,6 +340,46 @@ def absolutize(url: str, base_url: str) -> str:
     return joined
 
 
+# --- https where the outlet serves it -----------------------------------------------------------
+
+# an absolute http:// URL in a src or href attribute of sanitized HTML (nh3 writes double quotes);
+# a URL with a port is left alone: https on that port is another service
+_HTTP_ATTRIBUTE = re.compile(r'(\s(?:src|href)=")http://([A-Za-z0-9.-]+)(?=[/"?#])')
+
+
+def https_hosts(*urls: str) -> frozenset[str]:
+    """Hosts known to serve https: those of the https URLs given, with their ``www.`` twin."""
+    hosts = set()
+    for url in urls:
+        try:
+            parts = urlsplit(url or "")
+        except ValueError:
+            continue
+        if parts.scheme == "https" and parts.hostname:
+            bare = parts.hostname.lower().removeprefix("www.")
+            hosts |= {bare, f"www.{bare}"}
+    return frozenset(hosts)
+
+
+def secure_url(url: str, hosts: frozenset[str]) -> str:
+    """``url`` with ``http://`` made ``https://`` when its host is one of ``hosts``."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return url
+    if parts.scheme == "http" and parts.port is None and (parts.hostname or "") in hosts:
+        return "https://" + url[len("http://") :]
+    return url
+
+
+def upgrade_to_https(html: str, hosts: frozenset[str]) -> str:
+    """Sanitized HTML whose links and images on ``hosts`` use https (no mixed content, no
+    downgrade); links and images elsewhere are left as the outlet wrote them."""
+    if not html or not hosts or "http://" not in html:
+        return html
+    return _HTTP_ATTRIBUTE.sub(lambda m: f"{m[1]}https://{m[2]}" if m[2].lower() in hosts else m[0], html)
+
+
 # --- titles -------------------------------------------------------------------------------------
 
 TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " · ", " • ", " » ")
@@ -396,14 +438,29 @@ def tidy_title(title: str | None, outlet_name: str = "") -> str:
 # --- fingerprints -------------------------------------------------------------------------------
 
 
+class _HashFolding(dict):
+    """``str.translate`` table, filled on first sight of each character: format marks, combining
+    marks and tatweel vanish, punctuation and separators become spaces, the rest stays."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category in ("Cf", "Mn") or char == "\u0640":
+            folded = ""
+        elif category[0] in "PZ":
+            folded = " "
+        else:
+            folded = char
+        self[code] = folded
+        return folded
+
+
+_HASH_FOLDING = _HashFolding()
+
+
 def _hash_normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
-    kept = (
-        " " if unicodedata.category(c)[0] in "PZ" else c
-        for c in text
-        if unicodedata.category(c) not in {"Cf", "Mn"} and c != "\u0640"  # format marks, tatweel
-    )
-    return " ".join("".join(kept).split())
+    return " ".join(text.translate(_HASH_FOLDING).split())
 
 
 def content_hash(text: str | None) -> str:

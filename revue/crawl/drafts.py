@@ -8,8 +8,13 @@ Pure: plain values in, a frozen dataclass out, no ORM and no network. The rules:
   whatever the feed had — a page that fails never loses the entry.
 * Date: the feed's, else the page's, else the fetch time; a date in the future is clamped to
   the fetch time (a typo at the outlet must not pin an article on top of the portal).
-* Language: the page's declaration, else the feed's, else detection on the text, else the
-  outlet's.
+* Language: the page's (already checked against the page's text), else the feed's, each only
+  when plausible for the stored text (detection does not say another language); else
+  detection on the text, else the outlet's.
+* Lead image: the feed's media/enclosure, else the page's og:image / twitter:image (or its first
+  content image of sensible size), else the first such image of the stored body.
+* https: when the article URL is https, the outlet's own links and images (body, lead image)
+  are upgraded from http, so nothing is fetched or linked in clear where it need not be.
 """
 
 from __future__ import annotations
@@ -20,15 +25,43 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from revue.crawl.clean import absolutize, canonical_url, content_hash, html_to_text, sanitize_html, tidy_title
-from revue.crawl.extract import ExtractedArticle, detect_language
+from revue.crawl.clean import (
+    absolutize,
+    canonical_url,
+    content_hash,
+    html_to_text,
+    https_hosts,
+    sanitize_html,
+    secure_url,
+    tidy_title,
+    upgrade_to_https,
+)
+from revue.crawl.extract import DETECTABLE_LANGUAGES, ExtractedArticle, detect_language, first_content_image
 from revue.crawl.feeds import Entry
-from revue.crawl.store import ArticleDraft
 from revue.news.categories import category_for
 
 SUMMARY_CHARS = 400
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """Everything the pipeline learnt about one new entry, cleaned and ready to store."""
+
+    url: str  # canonical
+    guid: str
+    title: str
+    summary: str  # plain text
+    content_html: str  # sanitized
+    text: str
+    author: str
+    language: str
+    published_at: datetime
+    image_url: str = ""
+    category_slug: str = ""
+    content_hash: str = ""
+    inline_image_urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,19 +144,39 @@ def _summary(entry: Entry, text: str) -> str:
     return summary
 
 
+def plausible_language(code: str, text: str) -> bool:
+    """A declared language is plausible unless it is one Revue detects and the text clearly
+    reads as another (a French outlet's feed declared ``en`` by its CMS)."""
+    code = (code or "").strip().lower()
+    if not code:
+        return False
+    if code.split("-")[0] not in DETECTABLE_LANGUAGES:
+        return True
+    return detect_language(text) in ("", code.split("-")[0])
+
+
+def _choose_language(page: ExtractedArticle | None, ctx: FeedContext, text: str) -> str:
+    for declared in ((page.language if page else ""), ctx.feed_language):
+        if plausible_language(declared, text):
+            return declared
+    return detect_language(text) or ctx.outlet_language
+
+
 def build_draft(entry: Entry, page: ExtractedArticle | None, ctx: FeedContext) -> ArticleDraft | None:
     """The draft for one entry, or None when the entry cannot become an article (no link)."""
     url = entry_url(entry)
     if not url:
         return None
     url = _choose_url(url, page)
-    content_html = _choose_body(entry, page, url, ctx)
+    secure_hosts = https_hosts(url)
+    content_html = upgrade_to_https(_choose_body(entry, page, url, ctx), secure_hosts)
     text = html_to_text(content_html)
     title = tidy_title(entry.title or (page.title if page else ""), ctx.outlet_name)
     if not title:
         title = text[:120].rsplit(" ", 1)[0] if text else ""
-    image_url = entry.image_url or (page.image_url if page else "")
-    language = (page.language if page else "") or ctx.feed_language or detect_language(text) or ctx.outlet_language
+    image_url = entry.image_url or (page.image_url if page else "") or first_content_image(content_html)
+    image_url = secure_url(absolutize(image_url, url), secure_hosts) if image_url else ""
+    language = _choose_language(page, ctx, text)
     return ArticleDraft(
         url=url,
         guid=entry.guid,
@@ -134,7 +187,7 @@ def build_draft(entry: Entry, page: ExtractedArticle | None, ctx: FeedContext) -
         author=entry.author or (page.author if page else ""),
         language=language.lower()[:8],
         published_at=_choose_date(entry, page, ctx.fetched_at),
-        image_url=absolutize(image_url, url) if image_url else "",
+        image_url=image_url,
         category_slug=category_for(entry.categories, ctx.category_hint),
         content_hash=content_hash(text) if text else "",
         inline_image_urls=tuple(dict.fromkeys(html.unescape(src) for src in _IMG_SRC.findall(content_html))),

@@ -9,18 +9,35 @@ The page is parsed once (``trafilatura.load_html``); on that one tree:
 
 1. the ``<head>`` declarations are read directly (``og:*``, ``twitter:*``, ``<link
    rel=canonical>``, ``<html lang>``, ``article:published_time``) — cheap and exact;
-2. ``trafilatura.extract_metadata`` fills the rest (title, author, site name, and the date
-   through htmldate, which also reads JSON-LD, ``<time>`` elements, the URL and the text);
-3. ``trafilatura.extract(..., output_format="html")`` finds the main content (it works on its own
-   copy of the tree, so step 4 still sees the original).
-4. Then Revue's own touches, each small: figure captions that trafilatura drops are put back,
-   "Lire aussi"-style cross-links removed, a leading heading that repeats the title removed, and
-   everything goes through ``clean.sanitize_html`` last.
+2. trafilatura's metadata steps fill the rest (title, author, site name), and htmldate finds
+   the date (JSON-LD, ``<time>`` elements, the URL, the text) when the page declares no
+   publication time itself — its categories, tags and licence, which Revue does not use, are
+   not looked for;
+3. what the body step needs from the untouched page is read: figure captions, the standfirst
+   (chapô), the JSON-LD ``articleBody`` and whether the page says it is for subscribers only;
+4. the tree is prepared for the body (:mod:`revue.crawl.rules`): the outlet's drop selectors
+   and the built-in furniture rules (share bars, paywall prompts, slide counters …) remove
+   elements, lazy images get their real ``src``, slideshow lists become plain figures, a live
+   blog's post times become paragraphs, and a locked page's JSON-LD body is removed so no
+   fallback can republish what the outlet sells;
+5. the body: the elements the outlet's keep selectors match when there are any, else
+   trafilatura's HTML output (on its own copy of the tree), in its fast mode when the page has
+   an article container trafilatura's main extractor knows, in its balanced mode otherwise;
+6. then Revue's own touches, each small: figure captions that trafilatura drops are put back,
+   "Lire aussi"-style cross-links and subscription prompts removed, a standfirst trafilatura
+   missed put back on top, the JSON-LD ``articleBody`` used when the page showed much less of
+   it (a JavaScript page), a leading heading that repeats the title removed, and everything
+   goes through ``clean.sanitize_html`` last.
+
+Limits (``max_html_chars``, ``fast_mode_elements``) and the outlet's rules are keyword
+arguments with defaults, so callers decide (the crawler passes the ``REVUE_EXTRACT_*``
+settings through :func:`revue.crawl.rules.extraction_options`) and the function stays pure.
 """
 
 from __future__ import annotations
 
 import html as html_lib
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -30,17 +47,34 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import trafilatura
+from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura import metadata as trafilatura_metadata
+from trafilatura.htmlprocessing import build_html_output
 from trafilatura.settings import Document
 
 from revue.crawl.clean import absolutize, canonical_url, html_to_text, sanitize_html, scrub_text, tidy_title
+from revue.crawl.rules import (
+    NO_RULES,
+    ExtractionRules,
+    NamedElement,
+    class_and_id_words,
+    drop_boilerplate,
+    drop_matching,
+    kept_elements,
+    named,
+)
 
 LOGGER = logging.getLogger(__name__)
 
-# Longer pages are cut (the article comes before the footer). Extraction time grows with the
-# page's text: about 2 s per million characters of visible text, 20 ms for a typical 50 kB page.
+# Defaults of extract()'s limits (the crawler passes REVUE_EXTRACT_MAX_HTML_CHARS and
+# REVUE_EXTRACT_FAST_MODE_ELEMENTS). Longer pages are cut (the article comes before the footer).
+# Extraction time grows with the page's text: about 2 s per million characters of visible text,
+# 20 ms for a typical 50 kB page.
 MAX_HTML_CHARS = 2_000_000
 FAST_MODE_ELEMENTS = 15_000  # a typical article page has 1 000 – 5 000 elements
+MIN_LEAD_IMAGE_PIXELS = 200  # a content image narrower or lower than this is an icon, not a lead
 MAX_AUTHOR_CHARS = 200
 EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=2)  # time zones and clock skew, not typos
@@ -88,33 +122,60 @@ def _guarded(step: Callable[[], T], default: T, what: str, url: str) -> T:
         return default
 
 
-def extract(html: str, url: str) -> ExtractedArticle:
-    """The article on a page. Never raises: unusable input gives ``ExtractedArticle()``."""
+def extract(
+    html: str,
+    url: str,
+    *,
+    rules: ExtractionRules = NO_RULES,
+    max_html_chars: int = MAX_HTML_CHARS,
+    fast_mode_elements: int = FAST_MODE_ELEMENTS,
+) -> ExtractedArticle:
+    """The article on a page. Never raises: unusable input gives ``ExtractedArticle()``.
+
+    ``rules`` are the outlet's keep/drop selectors; ``max_html_chars`` cuts longer pages;
+    past ``fast_mode_elements`` elements trafilatura skips its slow fallbacks.
+    """
     url = url if isinstance(url, str) else ""
-    tree = _guarded(lambda: _parse(html), None, "parse", url)
+    tree = _guarded(lambda: _parse(html, max_html_chars), None, "parse", url)
     if tree is None:
         return EMPTY
-    return _guarded(lambda: _extract_from_tree(tree, url), EMPTY, "extract", url)
+    return _guarded(lambda: _extract_from_tree(tree, url, rules, fast_mode_elements), EMPTY, "extract", url)
 
 
-def _parse(html: str | bytes | None) -> HtmlElement | None:
+def _parse(html: str | bytes | None, max_chars: int) -> HtmlElement | None:
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
     if not isinstance(html, str) or not html.strip():
         return None
-    html = scrub_text(html[:MAX_HTML_CHARS])
+    html = scrub_text(html[: max(1, max_chars)])
     return trafilatura.load_html(html)
 
 
-def _extract_from_tree(tree: HtmlElement, url: str) -> ExtractedArticle:
-    page = _guarded(lambda: read_declarations(tree), PageDeclarations({}, {}, "", ""), "declarations", url)
-    info = _guarded(lambda: _trafilatura_metadata(tree, url), None, "metadata", url)
-    captions = _guarded(lambda: _figure_captions(tree, url), {}, "figures", url)
-    body = _guarded(lambda: _trafilatura_body(tree, url), "", "body", url)
+@dataclass(frozen=True)
+class PageReading:
+    """What the body step takes from the untouched page before the tree is prepared."""
 
+    captions: dict[str, str]  # absolute image URL → its figcaption
+    standfirst: str  # the chapô / standfirst, plain text, or ""
+    structured: "StructuredArticle"
+
+
+def _extract_from_tree(tree: HtmlElement, url: str, rules: ExtractionRules, fast_mode_elements: int) -> ExtractedArticle:
+    page = _guarded(lambda: read_declarations(tree), PageDeclarations({}, {}, "", ""), "declarations", url)
+    info = _guarded(lambda: _trafilatura_metadata(tree, url, page), None, "metadata", url)
+    names = class_and_id_words(tree)  # read once: several steps look for words in class and id
+    reading = PageReading(
+        captions=_guarded(lambda: _figure_captions(tree, url), {}, "figures", url),
+        standfirst=_guarded(lambda: _standfirst(tree, names), "", "standfirst", url),
+        structured=_guarded(lambda: read_structured_article(tree), NO_STRUCTURE, "json-ld", url),
+    )
     site_name = page.meta.get("og:site_name") or (info.sitename if info else "") or ""
     title = tidy_title((info.title if info else "") or page.meta.get("og:title") or page.title, site_name)
-    content = _article_html(body, captions, title, url)
+    fast = tree.xpath("count(//*)") > fast_mode_elements or _has_article_container(tree, names)
+    _guarded(lambda: _prepare_body_tree(tree, rules, reading.structured, title, names), None, "prepare", url)
+    kept = _guarded(lambda: _kept_html(tree, rules), "", "keep rules", url)
+    body = kept or _guarded(lambda: _trafilatura_body(tree, url, fast), "", "body", url)
+    content = _guarded(lambda: _article_html(body, reading, title, url, from_rules=bool(kept)), "", "article", url)
     text = html_to_text(content)
     return ExtractedArticle(
         title=title,
@@ -133,21 +194,48 @@ def _extract_from_tree(tree: HtmlElement, url: str) -> ExtractedArticle:
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
-def _trafilatura_metadata(tree: HtmlElement, url: str) -> Document:
-    date_config = {"original_date": True, "extensive_search": True, "outputformat": _DATE_FORMAT}
-    return trafilatura.extract_metadata(tree, default_url=url or None, date_config=date_config)
+def _trafilatura_metadata(tree: HtmlElement, url: str, page: PageDeclarations) -> Document:
+    """Title, author, site name and date as ``trafilatura.extract_metadata`` finds them, without
+    the parts Revue does not use (categories, tags, licence) and without htmldate's search when
+    the page declares its publication time itself (``_published_at`` prefers that anyway)."""
+    document = trafilatura_metadata.examine_meta(tree)
+    if document.author and " " not in document.author:  # a handle, not a name (as trafilatura does)
+        document.author = None
+    document = trafilatura_metadata.extract_meta_json(tree, document)
+    document.title = document.title or trafilatura_metadata.extract_title(tree)
+    document.author = document.author or _byline_author(tree)
+    document.sitename = document.sitename or trafilatura_metadata.extract_sitename(tree)
+    if _declared_published_at(page) is None:
+        date_config = {"original_date": True, "extensive_search": True, "outputformat": _DATE_FORMAT}
+        document.date = find_date(tree, url=url or None, **date_config)
+    document.clean_and_trim()
+    return document
 
 
-def _trafilatura_body(tree: HtmlElement, url: str) -> str:
+# where a page names its author when its <meta> and JSON-LD do not: microdata, rel=author, a
+# byline element's author link (trafilatura's own search scans every element: too slow here)
+_BYLINE_AUTHOR = etree.XPath(
+    "(//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(.//*[@itemprop='name'])]"
+    " | //a[@rel='author'] | //*[contains(@class, 'author')][self::span or self::a or self::address])[1]"
+)
+
+
+def _byline_author(tree: HtmlElement) -> str | None:
+    found = _BYLINE_AUTHOR(tree)
+    text = " ".join(found[0].text_content().split()) if found else ""
+    return text if 2 < len(text) <= MAX_AUTHOR_CHARS and " " in text else None
+
+
+def _trafilatura_body(tree: HtmlElement, url: str, fast: bool) -> str:
     """Main content as trafilatura's simplified HTML ("" when it finds none).
 
-    Balanced mode: trafilatura compares its result with readability and jusText and retries
-    with recall settings when it found little — worth its few milliseconds on ordinary pages.
-    On pages with more than ``FAST_MODE_ELEMENTS`` elements those fallbacks cost seconds, so
-    they run in ``fast`` mode (main heuristics only).
+    Balanced mode compares trafilatura's main extractor with readability and jusText and
+    retries with recall settings when it found little: worth its milliseconds when the page
+    has no article container trafilatura knows. ``fast`` skips those fallbacks: the caller asks
+    for it on pages with such a container (the main extractor is reliable there) and on pages
+    past ``fast_mode_elements`` elements (where the fallbacks cost seconds).
     """
-    fast = sum(1 for _ in tree.iter()) > FAST_MODE_ELEMENTS
-    body = trafilatura.extract(
+    document = trafilatura.bare_extraction(
         tree,
         url=url or None,
         fast=fast,
@@ -159,7 +247,28 @@ def _trafilatura_body(tree: HtmlElement, url: str) -> str:
         include_formatting=True,
         deduplicate=False,
     )
-    return body or ""
+    # what trafilatura.extract(output_format="html") returns, without the content fingerprint
+    # it computes on the way (Revue has its own, clean.content_hash)
+    return build_html_output(document) if isinstance(document, Document) else ""
+
+
+# class/id values of the article containers trafilatura's main extractor knows (its BODY_XPATH),
+# matched in Python on the attribute strings: lxml's regex extension would call Python per node
+_ARTICLE_CONTAINER = re.compile(
+    r"(?:entry|article|art|post|page|text|story|theme|blog|section|single)(?:-|_|__)?(?:content|body|text|container)"
+    r"|post[-_]?(?:entry|inner)|field-body|main-column|wpb_text_column|content[-_](?:main|body)|^(?:post|entry|story|article)$",
+    re.IGNORECASE,
+)
+_CONTAINER_ELEMENTS = etree.XPath("//article | //*[@itemprop='articleBody' or @role='article']")
+
+
+def _has_article_container(tree: HtmlElement, names: list[NamedElement]) -> bool:
+    """Whether the page has an article container trafilatura's main extractor recognizes: it is
+    then reliable on its own, and its readability/jusText comparison is skipped (fast mode).
+    ``names``: the page's class and id values (``rules.class_and_id_words``)."""
+    if _CONTAINER_ELEMENTS(tree):
+        return True
+    return any(_ARTICLE_CONTAINER.search(item.value) for item in names)
 
 
 # --- the page's own declarations ----------------------------------------------------------------
@@ -199,18 +308,36 @@ def _canonical(page: PageDeclarations, url: str) -> str:
 
 
 _IMAGE_KEYS = ("og:image", "og:image:secure_url", "og:image:url", "twitter:image", "twitter:image:src", "image")
-_FIRST_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"')
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
+# file names of icons, logos and tracking pixels: never a lead image
+_NOT_A_PICTURE = re.compile(r"(?:^|[/_.-])(?:logo|icon|avatar|pixel|spacer|blank|sprite|badge|emoji)s?(?:[/_.-]|$)|\.svg(?:$|\?)", re.IGNORECASE)
 
 
 def _lead_image(page: PageDeclarations, content: str, url: str) -> str:
-    """og:image / twitter:image, else ``<link rel=image_src>``, else the first content image."""
+    """og:image / twitter:image, else ``<link rel=image_src>``, else the first content image
+    of sensible size."""
     candidates = [page.meta.get(key) for key in _IMAGE_KEYS] + [page.links.get("image_src")]
     for candidate in candidates:
         absolute = absolutize(candidate or "", url)
         if absolute:
             return absolute
-    first = _FIRST_IMG_SRC.search(content)
-    return html_lib.unescape(first[1]) if first else ""
+    return first_content_image(content)
+
+
+def first_content_image(content_html: str, min_pixels: int = MIN_LEAD_IMAGE_PIXELS) -> str:
+    """The first ``<img>`` of sanitized HTML fit to lead an article: an http(s) picture whose
+    declared width and height (when given) reach ``min_pixels``, not an icon, logo or pixel."""
+    for tag in _IMG_TAG.findall(content_html or ""):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        src = html_lib.unescape(attributes.get("src", ""))
+        if not src.startswith(("http://", "https://")) or _NOT_A_PICTURE.search(src.split("?", 1)[0]):
+            continue
+        sizes = [attributes.get(name, "") for name in ("width", "height")]
+        if any(size.isdigit() and int(size) < min_pixels for size in sizes):
+            continue
+        return src
+    return ""
 
 
 def _author(found: str | None, page: PageDeclarations) -> str:
@@ -263,6 +390,13 @@ def _plausible(date: datetime | None) -> datetime | None:
     return date
 
 
+def _declared_published_at(page: PageDeclarations) -> datetime | None:
+    """The publication time the page's ``<meta>`` declares, when it has a time of day."""
+    declared = next((page.meta[key] for key in _PUBLISHED_KEYS if key in page.meta), "")
+    declared_date = _plausible(parse_datetime(declared))
+    return declared_date if declared_date and _has_time_of_day(declared) else None
+
+
 def _published_at(page: PageDeclarations, htmldate_value: str | None) -> datetime | None:
     """The page's declared publication time when it has a time of day, else htmldate's find,
     else a declared date alone (midnight UTC)."""
@@ -284,7 +418,28 @@ _READ_ALSO = re.compile(
     r"|read\s+(?:also|more)|see\s+also|related\s*:)",
     re.IGNORECASE,
 )
-_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>\s*", re.DOTALL)
+# subscription, newsletter and page-control prompts (short blocks only)
+_PROMPT = re.compile(
+    r"réservé aux abonnés|abonnez-vous|déjà abonné|il vous reste \d+\s?% de (?:cet|l')article"
+    r"|je m'abonne|inscrivez-vous à (?:la|notre) newsletter"
+    r"|subscribe (?:now|to (?:read|continue|our))|already a subscriber|for subscribers only|sign up for (?:our|the) .*newsletter"
+    r"|suscríbete|ya eres suscriptor|exclusivo para suscriptores|contenido exclusivo para"
+    r"|هذا المقال (?:خاص|حصري) (?:بالمشتركين|للمشتركين)|اشترك (?:الآن|لقراءة)"
+    r"|^(?:rafraîchir|actualiser|refresh|actualizar)$|^(?:en direct\W+)?mis à jour en continu"
+    r"|^(?:live\W+)?(?:updated|updating) (?:live|continuously)|^(?:en directo\W+)?actualizado (?:en directo|al minuto)",
+    re.IGNORECASE,
+)
+_COUNTER = re.compile(r"^\d{1,3}\s*(?:/|sur|de|of|من)\s*\d{1,3}$", re.IGNORECASE)
+# anywhere in a body: a cheap test whether _drop_prompts has anything to look at
+_ANY_PROMPT = re.compile(
+    "|".join(
+        [">" + _READ_ALSO.pattern.removeprefix("^"), ">\\s*" + _COUNTER.pattern.strip("^$") + "\\s*<"]
+        + [_PROMPT.pattern.replace("^", ">\\s*").replace("$", "\\s*<")]
+    ),
+    re.IGNORECASE,
+)
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_BLOCK = re.compile(r"<(p|h[2-6])\b[^>]*>(.*?)</\1>\s*", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _READ_ALSO_MAX_CHARS = 300
 _IMG = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"[^>]*>')
@@ -307,14 +462,21 @@ def _untangle(body: str) -> str:
     return _CAPTION_ROW.sub(r"<table><caption>\1</caption>", body)
 
 
-def _drop_read_also(body: str) -> str:
+def _drop_prompts(body: str) -> str:
+    """Drop paragraphs and small headings that are not article text: "Lire aussi" cross-links,
+    subscription and newsletter prompts, slide counters ("3 / 12")."""
+    if not _ANY_PROMPT.search(body):  # one scan: most bodies have none
+        return body
+
     def keep_or_drop(match: re.Match[str]) -> str:
-        text = html_lib.unescape(_TAG.sub("", match[1])).strip()
-        if len(text) < _READ_ALSO_MAX_CHARS and _READ_ALSO.match(text):
+        if len(match[2]) > 3 * _READ_ALSO_MAX_CHARS or not _ANY_PROMPT.search(match[0]):
+            return match[0]  # long (markup and entities included), or nothing like a prompt
+        text = " ".join(html_lib.unescape(_TAG.sub("", match[2])).split())
+        if len(text) < _READ_ALSO_MAX_CHARS and (_READ_ALSO.match(text) or _PROMPT.search(text) or _COUNTER.match(text)):
             return ""
         return match[0]
 
-    return _PARAGRAPH.sub(keep_or_drop, body)
+    return _BLOCK.sub(keep_or_drop, body)
 
 
 def _figure_captions(tree: HtmlElement, url: str) -> dict[str, str]:
@@ -344,11 +506,41 @@ def _restore_figures(body: str, captions: dict[str, str], url: str) -> str:
             return match[0]
         return f"<figure>{match[0]}<figcaption>{html_lib.escape(caption, quote=False)}</figcaption></figure>"
 
-    return _IMG.sub(wrap, body)
+    return _pictures_for_captions(_IMG.sub(wrap, body), captions, url)
+
+
+def _pictures_for_captions(body: str, captions: dict[str, str], url: str) -> str:
+    """A caption trafilatura kept as a bare paragraph, its picture lost (galleries, slideshows),
+    becomes its figure again: the picture the page showed with that caption, and the caption."""
+    shown = {absolutize(html_lib.unescape(src), url) for src in _IMG.findall(body)}
+    by_caption = {}
+    for image_url, caption in captions.items():
+        if image_url not in shown:
+            by_caption.setdefault(_title_key(caption), (image_url, caption))
+    if not by_caption:
+        return body
+
+    def figure(match: re.Match[str]) -> str:
+        if match[1] != "p":
+            return match[0]
+        found = by_caption.pop(_title_key(html_lib.unescape(_TAG.sub("", match[2]))), None)
+        if found is None:
+            return match[0]
+        image_url, caption = found
+        return (
+            f'<figure><img src="{html_lib.escape(image_url)}" alt="">'
+            f"<figcaption>{html_lib.escape(caption, quote=False)}</figcaption></figure>\n"
+        )
+
+    return _BLOCK.sub(figure, body)
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def _title_key(text: str) -> str:
-    return "".join(c for c in text.casefold() if c.isalnum())
+    """Text reduced for comparison: case folded, only letters and digits."""
+    return _NOT_ALNUM.sub("", text.casefold())
 
 
 def _drop_repeated_title(content: str, title: str) -> str:
@@ -359,11 +551,261 @@ def _drop_repeated_title(content: str, title: str) -> str:
     return content
 
 
-def _article_html(body: str, captions: dict[str, str], title: str, url: str) -> str:
+def _article_html(body: str, reading: PageReading, title: str, url: str, *, from_rules: bool = False) -> str:
+    """The stored article HTML: trafilatura's (or the keep rules') body made clean HTML,
+    cross-links and prompts dropped, captions and standfirst put back, sanitized last."""
+    if body:
+        body = _drop_prompts(_untangle(body))
+        if not from_rules:
+            body = _restore_figures(body, reading.captions, url)
+    body = _with_standfirst(body, reading.standfirst)
+    body = _with_structured_body(body, reading.structured)
     if not body:
         return ""
-    body = _restore_figures(_drop_read_also(_untangle(body)), captions, url)
-    return _drop_repeated_title(sanitize_html(body, url), title)
+    return _drop_repeated_title(_BLANK_LINES.sub("\n", sanitize_html(body, url)), title)
+
+
+# --- what the page says before the tree is prepared ---------------------------------------------
+
+# class/id words of a standfirst ("chapô"): the summary paragraph between the title and the text
+_STANDFIRST_WORDS = frozenset({"chapo", "chapeau", "standfirst", "lede", "lead", "dek", "intro", "excerpt", "summary", "chapeau"})
+_STANDFIRST_CHARS = (40, 800)
+_CLASS_WORDS = re.compile(r"[^a-z0-9]+")
+
+
+def _class_words(element: HtmlElement) -> set[str]:
+    return set(_CLASS_WORDS.split(f"{element.get('class') or ''} {element.get('id') or ''}".lower()))
+
+
+
+
+def _standfirst(tree: HtmlElement, names: list[NamedElement]) -> str:
+    """The page's standfirst: the first ``p``/``div`` after the ``<h1>`` whose class or id says
+    chapô, standfirst, lede, intro … and that holds a sentence or two of text, no picture."""
+    heading = next(tree.iter("h1"), None)
+    after = heading.sourceline or 0 if heading is not None else 0
+    for element in sorted(named(names, _STANDFIRST_WORDS), key=lambda e: e.sourceline or 0):
+        if element.tag not in ("p", "div") or (element.sourceline or 0) < after:
+            continue
+        if next(element.iter("img", "figure", "picture", "video"), None) is not None:
+            continue
+        text = " ".join(element.text_content().split())
+        if _STANDFIRST_CHARS[0] <= len(text) <= _STANDFIRST_CHARS[1]:
+            return text
+    return ""
+
+
+def _block_key(block: str) -> str:
+    return _title_key(html_lib.unescape(_TAG.sub("", block)))
+
+
+def _with_standfirst(body: str, standfirst: str) -> str:
+    """The standfirst on top of the body: added when the body lacks it, moved up when the body
+    has it as a paragraph further down (trafilatura appends what it recovers on short pages)."""
+    if not standfirst:
+        return body
+    key = _title_key(standfirst)
+    first = _BLOCK.search(body)
+    if first and _block_key(first[2]) == key:
+        return body
+    shortest, longest = len(standfirst) // 2, 4 * len(standfirst) + 200  # raw block lengths worth comparing
+
+    def drop_copy(match: re.Match[str]) -> str:
+        if not shortest <= len(match[2]) <= longest:
+            return match[0]
+        return "" if _block_key(match[2]) == key else match[0]
+
+    rest = _BLOCK.sub(drop_copy, body)
+    if rest == body and key in _block_key(_TAG.sub(" ", body)):
+        return body  # inside a longer paragraph: leave the text as the page wrote it
+    return f"<p>{html_lib.escape(standfirst, quote=False)}</p>\n{rest}"
+
+
+@dataclass(frozen=True)
+class StructuredArticle:
+    """What the page's JSON-LD says about its article."""
+
+    body: str = ""  # articleBody, as given (text, sometimes HTML)
+    free: bool | None = None  # isAccessibleForFree; None when the page does not say
+    types: frozenset[str] = frozenset()  # every @type found (NewsArticle, LiveBlogPosting …)
+
+
+NO_STRUCTURE = StructuredArticle()
+_ARTICLE_BODY_MIN_CHARS = 200
+_STRUCTURED_BODY_SHARE = 0.6  # the page showed less than this share of articleBody's words: use it
+
+
+def _json_ld_objects(tree: HtmlElement) -> list[dict]:
+    found: list[dict] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text, strict=False)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack and len(found) < 200:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                found.append(item)
+                stack.extend(value for key, value in item.items() if key in ("@graph", "mainEntity", "hasPart"))
+    return found
+
+
+def _types(item: dict) -> set[str]:
+    value = item.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v for v in values if isinstance(v, str)}
+
+
+def _is_false(value: object) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def read_structured_article(tree: HtmlElement) -> StructuredArticle:
+    """The article's ``articleBody``, ``isAccessibleForFree`` and types from the page's JSON-LD."""
+    items = _json_ld_objects(tree)
+    types: set[str] = set()
+    body = ""
+    free: bool | None = None
+    for item in items:
+        types |= _types(item)
+        if not body and isinstance(item.get("articleBody"), str):
+            body = item["articleBody"].strip()
+        if "isAccessibleForFree" in item:
+            free = False if _is_false(item["isAccessibleForFree"]) or free is False else True
+    return StructuredArticle(body=body, free=free, types=frozenset(types))
+
+
+def _structured_body_html(body: str) -> str:
+    if "<" in body and ">" in body:
+        return body
+    paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n|\n", body)]
+    return "\n".join(f"<p>{html_lib.escape(p, quote=False)}</p>" for p in paragraphs if p)
+
+
+def _with_structured_body(body: str, structured: StructuredArticle) -> str:
+    """The JSON-LD ``articleBody`` instead of the body when the page showed much less of it
+    (an app shell filled by JavaScript), or when the body is that same text run together
+    (trafilatura's own JSON fallback keeps no paragraphs) — never on a page for subscribers only."""
+    if structured.free is False or len(structured.body) < _ARTICLE_BODY_MIN_CHARS:
+        return body
+    shown_text = html_to_text(body)
+    structured_text = html_to_text(structured.body)
+    same_text = _title_key(shown_text) == _title_key(structured_text)
+    if not same_text and len(shown_text.split()) >= _STRUCTURED_BODY_SHARE * len(structured_text.split()):
+        return body
+    if same_text and shown_text.count("\n\n") >= structured.body.count("\n"):
+        return body  # the page's own paragraphs are as good
+    return _structured_body_html(structured.body)
+
+
+# --- the tree made ready for the body -----------------------------------------------------------
+
+_SLIDESHOW_WORDS = frozenset({"slide", "slides", "slideshow", "slider", "carousel", "gallery", "diaporama", "swiper"})
+_SLIDESHOW_DEPTH = 4
+_LIVE_TYPES = frozenset({"LiveBlogPosting"})
+_LIVE_MIN_POSTS = 5
+_TIME_MAX_CHARS = 40
+
+
+def _prepare_body_tree(tree: HtmlElement, rules: ExtractionRules, structured: StructuredArticle, title: str, names: list[NamedElement]) -> None:
+    """Make the parsed page ready for the body step, in place (see the module docstring).
+    ``names``: the class and id words read before (``rules.class_and_id_words``)."""
+    drop_matching(tree, rules.drop)
+    drop_boilerplate(tree, names)
+    _drop_title_headings(tree, title)
+    _reveal_lazy_images(tree)
+    _open_slideshows(tree)
+    if _is_live_blog(structured, names):
+        _time_stamps_as_paragraphs(tree)
+    if structured.free is False:
+        _remove_json_ld(tree)
+
+
+def _drop_title_headings(tree: HtmlElement, title: str) -> None:
+    """The page's own headline (the portal shows the title itself): out of the body's way, so
+    trafilatura's recovery of short pages does not bring the page header back with it."""
+    key = _title_key(title)
+    if not key:
+        return
+    for heading in list(tree.iter("h1", "h2")):
+        if _title_key(heading.text_content()) == key and heading.getparent() is not None:
+            heading.drop_tree()
+
+
+def _reveal_lazy_images(tree: HtmlElement) -> None:
+    """Lazy-loaded images: the real URL from ``data-src`` & co. replaces a placeholder ``src``."""
+    for image in tree.iter("img"):
+        src = (image.get("src") or "").strip()
+        if src and not src.startswith("data:"):
+            continue
+        for attribute in _LAZY_SRC_ATTRIBUTES[1:]:
+            real = (image.get(attribute) or "").strip()
+            if real and not real.startswith("data:"):
+                image.set("src", real)
+                break
+
+
+def _open_slideshows(tree: HtmlElement) -> None:
+    """Slideshows made plain figures: a list whose every item holds a figure becomes blocks
+    (trafilatura keeps figures, not list items made of pictures), and the containers of a
+    captioned figure lose a class naming them a slide or gallery (trafilatura drops "slide")."""
+    for listing in list(tree.iter("ul", "ol")):
+        items = [child for child in listing if isinstance(child.tag, str)]
+        if len(items) >= 2 and all(item.tag == "li" and next(item.iter("figure"), None) is not None for item in items):
+            listing.tag = "div"
+            for item in items:
+                item.tag = "div"
+    for caption in tree.iter("figcaption"):
+        for depth, container in enumerate(caption.iterancestors()):
+            if depth > _SLIDESHOW_DEPTH or container.tag in ("article", "main", "body"):
+                break
+            if not _class_words(container).isdisjoint(_SLIDESHOW_WORDS):
+                container.attrib.pop("class", None)
+
+
+_LIVE_WORDS = frozenset({"live", "liveblog", "livepost", "direct", "minute"})
+
+
+def _is_live_blog(structured: StructuredArticle, names: list[NamedElement]) -> bool:
+    """JSON-LD says ``LiveBlogPosting``, or several posts named "live" each carry a time."""
+    if structured.types & _LIVE_TYPES:
+        return True
+    posts = [element for element in named(names, _LIVE_WORDS) if element.find(".//time") is not None]
+    return len(posts) >= _LIVE_MIN_POSTS
+
+
+def _time_stamps_as_paragraphs(tree: HtmlElement) -> None:
+    """A live blog's post times ("14h32") are part of each post: make each a paragraph on top of
+    its post, out of the metadata line trafilatura drops."""
+    for stamp in list(tree.iter("time")):
+        text = " ".join(stamp.text_content().split())
+        if not text or len(text) > _TIME_MAX_CHARS:
+            continue
+        post = next((a for a in stamp.iterancestors() if a.tag != "p" and next(a.iter("p"), None) is not None), None)
+        if post is None or post.tag in ("body", "html", "main"):
+            continue
+        paragraph = etree.Element("p")
+        paragraph.text = text
+        stamp.drop_tree()  # lxml.html: the text after it stays
+        post.insert(0, paragraph)
+
+
+def _remove_json_ld(tree: HtmlElement) -> None:
+    """A page for subscribers only: its JSON-LD goes, so no fallback republishes its body."""
+    for script in list(tree.iter("script")):
+        if (script.get("type") or "").strip().lower() == "application/ld+json" and script.getparent() is not None:
+            script.getparent().remove(script)
+
+
+def _kept_html(tree: HtmlElement, rules: ExtractionRules) -> str:
+    """The HTML of what the outlet's keep selectors match, or "" when they match nothing."""
+    kept = kept_elements(tree, rules.keep)
+    return "\n".join(etree.tostring(element, encoding="unicode", method="html", with_tail=False) for element in kept)
 
 
 # --- language -----------------------------------------------------------------------------------
@@ -391,6 +833,17 @@ _STOPWORDS = {
         "but they he she his her which were been will would said their who after".split()
     ),
 }
+
+
+def _languages_by_word(stopwords: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, tuple[str, ...]] = {}
+    for language, words in stopwords.items():
+        for word in words:
+            index[word] = (*index.get(word, ()), language)
+    return index
+
+
+_LANGUAGES_OF_WORD = _languages_by_word(_STOPWORDS)
 _MIN_STOPWORD_HITS = 3
 _WINNING_RATIO = 1.5
 
@@ -422,9 +875,8 @@ def detect_language(text: str | None) -> str:
         return "ar"
     counts = dict.fromkeys(_STOPWORDS, 0)
     for word in _WORD.findall(sample.lower()):
-        for language, words in _STOPWORDS.items():
-            if word in words:
-                counts[language] += 1
+        for language in _LANGUAGES_OF_WORD.get(word, ()):
+            counts[language] += 1
     ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
     (best, best_hits), (_, second_hits) = ranked[0], ranked[1]
     if best_hits >= _MIN_STOPWORD_HITS and best_hits >= _WINNING_RATIO * second_hits:

@@ -121,3 +121,52 @@ class Feed(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class ExtractionRule(models.Model):
+    """An outlet's correction of article extraction: CSS selectors to drop or to keep.
+
+    Used when the generic extraction goes wrong on one site: drop selectors remove elements
+    (a sidebar taken for text), keep selectors name where the article is (and then are the whole
+    body). Rules apply to article pages on ``host`` (without ``www.``), by default the outlet's
+    homepage host; the crawler reads them through ``revue.crawl.rules.rules_for_url``.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="extraction_rules")
+    host = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="hôte des pages d'articles, sans « www. » (vide : celui du site de la source)",
+    )
+    keep_selectors = models.TextField(
+        blank=True,
+        help_text="sélecteurs CSS du texte de l'article, un par ligne (ex. « div.article-body »)",
+    )
+    drop_selectors = models.TextField(
+        blank=True,
+        help_text="sélecteurs CSS à retirer, un par ligne (ex. « .encadre-pub », « aside.related »)",
+    )
+    sample_url = models.URLField(max_length=2000, blank=True, help_text="une page d'article pour l'aperçu")
+    note = models.CharField(max_length=300, blank=True, help_text="pourquoi cette règle existe")
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source__name", "host", "id"]
+        verbose_name = "règle d'extraction"
+        verbose_name_plural = "règles d'extraction"
+
+    def __str__(self) -> str:
+        return f"{self.source} — {self.host or 'site de la source'}"
+
+    def clean(self) -> None:
+        from urllib.parse import urlsplit
+
+        if not self.host and self.source_id and self.source.homepage:
+            self.host = urlsplit(self.source.homepage).hostname or ""
+        self.host = self.host.strip().lower().removeprefix("www.").rstrip(".")
+        if not self.host:
+            raise ValidationError({"host": "Indiquez l'hôte des pages d'articles : la source n'a pas de site."})
+        if not (self.keep_selectors.strip() or self.drop_selectors.strip()):
+            raise ValidationError("Une règle a besoin d'au moins un sélecteur à garder ou à retirer.")
