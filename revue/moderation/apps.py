@@ -1,3 +1,5 @@
+"""The moderation app: image reports, automatic blocking, and the moderators' desk (admin)."""
+
 from django.apps import AppConfig
 
 

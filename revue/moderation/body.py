@@ -1,0 +1,130 @@
+"""Article HTML as readers may see it: blocked images replaced, a report button beside the others.
+
+``content_html`` is stored once, sanitized, and never rewritten when an image gets blocked (the
+image row is shared by every article showing it, and its state can change back). So the body is
+adjusted when it is shown:
+
+* ``reader_body(article)`` — for the article page: every ``<img>`` whose URL is a blocked
+  ``Image`` becomes the neutral placeholder; every other known image gets ``data-image-id`` and,
+  right after it (after its link, when the link holds only the image), a « Signaler cette image »
+  button tied to the page's one report form (``form="signalement-image"``), so reporting works
+  without JavaScript too and the paragraph structure stays valid (a ``<button>`` is phrasing
+  content, a ``<form>`` would close the paragraph).
+* ``without_blocked_images(article)`` — the same without buttons, for syndication feeds and the
+  API. Use ``prefetch_related("images")`` on a list of articles to read them in one query.
+
+Images map to ``Image`` rows by URL, exactly as the crawl linked them (``html.unescape`` of the
+``src``, then ``url_hash``). The stored HTML is nh3's canonical output, so ``<img>`` tags are found
+with one pattern that respects quoted attribute values; nothing else in the body is touched.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Iterable
+
+from django.urls import reverse
+from django.utils.html import format_html
+
+from revue.news.models import Image, url_hash
+
+REPORT_FORM_ID = "signalement-image"
+REPORT_LABEL = "Signaler cette image"
+PLACEHOLDER_LABEL = "Image retirée"
+
+_ATTRIBUTES = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_IMG = re.compile(r"<img\b" + _ATTRIBUTES + r">", re.IGNORECASE)
+# an image alone in its link: the button goes after the link, a placeholder replaces both
+_LINKED_IMG = re.compile(
+    r"(?P<open><a\b" + _ATTRIBUTES + r">)\s*(?P<img><img\b" + _ATTRIBUTES + r">)\s*(?P<close></a>)"
+    r"|(?P<lone><img\b" + _ATTRIBUTES + r">)",
+    re.IGNORECASE,
+)
+_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+
+
+def placeholder_html() -> str:
+    """The neutral stand-in for a blocked image (phrasing content: valid inside a paragraph)."""
+    return format_html(
+        '<span class="image-placeholder image-placeholder--inline" role="img" aria-label="{}" lang="fr" dir="ltr">'
+        "<span>{}</span></span>",
+        PLACEHOLDER_LABEL,
+        PLACEHOLDER_LABEL,
+    )
+
+
+def report_button_html(image: Image) -> str:
+    """The « Signaler cette image » button for ``image``, tied to the page's report form."""
+    return format_html(
+        '<button type="submit" class="report-image" form="{}" formaction="{}" data-image-id="{}" '
+        'lang="fr" dir="ltr">{}</button>',
+        REPORT_FORM_ID,
+        reverse("moderation:report-image", args=[image.pk]),
+        image.pk,
+        REPORT_LABEL,
+    )
+
+
+def image_src(tag: str) -> str:
+    """The URL an ``<img>`` tag shows, entities decoded ('' when it has no src)."""
+    found = _SRC.search(tag)
+    if not found:
+        return ""
+    return html.unescape(next(group for group in found.groups() if group is not None))
+
+
+def images_by_hash(images: Iterable[Image]) -> dict[str, Image]:
+    return {image.url_hash or url_hash(image.url): image for image in images}
+
+
+def rewrite_images(content_html: str, images: Iterable[Image], *, report_buttons: bool) -> str:
+    """``content_html`` with blocked images replaced and, if asked, report buttons added."""
+    if not shows_images(content_html):
+        return content_html
+    known = images_by_hash(images)
+    if not report_buttons and not any(image.is_blocked for image in known.values()):
+        return content_html
+
+    def replace(match: re.Match) -> str:
+        tag = match.group("img") or match.group("lone")
+        src = image_src(tag)
+        image = known.get(url_hash(src)) if src else None
+        if image is None:
+            return match.group(0)
+        if image.is_blocked:
+            return placeholder_html()
+        if not report_buttons:
+            return match.group(0)
+        marked = tag[:4] + f' data-image-id="{image.pk}"' + tag[4:]
+        shown = match.group(0).replace(tag, marked, 1)
+        return shown + report_button_html(image)
+
+    return _LINKED_IMG.sub(replace, content_html)
+
+
+def shows_images(content_html: str) -> bool:
+    """Whether the HTML has any ``<img>`` at all (no query is needed when it has none)."""
+    return "<img" in (content_html or "").lower()
+
+
+def _images_of(article) -> list[Image]:
+    """The article's images (one query; none with ``prefetch_related("images")``)."""
+    images = list(article.images.all())
+    if article.image_id and all(image.pk != article.image_id for image in images) and article.image is not None:
+        images.append(article.image)
+    return images
+
+
+def reader_body(article) -> str:
+    """The article's body for its page: placeholders for blocked images, report buttons for others."""
+    if not shows_images(article.content_html):
+        return article.content_html
+    return rewrite_images(article.content_html, _images_of(article), report_buttons=True)
+
+
+def without_blocked_images(article) -> str:
+    """The article's body for feeds and the API: blocked images replaced by the placeholder."""
+    if not shows_images(article.content_html):
+        return article.content_html
+    return rewrite_images(article.content_html, _images_of(article), report_buttons=False)

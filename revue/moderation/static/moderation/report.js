@@ -1,0 +1,67 @@
+/* Revue — « Signaler cette image » without leaving the page.
+ *
+ * Every report button is a submit button of the page's one report form
+ * (form="signalement-image" formaction="/signaler/image/<id>/"), so without JavaScript the plain
+ * form works and comes back to the article. With JavaScript, the report goes through fetch()
+ * (same form data, CSRF token included) and the answer replaces the button.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("signalement-image");
+  if (!form || !window.fetch || !window.FormData) {
+    return;
+  }
+  var FAILED = "Le signalement n'a pas pu être envoyé. Vérifiez votre connexion et réessayez.";
+
+  function note(text, isError) {
+    var element = document.createElement("span");
+    element.className = "report-image__note" + (isError ? " report-image__note--error" : "");
+    element.setAttribute("role", isError ? "alert" : "status");
+    element.setAttribute("lang", "fr");
+    element.textContent = text;
+    return element;
+  }
+
+  function answered(button, message, ok) {
+    button.replaceWith(note(message, !ok));
+  }
+
+  function failed(button) {
+    button.disabled = false;
+    var previous = button.nextElementSibling;
+    if (previous && previous.classList.contains("report-image__note--error")) {
+      previous.remove();
+    }
+    button.after(note(FAILED, true));
+  }
+
+  function send(button) {
+    button.disabled = true;
+    fetch(button.formAction, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin"
+    })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          answered(button, data.message || FAILED, response.ok);
+        });
+      })
+      .catch(function () {
+        failed(button);
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || !button.classList.contains("report-image")) {
+      return; // an unknown submitter: let the browser send the plain form
+    }
+    event.preventDefault();
+    if (!button.disabled) {
+      send(button);
+    }
+  });
+})();

@@ -1,0 +1,94 @@
+"""The readers' side of moderation: ``POST /signaler/image/<id>/``.
+
+One view, two answers: JSON for the page's script (``Accept: application/json``), or — for the
+plain form without JavaScript — a redirect back to the article with the thank-you message shown
+there. ``next`` is followed only when it is a path on this site (never an open redirect); else
+the reader goes back to an article showing the image. Errors a reader can cause get a short
+French answer: 404 unknown image, 405 not a POST, 429 too many reports (with ``Retry-After``).
+CSRF protection is Django's, as on every form.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from revue.moderation.identity import identify, remember
+from revue.moderation.ratelimit import take_report_slot, too_many_reports_message
+from revue.moderation.services import REPORT_THANKS, report_image
+from revue.news.models import Article, Image
+
+NOT_A_POST = "Pour signaler une image, utilisez le bouton « Signaler cette image » sous l'image."
+UNKNOWN_IMAGE = "Cette image n'existe pas ou plus sur Revue."
+
+
+def report(request, image_id: int):
+    """A reader reports image ``image_id``."""
+    if request.method != "POST":
+        answer = _answer(request, NOT_A_POST, status=405)
+        answer["Allow"] = "POST"
+        return answer
+    reporter = identify(request)
+    rate = take_report_slot(reporter.address_hash)
+    if not rate.allowed:
+        answer = _answer(request, too_many_reports_message(rate.retry_after), status=429)
+        answer["Retry-After"] = str(rate.retry_after)
+        return answer
+    try:
+        report_image(image_id, reporter)
+    except Image.DoesNotExist:
+        return _answer(request, UNKNOWN_IMAGE, status=404)
+    if wants_json(request):
+        response = JsonResponse({"message": REPORT_THANKS})
+    else:
+        messages.success(request, REPORT_THANKS)
+        response = HttpResponseRedirect(return_path(request, image_id))
+    remember(response, request, reporter)
+    return response
+
+
+def wants_json(request) -> bool:
+    """True for the page's script, which asks for JSON; a browser's form navigation asks for HTML."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def is_same_site_path(target: str) -> bool:
+    """True for ``/a/path?query``; False for anything that could leave the site."""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    if any(ord(char) < 32 or char == "\\" for char in target):
+        return False
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return False
+    if parts.scheme or parts.netloc:
+        return False
+    return url_has_allowed_host_and_scheme(target, allowed_hosts=set())
+
+
+def return_path(request, image_id: int) -> str:
+    """Where the plain form goes back to: its ``next`` if on this site, else an article showing the image."""
+    target = request.POST.get("next", "")
+    if is_same_site_path(target):
+        return target
+    article = (
+        Article.objects.published()
+        .filter(Q(image_id=image_id) | Q(images__id=image_id))
+        .first()
+    )
+    return article.get_absolute_url() if article else "/"
+
+
+def _answer(request, message: str, status: int):
+    """A refusal as JSON for the script, or as a short French page."""
+    if wants_json(request):
+        return JsonResponse({"message": message}, status=status)
+    target = request.POST.get("next", "") if request.method == "POST" else ""
+    context = {"message": message, "back": target if is_same_site_path(target) else "/"}
+    return render(request, "moderation/answer.html", context, status=status)
