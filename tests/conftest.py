@@ -9,6 +9,7 @@ import pytest
 def allow_loopback(settings):
     """Let the outbound guard reach servers the test runs on 127.0.0.1 (as the demo does)."""
     settings.REVUE_FETCH_ALLOW = ["127.0.0.1", "::1", "localhost"]
+    settings.REVUE_HOST_DELAY = 0  # every test server is the one host 127.0.0.1
     return settings
 
 

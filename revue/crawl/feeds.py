@@ -98,6 +98,7 @@ class ParsedFeed:
     entries: tuple[Entry, ...]
     ttl_minutes: int | None  # RSS <ttl>
     parser: str  # "fastfeedparser", "feedparser", or "json" for JSON Feed read here
+    skip_hours: tuple[int, ...] = ()  # RSS <skipHours>: hours (0-23, GMT) not to poll
 
 
 class FeedParseError(ValueError):
@@ -107,13 +108,13 @@ class FeedParseError(ValueError):
 # --------------------------------------------------------------------------- public API
 
 
-def parse(data: bytes, url: str, *, max_entries: int | None = None) -> ParsedFeed:
+def parse(data: bytes, url: str, *, max_entries: int | None = None, content_type: str = "") -> ParsedFeed:
     """Read a feed document fetched from ``url``; keep at most ``max_entries`` entries.
 
     Raises ``FeedParseError`` and nothing else.
     """
     try:
-        feed = _parse_document(data, url)
+        feed = _parse_document(data, url, _http_charset(content_type))
     except FeedParseError:
         raise
     except Exception as exc:  # a library bug must not crash the crawler
@@ -196,9 +197,9 @@ def _feed_like_anchors(document: Any, base: str) -> Iterable[str]:
 # --------------------------------------------------------------------------- triage
 
 
-def _parse_document(data: bytes, url: str) -> ParsedFeed:
+def _parse_document(data: bytes, url: str, http_charset: str = "") -> ParsedFeed:
     _refuse_binary(data)
-    text = _strip_start(_decode(data))
+    text = _strip_start(_decode(data, http_charset))
     if not text:
         raise FeedParseError("not a feed: the document is empty")
     if text[0] in "{[":
@@ -386,7 +387,14 @@ _WINDOWS_1252_LABELS = frozenset(
 _UNICODE_LABELS = ("utf-8", "utf8", "utf-16", "utf16", "utf-32", "utf32")
 
 
-def _decode(data: bytes) -> str:
+def _http_charset(content_type: str) -> str:
+    """The charset a Content-Type header names ("windows-1256"), lower-cased, or ""."""
+    match = re.search(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", content_type or "", re.IGNORECASE)
+    label = match.group(1).lower() if match else ""
+    return "cp1252" if label in _WINDOWS_1252_LABELS else label
+
+
+def _decode(data: bytes, http_charset: str = "") -> str:
     for mark, encoding in _BYTE_ORDER_MARKS:
         if data.startswith(mark):
             return data[len(mark) :].decode(encoding, errors="replace")
@@ -397,7 +405,7 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    declared = _declared_encoding(data)
+    declared = _declared_encoding(data) or http_charset  # the document's own word, then the server's
     if declared and not declared.startswith(_UNICODE_LABELS):
         try:
             return data.decode(declared, errors="replace")
@@ -606,6 +614,7 @@ def _from_fastfeedparser(
         format=format_,
         entries=tuple(entries),
         ttl_minutes=_head_ttl(head),
+        skip_hours=_head_skip_hours(head),
         parser="fastfeedparser",
     )
 
@@ -728,6 +737,7 @@ def _run_feedparser(
         format=_feedparser_format(result.get("version") or "", prolog),
         entries=tuple(entries),
         ttl_minutes=_head_ttl(head),
+        skip_hours=_head_skip_hours(head),
         parser="feedparser",
     )
 
@@ -1055,6 +1065,18 @@ def _head_language(head: str) -> str:
 def _head_ttl(head: str) -> int | None:
     match = _HEAD_TTL.search(head)
     return int(match.group(1)) if match else None
+
+
+_HEAD_SKIP_HOURS = re.compile(r"<skipHours>(.*?)</skipHours>", re.IGNORECASE | re.DOTALL)
+_HOUR = re.compile(r"<hour>\s*([0-9]{1,2})\s*</hour>", re.IGNORECASE)
+
+
+def _head_skip_hours(head: str) -> tuple[int, ...]:
+    """RSS <skipHours>: the GMT hours in which the feed asks not to be read."""
+    match = _HEAD_SKIP_HOURS.search(head)
+    if not match:
+        return ()
+    return tuple(sorted({h for h in map(int, _HOUR.findall(match.group(1))) if 0 <= h <= 23}))
 
 
 def _primary_language(tag: Any) -> str:

@@ -401,6 +401,22 @@ def _lower_headers(response: httpx.Response) -> Mapping[str, str]:
     return types.MappingProxyType({key.lower(): value for key, value in response.headers.items()})
 
 
+_TIMEOUTS = (  # which limit a timeout hit, in an operator's words
+    (httpx.ConnectTimeout, "connecting to", "connect_timeout", "REVUE_FETCH_CONNECT_TIMEOUT"),
+    (httpx.ReadTimeout, "waiting for data from", "read_timeout", "REVUE_FETCH_READ_TIMEOUT"),
+    (httpx.WriteTimeout, "sending the request to", "read_timeout", "REVUE_FETCH_READ_TIMEOUT"),
+    (httpx.PoolTimeout, "waiting for a free connection to", "total_timeout", "REVUE_FETCH_TOTAL_TIMEOUT"),
+)
+
+
+def _timeout_error(exc: httpx.TimeoutException, url: str, limits: FetchLimits) -> FetchError:
+    for kind, doing, limit, setting in _TIMEOUTS:
+        if isinstance(exc, kind):
+            seconds = getattr(limits, limit)
+            return FetchError("timeout", f"timed out after {seconds:g} s {doing} {url} ({setting})", url=url)
+    return _map_transport_error(exc, url)
+
+
 def _map_transport_error(exc: httpx.HTTPError, url: str) -> FetchError:
     detail = _detail(exc)
     if isinstance(exc, httpx.TimeoutException):
@@ -543,6 +559,8 @@ class Fetcher:
         try:
             async with self._client.stream("GET", url, headers=headers) as response:
                 return await self._judge(response, text)
+        except httpx.TimeoutException as exc:
+            raise _timeout_error(exc, text, self.limits) from None
         except httpx.HTTPError as exc:
             raise _map_transport_error(exc, text) from None
 

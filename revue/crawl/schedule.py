@@ -16,11 +16,11 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone as django_timezone
 
 from revue.sources.models import Feed
 
@@ -64,7 +64,9 @@ def next_check(
     new_entries: int = 0,
     error_count: int = 0,
     retry_after: float | None = None,
+    fresh_for: float | None = None,
     ttl_minutes: int | None = None,
+    skip_hours: tuple[int, ...] = (),
     gone: bool = False,
     rng: random.Random | None = None,
 ) -> NextCheck:
@@ -75,6 +77,8 @@ def next_check(
       ``<ttl>`` is a floor.
     * Failure backs off exponentially from the current interval with ±10 % jitter, so a
       thousand feeds failing together do not come back together; ``Retry-After`` is a floor.
+    * ``Cache-Control: max-age`` (``fresh_for``) and ``Retry-After`` are floors on success too;
+      RSS ``<skipHours>`` (GMT hours) push the next check past the hours the feed asks us to skip.
     * ``gone`` (HTTP 410) and ``error_count >= max_errors`` park the feed.
     """
     rng = rng or random
@@ -86,8 +90,8 @@ def next_check(
             return NextCheck(at=now + timedelta(seconds=policy.max_interval), interval=interval, park=True)
         backoff = policy.min_interval * (2 ** max(0, error_count - 1))
         delay = min(policy.max_interval, backoff) * rng.uniform(0.9, 1.1)
-        if retry_after:
-            delay = max(delay, retry_after)
+        if retry_after:  # a floor, but never past the longest interval (nor past year 9999)
+            delay = max(delay, min(retry_after, policy.max_interval))
         return NextCheck(at=now + timedelta(seconds=delay), interval=interval)
     if new_entries:
         interval = _clamp(interval * 0.75, policy)
@@ -95,10 +99,19 @@ def next_check(
         interval = _clamp(interval * 1.25, policy)
     if ttl_minutes:
         interval = _clamp(max(interval, ttl_minutes * 60), policy)
-    delay = interval
-    if retry_after:
-        delay = max(delay, retry_after)
-    return NextCheck(at=now + timedelta(seconds=delay * rng.uniform(0.95, 1.05)), interval=interval)
+    delay = interval * rng.uniform(0.95, 1.05)
+    delay = max(delay, min(retry_after or 0, policy.max_interval), min(fresh_for or 0, policy.max_interval))
+    return NextCheck(at=_after_skipped_hours(now + timedelta(seconds=delay), skip_hours), interval=interval)
+
+
+def _after_skipped_hours(at: datetime, skip_hours: tuple[int, ...]) -> datetime:
+    """``at``, or the start of the first hour after it that the feed does not skip (GMT)."""
+    if not skip_hours or len(set(skip_hours)) >= 24:
+        return at
+    at_utc = at.astimezone(timezone.utc)
+    while at_utc.hour in skip_hours:
+        at_utc = (at_utc + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    return at_utc
 
 
 # --- leases ---------------------------------------------------------------------------------
@@ -109,22 +122,35 @@ def new_owner(prefix: str = "worker") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
 
 
-def lease_due_feeds(owner: str, *, limit: int, lease_seconds: int, now: datetime | None = None) -> list[Feed]:
+def lease_due_feeds(
+    owner: str,
+    *,
+    limit: int,
+    lease_seconds: int,
+    now: datetime | None = None,
+    due_before: datetime | None = None,
+    ids: list[int] | None = None,
+) -> list[Feed]:
     """Lease up to ``limit`` due feeds to ``owner`` and return them (with their source).
 
-    The UPDATE repeats the "due and not leased" condition, so when two workers pick the same
-    candidate only the first UPDATE touches it; each then reads back only what it won.
+    ``due_before`` leaves out feeds that fell due after it (so a crawl that started then has an
+    end); ``ids`` limits the lease to those feeds. The UPDATE repeats the "due and not leased"
+    condition, so when two workers pick the same candidate only the first UPDATE touches it;
+    each then reads back only what it won.
     """
-    now = now or timezone.now()
+    now = now or django_timezone.now()
     expires = now + timedelta(seconds=lease_seconds)
+    due = Feed.objects.due(now).filter(next_fetch_at__lte=due_before or now)
+    if ids is not None:
+        due = due.filter(id__in=ids)
     with transaction.atomic():
-        candidates = Feed.objects.due(now).order_by("next_fetch_at", "id")
+        candidates = due.order_by("next_fetch_at", "id")
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("id", flat=True)[:limit])
         if not ids:
             return []
-        Feed.objects.due(now).filter(id__in=ids).update(lease_owner=owner, lease_expires_at=expires)
+        due.filter(id__in=ids).update(lease_owner=owner, lease_expires_at=expires)
     return list(Feed.objects.filter(id__in=ids, lease_owner=owner).select_related("source").order_by("id"))
 
 

@@ -4,37 +4,25 @@ An article is the same article when its canonical URL is the same (``url_hash`` 
 or when the same outlet already has an article with the same guid — so an entry crawled twice,
 or carried by two feeds of one outlet, is one row. Re-running ``store_drafts`` on the same
 drafts changes nothing. Images are one row per distinct URL, shared by every article.
+
+``settle`` is what follows storing, for many feeds' articles at once: the new articles are
+indexed for search and join their stories (``revue.news.story_store``). The crawler calls it
+every few hundred articles rather than per feed, because clustering is cheaper in bulk and
+would otherwise hold up every other feed's database call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from revue.crawl.drafts import ArticleDraft
+from revue.news import search
 from revue.news.models import Article, Category, Image, url_hash
-
-
-@dataclass(frozen=True)
-class ArticleDraft:
-    """Everything the pipeline learnt about one new entry, cleaned and ready to store."""
-
-    url: str  # canonical
-    guid: str
-    title: str
-    summary: str  # plain text
-    content_html: str  # sanitized
-    text: str
-    author: str
-    language: str
-    published_at: datetime
-    image_url: str = ""
-    category_slug: str = ""
-    content_hash: str = ""
-    inline_image_urls: tuple[str, ...] = ()
+from revue.news.story_store import assign_new_articles
 
 
 @dataclass(frozen=True)
@@ -134,3 +122,15 @@ def _link_images(fresh: dict[str, ArticleDraft], stored: dict[str, int], images:
             if image is not None:
                 links.append(through(article_id=article_id, image_id=image.id))
     through.objects.bulk_create(links, ignore_conflicts=True)
+
+
+def settle(article_ids: Sequence[int], prepared: dict | None = None) -> None:
+    """Index newly stored articles for search and put each in its story.
+
+    Until then a search still finds them (it indexes what is queued first) and
+    ``revue stories update`` would cluster them; settling makes both immediate. ``prepared``:
+    their story features (``revue.news.stories.prepare_all``) when computed elsewhere.
+    """
+    if article_ids:
+        search.index_articles(article_ids)
+        assign_new_articles(article_ids, prepared)

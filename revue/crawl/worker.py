@@ -1,14 +1,16 @@
 """The crawl orchestrator: the one place that names the order of the stages.
 
-    lease due feeds ─► fetch feed ─► parse ─► keep new entries ─► fetch + extract pages
-                                                                        │
-                      release lease with the feed's next check ◄── store drafts
+    lease due feeds ─► fetch feed ─► parse ─► keep new entries ─► robots.txt ─► fetch + extract pages
+                                                                                     │
+                      release lease with the feed's next check ◄── store ◄── merge into drafts
 
 A ``Crawler`` runs one asyncio loop: network waits overlap (``REVUE_FETCH_CONCURRENCY`` feeds
-at once, at most ``REVUE_FETCH_PER_HOST`` requests in flight per host), CPU stages (parse,
-extract) run in an executor, and every database call goes through one thread (SQLite has a
-single writer; the ORM is synchronous). A failing feed records its error on its own row and
-never stops the crawl. Nothing imports this module but the commands that run it.
+at once), per-host politeness holds across every worker through the cache
+(``revue.crawl.politeness``), the CPU stages (parse, extract, merge: ``revue.crawl.pipeline``)
+run in a pool of ``REVUE_CRAWL_PROCESSES`` worker processes so both cores work, and every
+database call goes through one thread (SQLite has a single writer; the ORM is synchronous).
+A failing feed records its error on its own row and never stops the crawl. Nothing imports
+this module but the commands that run it.
 """
 
 from __future__ import annotations
@@ -17,27 +19,34 @@ import asyncio
 import logging
 import re
 import time
-from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connections
+from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.utils import timezone
 
-from revue.crawl import schedule
-from revue.crawl.drafts import FeedContext, build_draft, entry_url, needs_page
-from revue.crawl.extract import ExtractedArticle, extract
-from revue.crawl.feeds import Entry, FeedParseError, ParsedFeed, discover_feed_urls, looks_like_html, parse
-from revue.crawl.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchLimits, FetchResult
-from revue.crawl.store import known_entries, store_drafts
+from revue.crawl import pipeline, schedule
+from revue.crawl.drafts import FeedContext, entry_url, needs_page
+from revue.crawl.extract import ExtractedArticle
+from revue.crawl.feeds import Entry, FeedParseError, ParsedFeed, discover_feed_urls, looks_like_html
+from revue.crawl.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchLimits, FetchResult, parse_retry_after
+from revue.crawl.politeness import HostGate
+from revue.crawl.robots import RobotsRules
+from revue.crawl.store import known_entries, settle, store_drafts
 from revue.news.models import url_hash
+from revue.news.stories import StoryParams
+from revue.news.story_store import article_items
 from revue.sources.models import Feed
 
 log = logging.getLogger("revue.crawl")
+
+# Outcomes are written, and leases given back, in batches: this many, or this often.
+RELEASE_BATCH = 32
+RELEASE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class FeedOutcome:
     pages_fetched: int = 0
     pages_failed: int = 0
     error: str = ""
+    article_ids: tuple[int, ...] = ()  # the new articles, for settling (search, stories)
 
 
 @dataclass
@@ -123,13 +133,12 @@ class FeedJob:
 
 
 def _db(func):
-    """Run an ORM function from the event loop, on the one database thread."""
+    """Run an ORM function from the event loop, on the one database thread.
 
-    def call(*args, **kwargs):
-        close_old_connections()
-        return func(*args, **kwargs)
-
-    return sync_to_async(call, thread_sensitive=True)
+    That thread keeps its connection for the whole run (``_run`` checks it once per lease and
+    closes it at the end): opening a SQLite connection per call costs a WAL checkpoint each time.
+    """
+    return sync_to_async(func, thread_sensitive=True)
 
 
 class Crawler:
@@ -141,94 +150,159 @@ class Crawler:
         limits: FetchLimits | None = None,
         concurrency: int | None = None,
         per_host: int | None = None,
+        host_delay: float | None = None,
         fetch_pages: bool | None = None,
-        cpu: Executor | None = None,
+        processes: int | None = None,
         on_feed_done: Callable[[FeedOutcome], None] | None = None,
     ):
         self.limits = limits or FetchLimits.from_settings()
         self.concurrency = concurrency or settings.REVUE_FETCH_CONCURRENCY
-        self.per_host = per_host or settings.REVUE_FETCH_PER_HOST
         self.fetch_pages = settings.REVUE_FETCH_PAGES if fetch_pages is None else fetch_pages
-        self.cpu = cpu
+        self.processes = settings.REVUE_CRAWL_PROCESSES if processes is None else processes
         self.on_feed_done = on_feed_done
         self.policy = schedule.Policy.from_settings()
         self.owner = schedule.new_owner()
-        self._host_slots: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.per_host))
+        self.hosts = HostGate(
+            per_host=per_host or settings.REVUE_FETCH_PER_HOST,
+            delay=settings.REVUE_HOST_DELAY if host_delay is None else host_delay,
+            hold_seconds=self.limits.total_timeout + 5,
+        )
+        self.robots = RobotsRules(user_agent=self.limits.user_agent, ttl=settings.REVUE_ROBOTS_TTL)
+        self._cpu: Executor | None = None
+        self._releases: list[Release] = []
+
+    @property
+    def cpu(self) -> Executor:
+        if self._cpu is None:
+            self._cpu = pipeline.cpu_pool(self.processes)
+        return self._cpu
+
+    def close(self) -> None:
+        """Stop the CPU worker processes (``run_once`` and ``run_forever`` leave them warm)."""
+        if self._cpu is not None:
+            self._cpu.shutdown(wait=True, cancel_futures=True)
+            self._cpu = None
+
+    def __enter__(self) -> "Crawler":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # --- entry points ---------------------------------------------------------------------
 
-    def run_once(self, *, feed_ids: list[int] | None = None) -> CrawlSummary:
+    def run_once(self, *, feed_ids: list[int] | None = None, keep_pool: bool = False) -> CrawlSummary:
         """Crawl every feed that is due now (or the given feeds), then return the totals."""
-        return asyncio.run(self._run(feed_ids))
+        try:
+            return asyncio.run(self._run(feed_ids))
+        finally:
+            if not keep_pool:
+                self.close()
 
     def run_forever(self, *, idle_seconds: float = 30.0, stop: Callable[[], bool] = lambda: False) -> None:
         """Crawl what is due, sleep while nothing is, forever (or until ``stop()``)."""
-        while not stop():
-            summary = self.run_once()
-            if summary.feeds:
-                log.info("stage=crawl %s", summary.line())
-            else:
-                time.sleep(idle_seconds)
+        try:
+            while not stop():
+                summary = self.run_once(keep_pool=True)
+                if summary.feeds:
+                    log.info("stage=crawl %s", summary.line())
+                else:
+                    time.sleep(idle_seconds)
+        finally:
+            self.close()
 
     # --- the loop -------------------------------------------------------------------------
 
     async def _run(self, feed_ids: list[int] | None) -> CrawlSummary:
         summary = CrawlSummary()
         started = time.monotonic()
-        own_cpu = self.cpu is None
-        cpu = self.cpu or ThreadPoolExecutor(max_workers=2, thread_name_prefix="revue-cpu")
+        due_before = timezone.now()  # feeds falling due during the run wait for the next one
+        if feed_ids is not None:
+            await _db(Feed.objects.filter(id__in=feed_ids).update)(next_fetch_at=due_before)
+        # Start the CPU pool off the loop: a fresh ProcessPoolExecutor forks and imports on the
+        # first submit, which would freeze every fetch in flight for ~0.5 s.
+        await asyncio.to_thread(lambda: self.cpu.submit(int).result())
         try:
             async with Fetcher(self.limits, max_connections=self.concurrency * 2) as fetcher:
-                while True:
-                    jobs = await self._lease(feed_ids)
-                    if not jobs:
-                        break
-                    await self._crawl_batch(jobs, fetcher, cpu, summary)
-                    if feed_ids is not None:
-                        break
+                await self._crawl_stream(fetcher, summary, feed_ids, due_before)
         finally:
-            if own_cpu:
-                cpu.shutdown(wait=False, cancel_futures=True)
-            await sync_to_async(connections.close_all, thread_sensitive=True)()
+            await _db(connections.close_all)()
         summary.seconds = time.monotonic() - started
         return summary
 
-    async def _lease(self, feed_ids: list[int] | None) -> list[FeedJob]:
+    async def _crawl_stream(self, fetcher: Fetcher, summary: CrawlSummary, feed_ids, due_before) -> None:
+        """Keep ``concurrency`` feeds in flight, leasing more as feeds finish (no batch barrier),
+        and settle the new articles every ``REVUE_CRAWL_SETTLE_EVERY`` of them."""
+        gate = asyncio.Semaphore(self.concurrency)  # feeds at work; as many again wait leased
+        running: set[asyncio.Task] = set()
+        unsettled: list[int] = []
+        flushed = time.monotonic()
+        more = True
+        while True:
+            if more and len(running) < self.concurrency:
+                jobs = await self._lease(feed_ids, due_before, room=self.concurrency * 2 - len(running))
+                more = bool(jobs) and feed_ids is None
+                running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
+            if not running:
+                break
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                outcome = task.result()
+                summary.add(outcome)
+                unsettled.extend(outcome.article_ids)
+                if self.on_feed_done:
+                    self.on_feed_done(outcome)
+            if len(self._releases) >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS:
+                await self._flush_releases()
+                flushed = time.monotonic()
+            if len(unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY:
+                await self._settle(unsettled)
+                unsettled = []
+        await self._flush_releases()
+        await self._settle(unsettled)
+
+    async def _settle(self, article_ids: list[int]) -> None:
+        """Search and stories for new articles: their story features are computed in the CPU
+        processes, only the clustering itself runs on the database thread."""
+        if not article_ids:
+            return
+        items = await _db(article_items)(article_ids)
+        prepared = await self._on_cpu(pipeline.prepare_stories, items, StoryParams.from_settings())
+        await _db(settle)(article_ids, prepared)
+
+    async def _lease(self, feed_ids: list[int] | None, due_before, room: int) -> list[FeedJob]:
         def lease():
-            if feed_ids is not None:
-                Feed.objects.filter(id__in=feed_ids).update(next_fetch_at=timezone.now())
+            close_old_connections()  # a worker running for months: drop a broken or stale connection
             feeds = schedule.lease_due_feeds(
-                self.owner, limit=settings.REVUE_LEASE_BATCH, lease_seconds=settings.REVUE_LEASE_SECONDS
+                self.owner,
+                limit=min(room, settings.REVUE_LEASE_BATCH),
+                lease_seconds=settings.REVUE_LEASE_SECONDS,
+                due_before=due_before,
+                ids=feed_ids,
             )
-            if feed_ids is not None:
-                feeds = [f for f in feeds if f.id in set(feed_ids)]
             return [FeedJob.of(f) for f in feeds]
 
         return await _db(lease)()
 
-    async def _crawl_batch(self, jobs: list[FeedJob], fetcher: Fetcher, cpu: Executor, summary: CrawlSummary):
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def one(job: FeedJob) -> None:
+    async def _crawl_feed_safely(self, job: FeedJob, fetcher: Fetcher, gate: asyncio.Semaphore) -> FeedOutcome:
+        try:
             async with gate:
-                outcome = await self._crawl_feed(job, fetcher, cpu)
-            summary.add(outcome)
-            if self.on_feed_done:
-                self.on_feed_done(outcome)
-
-        await asyncio.gather(*(one(job) for job in jobs))
+                return await self._crawl_feed(job, fetcher)
+        except Exception as error:  # even recording the outcome failed: log it, go on
+            log.exception("stage=crawl feed_id=%s url=%s outcome not recorded", job.id, job.url)
+            return FeedOutcome(feed_id=job.id, url=job.url, status="error", error=str(error))
 
     # --- one feed -------------------------------------------------------------------------
 
-    async def _crawl_feed(self, job: FeedJob, fetcher: Fetcher, cpu: Executor) -> FeedOutcome:
-        loop = asyncio.get_running_loop()
+    async def _crawl_feed(self, job: FeedJob, fetcher: Fetcher) -> FeedOutcome:
+        result: FetchResult | None = None
         try:
             result = await self._fetch(fetcher, job.url, etag=job.etag, last_modified=job.last_modified)
             if result.not_modified:
-                return await self._finish_ok(job, result, parsed=None, new_articles=0)
-            parsed, result = await self._parse_or_discover(job, result, fetcher, loop, cpu)
+                return self._finish_ok(job, result, parsed=None, new_articles=0)
+            parsed, result = await self._parse_or_discover(job, result, fetcher)
             new_entries = await self._new_entries(job, parsed.entries)
-            pages, failed = await self._pages(new_entries, fetcher, loop, cpu)
+            pages, failed = await self._pages(new_entries, fetcher)
             ctx = FeedContext(
                 outlet_name=job.source_name,
                 outlet_language=job.source_language,
@@ -237,9 +311,9 @@ class Crawler:
                 fetched_at=timezone.now(),
                 full_content_min_chars=settings.REVUE_FULL_CONTENT_MIN_CHARS,
             )
-            drafts = [d for e in new_entries if (d := build_draft(e, pages.get(e.guid), ctx)) is not None]
+            drafts = await self._on_cpu(pipeline.make_drafts, new_entries, pages, ctx) if new_entries else []
             stored = await _db(store_drafts)(job.source_id, job.id, drafts)
-            outcome = await self._finish_ok(job, result, parsed=parsed, new_articles=len(stored.created))
+            outcome = self._finish_ok(job, result, parsed=parsed, new_articles=len(stored.created))
             return FeedOutcome(
                 feed_id=job.id,
                 url=job.url,
@@ -248,22 +322,26 @@ class Crawler:
                 entries=len(parsed.entries),
                 pages_fetched=len(pages),
                 pages_failed=failed,
+                article_ids=stored.created,
             )
         except (FetchError, FeedParseError) as error:
-            return await self._finish_error(job, error)
+            return self._finish_error(job, error, status=result.status if result else None)
         except Exception as error:  # a bug must mark this feed, never kill the crawl
             log.exception("stage=crawl feed_id=%s url=%s unexpected error", job.id, job.url)
-            return await self._finish_error(job, error)
+            return self._finish_error(job, error)
+
+    async def _on_cpu(self, func, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.cpu, func, *args)
 
     async def _fetch(self, fetcher: Fetcher, url: str, **kw) -> FetchResult:
-        async with self._host_slots[urlsplit(url).hostname or ""]:
+        async with self.hosts.slot(urlsplit(url).hostname or ""):
             return await fetcher.fetch(url, **kw)
 
-    async def _parse_or_discover(self, job, result, fetcher, loop, cpu) -> tuple[ParsedFeed, FetchResult]:
+    async def _parse_or_discover(self, job, result, fetcher) -> tuple[ParsedFeed, FetchResult]:
         """Parse the feed; when an HTML page came instead, follow its feed link once."""
         max_entries = settings.REVUE_FEED_MAX_ENTRIES
         try:
-            return await loop.run_in_executor(cpu, _parse, result.content, result.final_url, max_entries), result
+            return await self._on_cpu(pipeline.parse_feed, result.content, result.final_url, max_entries, result.content_type), result
         except FeedParseError:
             if not looks_like_html(result.content):
                 raise
@@ -272,7 +350,7 @@ class Crawler:
                 raise FeedParseError(f"not a feed: {job.url} is an HTML page with no feed link") from None
             log.info("stage=parse feed_id=%s url=%s html page, following its feed link %s", job.id, job.url, found[0])
             result = await self._fetch(fetcher, found[0])
-            parsed = await loop.run_in_executor(cpu, _parse, result.content, result.final_url, max_entries)
+            parsed = await self._on_cpu(pipeline.parse_feed, result.content, result.final_url, max_entries, result.content_type)
             await _db(_move_feed)(job.id, found[0])
             return parsed, result
 
@@ -283,18 +361,26 @@ class Crawler:
         known_hashes, known_guids = await _db(known_entries)(job.source_id, [u for _, u in linked], [e.guid for e, _ in linked])
         return [e for e, u in linked if url_hash(u) not in known_hashes and e.guid not in known_guids]
 
-    async def _pages(self, entries: list[Entry], fetcher, loop, cpu) -> tuple[dict[str, ExtractedArticle], int]:
+    async def _pages(self, entries: list[Entry], fetcher) -> tuple[dict[str, ExtractedArticle], int]:
         """Fetch and extract the article page of each entry whose feed text is too short."""
         if not self.fetch_pages:
             return {}, 0
         wanted = [e for e in entries if needs_page(e, settings.REVUE_FULL_CONTENT_MIN_CHARS)]
 
+        async def robots_fetch(url: str) -> FetchResult:
+            return await self._fetch(fetcher, url, accept="text/plain")
+
         async def one(entry: Entry) -> tuple[str, ExtractedArticle | None]:
             url = entry_url(entry)
             try:
+                if not await self.robots.allowed(url, robots_fetch):
+                    log.info("stage=page url=%s disallowed by robots.txt, keeping the feed text", url)
+                    return entry.guid, None
                 result = await self._fetch(fetcher, url, accept=PAGE_ACCEPT)
-                html = _decode_page(result)
-                return entry.guid, await loop.run_in_executor(cpu, extract, html, result.final_url)
+                from revue.crawl.rules import extraction_options  # the outlet's rules, REVUE_EXTRACT_* limits
+
+                options = await _db(extraction_options)(result.final_url)
+                return entry.guid, await self._on_cpu(pipeline.extract_page, result.content, result.content_type, result.final_url, options)
             except FetchError as error:
                 log.info("stage=page url=%s failed, keeping the feed text: %s", url, error)
                 return entry.guid, None
@@ -305,98 +391,106 @@ class Crawler:
 
     # --- outcomes -------------------------------------------------------------------------
 
-    async def _finish_ok(self, job: FeedJob, result: FetchResult, *, parsed: ParsedFeed | None, new_articles: int):
-        def finish():
-            now = timezone.now()
-            check = schedule.next_check(
-                now,
-                self.policy,
-                interval=job.interval,
-                ok=True,
-                new_entries=new_articles,
-                ttl_minutes=parsed.ttl_minutes if parsed else None,
-            )
-            fields = dict(
-                next_fetch_at=check.at,
-                interval_seconds=check.interval,
-                last_fetched_at=now,
-                last_status=result.status,
-                last_new_entries=new_articles,
-                error_count=0,
-                last_error="",
-            )
-            if not result.not_modified:
-                fields.update(etag=result.etag[:500], last_modified=result.last_modified[:100])
-            if parsed and parsed.title:
-                Feed.objects.filter(id=job.id, title="").update(title=parsed.title[:300])
-            if result.permanent_redirect:
-                _move_feed(job.id, result.permanent_redirect)
-            schedule.release(job.id, self.owner, **fields)
-
-        await _db(finish)()
+    def _finish_ok(self, job: FeedJob, result: FetchResult, *, parsed: ParsedFeed | None, new_articles: int) -> FeedOutcome:
+        now = timezone.now()
+        check = schedule.next_check(
+            now,
+            self.policy,
+            interval=job.interval,
+            ok=True,
+            new_entries=new_articles,
+            retry_after=_retry_after(result),
+            fresh_for=_max_age(result),
+            ttl_minutes=parsed.ttl_minutes if parsed else None,
+            skip_hours=parsed.skip_hours if parsed else (),
+        )
+        fields = dict(
+            next_fetch_at=check.at,
+            interval_seconds=check.interval,
+            last_fetched_at=now,
+            last_status=result.status,
+            last_new_entries=new_articles,
+            error_count=0,
+            last_error="",
+        )
+        if not result.not_modified:
+            fields.update(etag=result.etag[:500], last_modified=result.last_modified[:100])
+        self._releases.append(
+            Release(job.id, fields, title=parsed.title[:300] if parsed else "", moved_to=result.permanent_redirect)
+        )
         status = "not_modified" if result.not_modified else "ok"
         log.debug("stage=feed feed_id=%s url=%s status=%s new=%s", job.id, job.url, status, new_articles)
         return FeedOutcome(feed_id=job.id, url=job.url, status=status, new_articles=new_articles)
 
-    async def _finish_error(self, job: FeedJob, error: Exception) -> FeedOutcome:
+    def _finish_error(self, job: FeedJob, error: Exception, status: int | None = None) -> FeedOutcome:
+        """``status``: the HTTP status of a response that came but could not be used (a 200 that is no feed)."""
         message = str(error) or type(error).__name__
-        status_code = getattr(error, "status", None)
-        gone = status_code == 410
+        status_code = getattr(error, "status", None) or status
+        now = timezone.now()
+        errors = job.error_count + 1
+        check = schedule.next_check(
+            now,
+            self.policy,
+            interval=job.interval,
+            ok=False,
+            error_count=errors,
+            retry_after=getattr(error, "retry_after", None),
+            gone=status_code == 410,
+        )
+        fields = dict(
+            next_fetch_at=check.at,
+            last_fetched_at=now,
+            last_status=status_code,
+            error_count=errors,
+            last_error=message[:2000],
+            last_error_at=now,
+        )
+        if check.park:
+            fields["state"] = Feed.State.PARKED
+        self._releases.append(Release(job.id, fields))
+        log.warning("stage=feed feed_id=%s url=%s status=error parked=%s error=%s", job.id, job.url, check.park, message)
+        return FeedOutcome(feed_id=job.id, url=job.url, status="parked" if check.park else "error", error=message)
 
-        def finish():
-            now = timezone.now()
-            errors = job.error_count + 1
-            check = schedule.next_check(
-                now,
-                self.policy,
-                interval=job.interval,
-                ok=False,
-                error_count=errors,
-                retry_after=getattr(error, "retry_after", None),
-                gone=gone,
-            )
-            fields = dict(
-                next_fetch_at=check.at,
-                last_fetched_at=now,
-                last_status=status_code,
-                error_count=errors,
-                last_error=message[:2000],
-                last_error_at=now,
-            )
-            if check.park:
-                fields["state"] = Feed.State.PARKED
-            schedule.release(job.id, self.owner, **fields)
-            return check.park
-
-        parked = await _db(finish)()
-        log.warning("stage=feed feed_id=%s url=%s status=error parked=%s error=%s", job.id, job.url, parked, message)
-        return FeedOutcome(feed_id=job.id, url=job.url, status="parked" if parked else "error", error=message)
-
-
-def _parse(content: bytes, url: str, max_entries: int) -> ParsedFeed:
-    return parse(content, url, max_entries=max_entries)
+    async def _flush_releases(self) -> None:
+        """Write the outcomes gathered so far and give their leases back, in one transaction."""
+        batch, self._releases = self._releases, []
+        if batch:
+            await _db(_apply_releases)(batch, self.owner)
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+@dataclass(frozen=True)
+class Release:
+    """The outcome of one fetch, waiting to be written with its lease given back."""
+
+    feed_id: int
+    fields: dict
+    title: str = ""  # the feed's own title, for a feed that has none yet
+    moved_to: str = ""  # its new URL after a permanent redirect
 
 
-def _decode_page(result: FetchResult) -> str:
-    """The page's text: the charset the server names, else the page's <meta>, else UTF-8/cp1252."""
-    content_type = result.content_type.lower()
-    declared = []
-    if "charset=" in content_type:
-        declared.append(content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"'))
-    if match := _META_CHARSET.search(result.content[:4096]):
-        declared.append(match.group(1).decode("ascii"))
-    for charset in declared:
-        try:
-            return result.content.decode(charset, errors="replace")
-        except LookupError:  # a charset name Python does not know: try the next clue
-            continue
-    try:
-        return result.content.decode("utf-8")
-    except UnicodeDecodeError:
-        return result.content.decode("cp1252", errors="replace")
+def _apply_releases(batch: list[Release], owner: str) -> None:
+    """One commit for many feeds: on a single-writer SQLite each commit costs a disk write."""
+    with transaction.atomic():
+        for release in batch:
+            if release.title:
+                Feed.objects.filter(id=release.feed_id, title="").update(title=release.title)
+            if release.moved_to:
+                _move_feed(release.feed_id, release.moved_to)
+            schedule.release(release.feed_id, owner, **release.fields)
+
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+
+def _max_age(result: FetchResult) -> float | None:
+    """Seconds the server says its answer stays fresh (Cache-Control max-age), if any."""
+    match = _MAX_AGE.search(result.headers.get("cache-control", ""))
+    return float(match.group(1)) if match else None
+
+
+def _retry_after(result: FetchResult) -> float | None:
+    value = result.headers.get("retry-after", "")
+    return parse_retry_after(value) if value else None
 
 
 def _move_feed(feed_id: int, new_url: str) -> None:
@@ -404,6 +498,7 @@ def _move_feed(feed_id: int, new_url: str) -> None:
     if Feed.objects.filter(url=new_url).exclude(id=feed_id).exists():
         return
     try:
-        Feed.objects.filter(id=feed_id).update(url=new_url)
+        with transaction.atomic():  # a savepoint: a clash must not spoil the batch around it
+            Feed.objects.filter(id=feed_id).update(url=new_url)
     except IntegrityError:  # another worker registered the same URL a moment ago
         log.warning("stage=feed feed_id=%s url=%s not moved: the URL belongs to another feed", feed_id, new_url)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -34,6 +35,12 @@ from .site import DemoSite, Document
 class _PressServer(ThreadingHTTPServer):
     daemon_threads = True
     running: "RunningPress"
+
+    def handle_error(self, request, client_address) -> None:
+        """A reader that hangs up early (a timeout, a killed crawler) is normal weather."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _PressServer6(_PressServer):
@@ -79,6 +86,8 @@ class PressRequestHandler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool) -> None:
         running = self.server.running
+        if running.latency:
+            time.sleep(running.latency)
         path = urlsplit(self.path).path or "/"
         document = running.site.document(path)
         not_modified = is_not_modified(document, self.headers.get("If-None-Match", ""),
@@ -123,6 +132,7 @@ class RunningPress:
         self.base_url = f"http://[{shown}]:{self.port}" if ":" in shown else f"http://{shown}:{self.port}"
         self.hits: Counter[str] = Counter()
         self.not_modified = 0
+        self.latency = 0.0  # seconds each answer waits, to play a distant server
         self._lock = threading.Lock()
         self._server = server
         self.press = press

@@ -6,7 +6,8 @@ from datetime import datetime, timezone as tz
 
 import pytest
 
-from revue.crawl.store import ArticleDraft, store_drafts
+from revue.crawl.drafts import ArticleDraft
+from revue.crawl.store import store_drafts
 from revue.news.models import Article, Image
 from revue.sources.models import Feed, Source
 

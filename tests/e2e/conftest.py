@@ -57,8 +57,8 @@ def empty_archive() -> None:
 
 @pytest.fixture(scope="module")
 def crawled_press(django_db_setup, django_db_blocker):
-    allowed = settings.REVUE_FETCH_ALLOW
-    settings.REVUE_FETCH_ALLOW = ["127.0.0.1"]
+    allowed, delay = settings.REVUE_FETCH_ALLOW, settings.REVUE_HOST_DELAY
+    settings.REVUE_FETCH_ALLOW, settings.REVUE_HOST_DELAY = ["127.0.0.1"], 0
     press = DemoPress()
     with django_db_blocker.unblock(), serve_press(press) as running:
         empty_archive()
@@ -66,4 +66,4 @@ def crawled_press(django_db_setup, django_db_blocker):
         summary = crawl(feed_ids)
         yield CrawledPress(press=press, running=running, summary=summary, feed_ids=feed_ids)
         empty_archive()
-    settings.REVUE_FETCH_ALLOW = allowed
+    settings.REVUE_FETCH_ALLOW, settings.REVUE_HOST_DELAY = allowed, delay

@@ -39,6 +39,7 @@ class Command(BaseCommand):
             raise CommandError(f"le port {press_port} de la presse de démo est pris ({error}) ; essayez --press-port") from None
         # The press lives on loopback, which the outbound guard refuses by default.
         settings.REVUE_FETCH_ALLOW = [*settings.REVUE_FETCH_ALLOW, "127.0.0.1"]
+        settings.REVUE_HOST_DELAY = 0  # every outlet of the press is one host: ours, and fast
         self.stdout.write(f"Presse de démo (édition {edition}) : {running.base_url}/")
         try:
             feed_ids = self._follow(running)

@@ -1,0 +1,87 @@
+"""The CPU-bound stage work of one crawl, as pure functions a process pool can run.
+
+Parsing a feed, decoding and extracting an article page, and merging entries and pages into
+drafts take CPU, not network; the orchestrator hands them to worker processes so that both
+cores work while the event loop keeps fetching. Nothing here imports Django: a worker process
+starts fast and needs no settings. Inputs and outputs are plain bytes and frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import sys
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+
+from revue.crawl.drafts import ArticleDraft, FeedContext, build_draft
+from revue.crawl.extract import ExtractedArticle, extract
+from revue.crawl.feeds import Entry, ParsedFeed, parse
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+
+
+def parse_feed(content: bytes, url: str, max_entries: int, content_type: str = "") -> ParsedFeed:
+    return parse(content, url, max_entries=max_entries, content_type=content_type)
+
+
+def decode_page(content: bytes, content_type: str) -> str:
+    """The page's text: the charset the server names, else the page's <meta>, else UTF-8/cp1252."""
+    declared = []
+    content_type = content_type.lower()
+    if "charset=" in content_type:
+        declared.append(content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"'))
+    if match := _META_CHARSET.search(content[:4096]):
+        declared.append(match.group(1).decode("ascii"))
+    for charset in declared:
+        try:
+            return content.decode(charset, errors="replace")
+        except LookupError:  # a charset name Python does not know: try the next clue
+            continue
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+def extract_page(content: bytes, content_type: str, url: str, options: dict | None = None) -> ExtractedArticle:
+    """``options``: extract()'s keywords for this page (``revue.crawl.rules.extraction_options``)."""
+    return extract(decode_page(content, content_type), url, **(options or {}))
+
+
+def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: FeedContext) -> list[ArticleDraft]:
+    """One draft per entry that can be an article (entries without a link are left out)."""
+    drafts = (build_draft(entry, pages.get(entry.guid), ctx) for entry in entries)
+    return [draft for draft in drafts if draft is not None]
+
+
+def prepare_stories(items: list, params) -> dict:
+    """The story features of newly stored articles (``revue.news.stories.prepare_all``)."""
+    from revue.news.stories import prepare_all  # pure; imported here to keep start-up light
+
+    return prepare_all(items, params)
+
+
+def _warm_up() -> None:
+    """Import the heavy libraries once per worker process, before the first task arrives."""
+    import trafilatura  # noqa: F401
+
+
+def cpu_pool(processes: int) -> Executor:
+    """``processes`` worker processes (0: threads in this process, for debugging and tiny runs).
+
+    On Linux the pool forks from a clean fork server that has already imported this module, so a
+    worker starts in milliseconds and shares nothing with the crawler's threads.
+    """
+    if processes <= 0:
+        return ThreadPoolExecutor(max_workers=2, thread_name_prefix="revue-cpu")
+    if sys.platform.startswith("linux"):
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+    else:
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_warm_up)
+
+
+def default_processes() -> int:
+    return max(1, min(4, os.cpu_count() or 1))

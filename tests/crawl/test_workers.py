@@ -1,0 +1,100 @@
+"""Several worker processes share the crawl through leases; a killed worker loses nothing.
+
+Real ``revue crawl`` processes against the demo press on loopback and the test database
+(SQLite file or PostgreSQL), as an operator runs them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from revue.demo import DemoPress
+from revue.demo.server import serve_press
+from revue.news.models import Article
+from revue.sources.models import Feed
+from tests.e2e.conftest import follow_press
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    """The test database, as a worker process started by the test must reach it."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(**settings) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "REVUE_DATABASE_URL": database_url(),
+        "REVUE_FETCH_ALLOW": "127.0.0.1",
+        "REVUE_HOST_DELAY": "0",
+        "REVUE_CRAWL_PROCESSES": "1",
+        "REVUE_LOG_LEVEL": "WARNING",
+        **{key: str(value) for key, value in settings.items()},
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "revue", "crawl"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+
+
+def expected_articles(press: DemoPress) -> set[tuple[str, str]]:
+    return {(o.slug, a.title) for o in press.outlets for a in o.articles[: o.feed_size]}
+
+
+def stored_articles() -> set[tuple[str, str]]:
+    return set(Article.objects.values_list("source__slug", "title"))
+
+
+@pytest.fixture
+def running():
+    with serve_press(DemoPress()) as running:
+        yield running
+
+
+def test_two_workers_share_the_feeds_and_never_fetch_one_twice(running):
+    follow_press(running)
+    running.latency = 0.02
+    workers = [start_worker(REVUE_LEASE_BATCH=2) for _ in range(2)]
+    outputs = [w.communicate(timeout=180)[0] for w in workers]
+    assert all(w.returncode == 0 for w in workers), outputs
+    feed_paths = [url.split(running.base_url, 1)[1] for _o, url, _h in running.feed_urls()]
+    assert {path: running.hits[path] for path in feed_paths} == {path: 1 for path in feed_paths}
+    fetched = [int(out.split(" flux en ")[0].split()[-1]) for out in outputs]
+    assert sum(fetched) == len(feed_paths) and min(fetched) > 0, outputs
+    assert stored_articles() == expected_articles(running.press)
+    assert Article.objects.count() == len(expected_articles(running.press))
+
+
+def test_a_killed_worker_loses_nothing_and_duplicates_nothing(running):
+    follow_press(running)
+    running.latency = 0.15  # slow answers, so that the kill lands in the middle of the crawl
+    worker = start_worker(REVUE_LEASE_SECONDS=2)
+    deadline = time.monotonic() + 60
+    while Article.objects.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(worker.pid, signal.SIGKILL)  # the worker, its CPU processes: all at once, no clean-up
+    worker.wait(timeout=10)
+    partial = Article.objects.count()
+    assert 0 < partial < len(expected_articles(running.press))
+    assert Feed.objects.exclude(lease_owner="").exists()  # it died holding leases
+    time.sleep(2.5)  # the leases expire
+    running.latency = 0
+    rescue = start_worker()
+    output = rescue.communicate(timeout=180)[0]
+    assert rescue.returncode == 0, output
+    assert stored_articles() == expected_articles(running.press)
+    assert Article.objects.count() == len(expected_articles(running.press))
+    assert not Feed.objects.exclude(lease_owner="").exists()
