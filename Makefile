@@ -55,8 +55,13 @@ browser:
 	@test -x /usr/bin/chromium || { echo "installing chromium"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+## bench: every benchmark at its default (quick) size; see README, "Benchmarks"
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/stories.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/crawl.py
 
 clean:
 	rm -rf $(VENV) build
