@@ -36,6 +36,7 @@ from revue.crawl.feeds import Entry, FeedParseError, ParsedFeed, discover_feed_u
 from revue.crawl.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchLimits, FetchResult, parse_retry_after
 from revue.crawl.politeness import HostGate
 from revue.crawl.robots import RobotsRules
+from revue.crawl.rules import extraction_options, page_host
 from revue.crawl.store import known_entries, settle, store_drafts
 from revue.news.models import url_hash
 from revue.news.stories import StoryParams
@@ -170,6 +171,7 @@ class Crawler:
         self.robots = RobotsRules(user_agent=self.limits.user_agent, ttl=settings.REVUE_ROBOTS_TTL)
         self._cpu: Executor | None = None
         self._releases: list[Release] = []
+        self._options: dict[str, dict] = {}
 
     @property
     def cpu(self) -> Executor:
@@ -217,6 +219,7 @@ class Crawler:
         summary = CrawlSummary()
         started = time.monotonic()
         due_before = timezone.now()  # feeds falling due during the run wait for the next one
+        self._options = {}
         if feed_ids is not None:
             await _db(Feed.objects.filter(id__in=feed_ids).update)(next_fetch_at=due_before)
         # Start the CPU pool off the loop: a fresh ProcessPoolExecutor forks and imports on the
@@ -377,9 +380,7 @@ class Crawler:
                     log.info("stage=page url=%s disallowed by robots.txt, keeping the feed text", url)
                     return entry.guid, None
                 result = await self._fetch(fetcher, url, accept=PAGE_ACCEPT)
-                from revue.crawl.rules import extraction_options  # the outlet's rules, REVUE_EXTRACT_* limits
-
-                options = await _db(extraction_options)(result.final_url)
+                options = await self._extraction_options(result.final_url)
                 return entry.guid, await self._on_cpu(pipeline.extract_page, result.content, result.content_type, result.final_url, options)
             except FetchError as error:
                 log.info("stage=page url=%s failed, keeping the feed text: %s", url, error)
@@ -388,6 +389,14 @@ class Crawler:
         results = await asyncio.gather(*(one(e) for e in wanted))
         pages = {guid: page for guid, page in results if page is not None}
         return pages, len(results) - len(pages)
+
+    async def _extraction_options(self, url: str) -> dict:
+        """The outlet's extraction rules and the ``REVUE_EXTRACT_*`` limits, read once per host
+        and run (a rule edited in the admin applies from the next run)."""
+        host = page_host(url)
+        if host not in self._options:
+            self._options[host] = await _db(extraction_options)(url)
+        return self._options[host]
 
     # --- outcomes -------------------------------------------------------------------------
 
