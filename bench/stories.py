@@ -11,7 +11,8 @@ baseline: TF-IDF cosine of titles, each article joining the most similar earlier
 the same time window when the cosine reaches a threshold (0.5, and the best threshold found on
 the set itself, which flatters the baseline).
 
-Speed: the incremental path the crawler runs — articles stored in batches of 50 into a fresh
+Speed: the incremental path the crawler runs — articles stored in batches (the crawler's
+``REVUE_CRAWL_SETTLE_EVERY``, or ``--batch``) into a fresh
 SQLite database, each batch then clustered by ``revue.news.story_store.assign_stories`` — over a
 corpus from the same generator, with articles per second and resident memory as the archive
 grows; beside it, the same clustering done without an index (each article compared with every
@@ -368,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labelled", type=Path, default=LABELLED)
     parser.add_argument("--quality", action="store_true", help="quality only")
     parser.add_argument("--full", action="store_true", help="speed on 100,000 articles")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="articles clustered per call (default: REVUE_CRAWL_SETTLE_EVERY, as the crawler does)")
     args = parser.parse_args(argv)
     quality(args.labelled)
     if args.quality:
@@ -375,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     count, marks = (100_000, (25_000, 50_000, 75_000, 100_000)) if args.full else (20_000, (5_000, 10_000, 15_000, 20_000))
     with tempfile.TemporaryDirectory(prefix="revue-bench-") as folder:
         setup_database(folder)
-        report = speed(count, marks)
+        from django.conf import settings
+
+        report = speed(count, marks, batch=args.batch or settings.REVUE_CRAWL_SETTLE_EVERY)
     scan, indexed = speed_baseline(3000)
     print(f"overall: {report['rate']:,.0f} articles/s clustered incrementally (goal: 500), "
           f"RSS {report['marks'][0][2]:.0f} → {report['marks'][-1][2]:.0f} MB")
