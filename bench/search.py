@@ -220,8 +220,8 @@ def main() -> None:
     from revue.news.models import Article
 
     try:
+        call_command("migrate", verbosity=0)  # a kept database follows the schema too
         if not reuse:
-            call_command("migrate", verbosity=0)
             stored, indexed = generate(count)
             print(f"built {count:,} articles: stored in {stored:.0f} s, indexed in {indexed:.0f} s "
                   f"({count / max(indexed, 1e-9):,.0f} articles/s)")
