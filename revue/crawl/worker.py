@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -220,11 +221,12 @@ class Crawler:
         started = time.monotonic()
         due_before = timezone.now()  # feeds falling due during the run wait for the next one
         self._options = {}
+        self.robots = RobotsRules(user_agent=self.limits.user_agent, ttl=settings.REVUE_ROBOTS_TTL)
         if feed_ids is not None:
             await _db(Feed.objects.filter(id__in=feed_ids).update)(next_fetch_at=due_before)
-        # Start the CPU pool off the loop: a fresh ProcessPoolExecutor forks and imports on the
-        # first submit, which would freeze every fetch in flight for ~0.5 s.
-        await asyncio.to_thread(lambda: self.cpu.submit(int).result())
+        # Start the CPU pool before any fetch: a fresh ProcessPoolExecutor forks and imports on
+        # its first task, which would otherwise stall every fetch in flight for ~0.5 s.
+        await self._on_cpu(int)
         try:
             async with Fetcher(self.limits, max_connections=self.concurrency * 2) as fetcher:
                 await self._crawl_stream(fetcher, summary, feed_ids, due_before)
@@ -236,42 +238,47 @@ class Crawler:
     async def _crawl_stream(self, fetcher: Fetcher, summary: CrawlSummary, feed_ids, due_before) -> None:
         """Keep ``concurrency`` feeds in flight, leasing more as feeds finish (no batch barrier),
         and settle the new articles every ``REVUE_CRAWL_SETTLE_EVERY`` of them."""
-        gate = asyncio.Semaphore(self.concurrency)  # feeds at work; as many again wait leased
+        gate = asyncio.Semaphore(self.concurrency)  # feeds at work
         running: set[asyncio.Task] = set()
         unsettled: list[int] = []
         flushed = time.monotonic()
         more = True
-        while True:
-            if more and len(running) < self.concurrency:
-                jobs = await self._lease(feed_ids, due_before, room=self.concurrency * 2 - len(running))
-                more = bool(jobs) and feed_ids is None
-                running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
-            if not running:
-                break
-            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                outcome = task.result()
-                summary.add(outcome)
-                unsettled.extend(outcome.article_ids)
-                if self.on_feed_done:
-                    self.on_feed_done(outcome)
-            if len(self._releases) >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS:
-                await self._flush_releases()
-                flushed = time.monotonic()
-            if len(unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY:
-                await self._settle(unsettled)
-                unsettled = []
-        await self._flush_releases()
-        await self._settle(unsettled)
+        try:
+            while True:
+                if more and len(running) < self.concurrency:
+                    jobs = await self._lease(feed_ids, due_before, room=self.concurrency - len(running))
+                    more = bool(jobs) and feed_ids is None
+                    running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
+                if not running:
+                    break
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    outcome = task.result()
+                    summary.add(outcome)
+                    unsettled.extend(outcome.article_ids)
+                    if self.on_feed_done:
+                        self.on_feed_done(outcome)
+                if len(self._releases) >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS:
+                    await self._flush_releases()
+                    flushed = time.monotonic()
+                if len(unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY:
+                    await self._settle(unsettled)
+                    unsettled = []
+        finally:  # an error or a stop: what finished is still written
+            await self._flush_releases()
+            await self._settle(unsettled)
 
     async def _settle(self, article_ids: list[int]) -> None:
         """Search and stories for new articles: their story features are computed in the CPU
         processes, only the clustering itself runs on the database thread."""
         if not article_ids:
             return
-        items = await _db(article_items)(article_ids)
-        prepared = await self._on_cpu(pipeline.prepare_stories, items, StoryParams.from_settings())
-        await _db(settle)(article_ids, prepared)
+        try:
+            items = await _db(article_items)(article_ids)
+            prepared = await self._on_cpu(pipeline.prepare_stories, items, StoryParams.from_settings())
+            await _db(settle)(article_ids, prepared)
+        except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
+            log.exception("stage=settle articles=%s not settled; they will be on the next search or stories update", len(article_ids))
 
     async def _lease(self, feed_ids: list[int] | None, due_before, room: int) -> list[FeedJob]:
         def lease():
@@ -288,9 +295,14 @@ class Crawler:
         return await _db(lease)()
 
     async def _crawl_feed_safely(self, job: FeedJob, fetcher: Fetcher, gate: asyncio.Semaphore) -> FeedOutcome:
+        deadline = max(30, settings.REVUE_LEASE_SECONDS - 30)  # finish before the lease runs out
         try:
-            async with gate:
+            async with gate, asyncio.timeout(deadline):
                 return await self._crawl_feed(job, fetcher)
+        except TimeoutError:
+            return self._finish_error(
+                job, TimeoutError(f"crawl of this feed took over {deadline} s, its lease (REVUE_LEASE_SECONDS) would run out")
+            )
         except Exception as error:  # even recording the outcome failed: log it, go on
             log.exception("stage=crawl feed_id=%s url=%s outcome not recorded", job.id, job.url)
             return FeedOutcome(feed_id=job.id, url=job.url, status="error", error=str(error))
@@ -334,7 +346,15 @@ class Crawler:
             return self._finish_error(job, error)
 
     async def _on_cpu(self, func, *args):
-        return await asyncio.get_running_loop().run_in_executor(self.cpu, func, *args)
+        """Run ``func`` in the CPU pool; a pool whose process died is replaced once, so one
+        crash (say, the OS killing a worker on a huge page) is not charged to every feed."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.cpu, func, *args)
+        except BrokenProcessPool:
+            log.warning("stage=cpu a worker process died; starting a new pool")
+            self.close()
+            return await loop.run_in_executor(self.cpu, func, *args)
 
     async def _fetch(self, fetcher: Fetcher, url: str, **kw) -> FetchResult:
         async with self.hosts.slot(urlsplit(url).hostname or ""):
@@ -463,8 +483,13 @@ class Crawler:
     async def _flush_releases(self) -> None:
         """Write the outcomes gathered so far and give their leases back, in one transaction."""
         batch, self._releases = self._releases, []
-        if batch:
+        if not batch:
+            return
+        try:
             await _db(_apply_releases)(batch, self.owner)
+        except Exception:  # e.g. "database is locked": keep them for the next flush
+            log.exception("stage=feed releases=%s not written yet, will retry", len(batch))
+            self._releases[:0] = batch
 
 
 @dataclass(frozen=True)

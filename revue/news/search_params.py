@@ -17,6 +17,11 @@ LANGUAGE = re.compile(r"[a-z]{2,3}")
 ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
+# Days outside these bounds are refused: the archive has nothing there, and the day after
+# 9999-12-31 does not exist (a range's end is taken as the start of the next day).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
 class InvalidSearch(ValueError):
     """A filter value that cannot be used; the message is for the reader, in French."""
 
@@ -30,7 +35,10 @@ def parse_day(raw: str, name: str) -> date | None:
     try:
         if match is None:
             raise ValueError
-        return date(*(int(part) for part in match.groups()))
+        day = date(*(int(part) for part in match.groups()))
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValueError
+        return day
     except ValueError:
         raise InvalidSearch(f"« {raw[:20]} » n'est pas une date valide pour « {name} » : écrivez-la AAAA-MM-JJ, par exemple 2025-12-08.") from None
 

@@ -65,6 +65,8 @@ def test_article_filters(client, barlamane, hespress, make_article):
         ("/api/articles?outlet=inconnue", "inconnue"),
         ("/api/search", "q"),
         ("/api/search?q=maroc&cursor=abc", "curseur"),
+        ("/api/articles?until=9999-12-31", "until"),
+        ("/api/search?q=maroc&until=9999-12-31", "until"),
     ],
 )
 def test_bad_parameters_get_a_400_with_a_message(client, db, url, words):

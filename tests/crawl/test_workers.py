@@ -98,3 +98,17 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(running):
     assert stored_articles() == expected_articles(running.press)
     assert Article.objects.count() == len(expected_articles(running.press))
     assert not Feed.objects.exclude(lease_owner="").exists()
+
+
+def test_a_dead_cpu_process_is_replaced_and_charged_to_no_feed(running, allow_loopback):
+    """The OS may kill a CPU worker (memory, a huge page): the crawl starts a new pool."""
+    from revue.crawl.worker import Crawler
+
+    feed_ids = follow_press(running)
+    crawler = Crawler(processes=1)
+    crawler.cpu.submit(int).result()
+    for process in list(crawler.cpu._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+    summary = crawler.run_once(feed_ids=feed_ids)
+    assert summary.errors == 0, summary.failures
+    assert stored_articles() == expected_articles(running.press)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import re
 from urllib.parse import quote
 
@@ -92,3 +94,9 @@ def test_pages_link_to_each_other_and_keep_the_search(client, barlamane, make_ar
     assert 'href="?q=march%C3%A9&amp;source=barlamane&amp;page=2"' in first
     third = client.get("/recherche?q=march%C3%A9&source=barlamane&page=3").content.decode()
     assert text_of(third).count("Marché numéro") == 1 and 'rel="next"' not in third
+
+
+def test_a_date_at_the_end_of_the_calendar_is_refused_with_a_message(client, db):
+    response = client.get("/recherche", {"q": "maroc", "au": "9999-12-31"})
+    assert response.status_code == 400
+    assert "n'est pas une date valide" in html.unescape(response.content.decode())
