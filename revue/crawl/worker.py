@@ -186,12 +186,6 @@ class Crawler:
             self._cpu.shutdown(wait=True, cancel_futures=True)
             self._cpu = None
 
-    def __enter__(self) -> "Crawler":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
     # --- entry points ---------------------------------------------------------------------
 
     def run_once(self, *, feed_ids: list[int] | None = None, keep_pool: bool = False) -> CrawlSummary:

@@ -145,17 +145,7 @@ class DatabaseIndex:
             if cached is not None:
                 story = self._story_of.get(article, cached.story)
                 found[article] = cached if story == cached.story else replace(cached, story=story)
-        missing = [i for i in ids if i not in found]
-        if missing:
-            quote = connection.ops.quote_name
-            columns = ", ".join(quote(f) for f in FINGERPRINT_FIELDS)
-            marks = ",".join(["%s"] * len(missing))
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {columns} FROM {quote(StoryFingerprint._meta.db_table)}"
-                               f" WHERE article_id IN ({marks})", missing)
-                read = [_fingerprint(row) for row in cursor.fetchall()]
-            found.update((fp.id, fp) for fp in read)
-            RECENT.remember(read)
+        found.update(_read_fingerprints([i for i in ids if i not in found]))
         return found
 
     def file(self, fingerprint: Fingerprint, keys: Sequence[int], new_story: bool) -> int:
@@ -365,6 +355,21 @@ def representative(members: Sequence[Member], load: Callable[[list[int]], dict[i
     return min(choices, key=lambda m: (-round(centrality(m), 9), *tie_break(m))).id
 
 
+def _read_fingerprints(ids: list[int]) -> dict[int, Fingerprint]:
+    """Fingerprints of these articles from the database, remembered as recent ones."""
+    if not ids:
+        return {}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f) for f in FINGERPRINT_FIELDS)
+    marks = ",".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {quote(StoryFingerprint._meta.db_table)}"
+                       f" WHERE article_id IN ({marks})", ids)
+        read = [_fingerprint(row) for row in cursor.fetchall()]
+    RECENT.remember(read)
+    return {fp.id: fp for fp in read}
+
+
 def load_fingerprints(ids: list[int]) -> dict[int, Fingerprint]:
     """Fingerprints by article id, from this process's recent ones or the database."""
     found = {}
@@ -372,17 +377,7 @@ def load_fingerprints(ids: list[int]) -> dict[int, Fingerprint]:
         cached = RECENT.get(article)
         if cached is not None:
             found[article] = cached
-    missing = [i for i in ids if i not in found]
-    if missing:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f) for f in FINGERPRINT_FIELDS)
-        marks = ",".join(["%s"] * len(missing))
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {columns} FROM {quote(StoryFingerprint._meta.db_table)}"
-                           f" WHERE article_id IN ({marks})", missing)
-            read = [_fingerprint(row) for row in cursor.fetchall()]
-        found.update((fp.id, fp) for fp in read)
-        RECENT.remember(read)
+    found.update(_read_fingerprints([i for i in ids if i not in found]))
     return found
 
 

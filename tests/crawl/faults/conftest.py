@@ -25,7 +25,7 @@ from revue.sources.models import Feed, Source
 from revue.sources.services import FeedSpec, follow
 
 from .cases import MAX_ERRORS, Case, install
-from .harness import warm_crawler
+from revue.crawl.worker import Crawler
 from .server import FaultServer
 
 FAULT_SETTINGS = dict(
@@ -81,7 +81,7 @@ def _follow(case: Case) -> int:
 
 
 def _crawl(feed_ids: dict[str, int]) -> Run:
-    crawler = warm_crawler()
+    crawler = Crawler()
     started = timezone.now()
     summary = crawler.run_once(feed_ids=list(feed_ids.values()))
     finished = timezone.now()

@@ -16,7 +16,7 @@ from revue.sources.models import Feed
 from revue.sources.services import FeedSpec, follow
 
 from .documents import Item, rss
-from .harness import warm_crawler
+from revue.crawl.worker import Crawler
 from .server import FaultServer, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,7 +41,7 @@ def crawl_with_retry_after(allow_loopback, settings):
                 follow(FeedSpec(feed_url=server.url(path), outlet_name=name, slug=name)).feed.id
                 for path, name in (("/sain.xml", "sain"), ("/busy.xml", "occupe"))
             ]
-            summary = warm_crawler().run_once(feed_ids=ids)
+            summary = Crawler().run_once(feed_ids=ids)
         return summary, Feed.objects.get(id=ids[1])
 
     return crawl
