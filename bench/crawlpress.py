@@ -46,16 +46,34 @@ BASE_TIME = datetime(2025, 5, 20, 6, 0, tzinfo=timezone.utc)
 ITEM_STEP = timedelta(minutes=20)
 CONTROL = "/_bench/"
 
+# Generic vocabulary (no names): what articles share without being about the same event.
 WORDS = (
-    "Maroc économie Rabat Casablanca réforme gouvernement élection marché port tramway croissance "
-    "énergie solaire Tanger culture festival médina santé école université sécurité agriculture "
-    "pluie barrage tourisme Marrakech Fès football ministre parlement budget exportations "
-    "phosphates investissement emploi jeunesse région littoral autoroute aéroport train ville "
-    "conseil communal projet chantier hôpital étudiants saison récolte prix inflation banque "
-    "entreprise startup numérique réseau eau potable sécheresse barrages Atlas Sahara Agadir "
-    "Oujda Meknès Kénitra Tétouan patrimoine musée artisans exposition cinéma musique équipe "
-    "championnat sélection entraîneur victoire défaite stade supporters match"
+    "économie réforme gouvernement élection marché port tramway croissance énergie solaire culture "
+    "festival médina santé école université sécurité agriculture pluie barrage tourisme football "
+    "ministre parlement budget exportations phosphates investissement emploi jeunesse région littoral "
+    "autoroute aéroport train ville conseil communal projet chantier hôpital étudiants saison récolte "
+    "prix inflation banque entreprise numérique réseau eau potable sécheresse barrages patrimoine musée "
+    "artisans exposition cinéma musique équipe championnat sélection entraîneur victoire défaite stade "
+    "supporters match séance débat rapport hausse baisse accord programme mesure enquête responsables "
+    "habitants quartier travaux ouverture fermeture bilan annonce visite réunion calendrier"
 ).split()
+# What makes one article one event, as in real news: who, where, which figure.
+FIRST_NAMES = (
+    "Salma Youssef Nadia Karim Amina Omar Leila Hicham Fatima Rachid Samira Mehdi Zineb Hamza Imane Adil "
+    "Khadija Tarik Houda Anas Meryem Ilyas Sanaa Reda Ghita Yassine Asmae Bilal Hajar Othmane Nora Driss "
+    "Loubna Aziz Soukaina Jamal Hind Mourad Siham Nabil"
+).split()
+LAST_NAMES = (
+    "Bennani Alaoui Tazi Idrissi Fassi Berrada Chraibi Lahlou Benjelloun Kettani Sqalli Bensouda Amrani "
+    "Slaoui Naciri Filali Mernissi Guessous Zniber Bouzidi Ouazzani Lamrani Sebti Kabbaj Tahiri Belkadi "
+    "Hajji Rami Cherkaoui Ziani Bekkali Mansouri Rifai Zerouali Hilali Ghazi Skalli Jettou Benkirane Aouad "
+    "Benmoussa Lyoussi Doukkali Soussi Mekouar Belhaj Tounsi Chaoui Bakkali Naji"
+).split()
+PLACES = (
+    "Rabat Casablanca Tanger Marrakech Fès Agadir Oujda Meknès Kénitra Tétouan Safi Nador Laâyoune Dakhla "
+    "Essaouira Ifrane Khouribga Béni Mellal Settat Larache Taza Errachidia Ouarzazate Guelmim Berkane"
+).split()
+SHARED_EVENTS = 0.25
 CATEGORIES = ("maroc", "economie", "sport", "culture", "monde", "societe")
 AUTHORS = ("Salma Bennani", "Youssef Alaoui", "Nadia Tazi", "Karim Idrissi", "Rédaction")
 
@@ -130,23 +148,29 @@ class Content:
 
     def __init__(self, spec: PressSpec) -> None:
         self.spec = spec
-        rng = random.Random(f"{spec.seed}:pool")
-        self.paragraphs = [_sentence_case(" ".join(rng.choice(WORDS) for _ in range(rng.randint(45, 75)))) + "."
-                           for _ in range(400)]
         self.summary_only = spec.summary_only_feeds()
 
     def _article(self, n: int, k: int) -> dict:
+        """Article ``k`` of feed ``n``: one event (a person, a place, a figure) told in generic
+        words, so articles are distinct stories as news items are, not one story of all; a
+        quarter of them report an event that other outlets report too."""
         rng = random.Random(f"{self.spec.seed}:{n}:{k}")
-        title = _sentence_case(" ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 11))))
-        picks = rng.sample(range(len(self.paragraphs)), 6)
-        lead = f"{title} — dépêche {n}-{k} de notre rédaction."
-        body = [lead] + [self.paragraphs[i] for i in picks]
+        # a quarter of the articles cover one of the 20 events of their hour, as other outlets do
+        shared = rng.random() < SHARED_EVENTS
+        event = random.Random(f"{self.spec.seed}:event:{k}:{rng.randrange(20)}") if shared else rng
+        person = f"{event.choice(FIRST_NAMES)} {event.choice(LAST_NAMES)}"
+        place, figure = event.choice(PLACES), event.randint(12, 98_000)
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 7)))
+        title = f"{place} : {person} présente {figure} {words}"
+        lead = f"{person} a annoncé à {place} {figure} {words} — dépêche {n}-{k} de notre rédaction."
+        body = [lead] + [_sentence_case(" ".join(rng.choice(WORDS) for _ in range(rng.randint(45, 75)))) + "."
+                         for _ in range(6)]
         return {
             "title": title,
             "published": BASE_TIME + k * ITEM_STEP + timedelta(seconds=n % 600),
             "author": rng.choice(AUTHORS),
             "category": rng.choice(CATEGORIES),
-            "summary": (lead + " " + self.paragraphs[picks[0]])[:220].rsplit(" ", 1)[0] + " …",
+            "summary": (lead + " " + body[1])[:220].rsplit(" ", 1)[0] + " …",
             "body": body,
         }
 

@@ -17,8 +17,13 @@ DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db
 
 
 def pytest_collection_modifyitems(items):
-    """Mark every test that touches no database ``nodb``: the PostgreSQL run skips those."""
+    """Mark every test that touches no database (nor the shared cache) ``nodb``: the PostgreSQL
+    run, which also puts the cache on Redis, skips those."""
     for item in items:
-        uses_db = item.get_closest_marker("django_db") or DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        uses_db = (
+            item.get_closest_marker("django_db")
+            or item.get_closest_marker("cache")
+            or DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
         if not uses_db:
             item.add_marker(pytest.mark.nodb)

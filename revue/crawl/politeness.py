@@ -3,21 +3,32 @@
 At most ``REVUE_FETCH_PER_HOST`` requests in flight to one host, and at most one request to
 it per ``REVUE_HOST_DELAY`` seconds, counted in Django's cache: in memory for one process, in
 Redis (``REVUE_CACHE_URL``) for many workers on many machines. A slot is a cache key taken with
-``add`` (atomic in both backends) and given back when the request ends; a slot whose worker died
-expires by itself after ``REVUE_FETCH_TOTAL_TIMEOUT``. The delay claims one time window per
-request, so two workers never both take the same window.
+``add`` (atomic in both backends), holding a token of its own, and given back when the request
+ends only if it still holds that token (a slot held past its expiry and taken by someone else
+stays theirs); a slot whose worker died expires by itself after ``REVUE_FETCH_TOTAL_TIMEOUT``.
+The delay is a true minimum spacing: time is cut into windows of ``REVUE_HOST_DELAY``; a request
+claims its window with ``add`` (one request per window, whoever wins) and stores there the moment
+it will start, at least one delay after the start stored in the window before it, waiting
+until then if need be. Two requests to one host therefore never start closer than the delay,
+whichever workers make them.
+
+Cost: with the in-process cache every call is direct (a dictionary under a lock: no thread
+hop); with a networked cache the calls run in a thread so the event loop never waits on the
+network, and taking a slot claims the host's turn in the same hop: two hops per request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import os
 import time
-import uuid
 from contextlib import asynccontextmanager
 
 from asgiref.sync import sync_to_async
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 
 POLL_SECONDS = 0.02
 
@@ -27,40 +38,71 @@ class HostGate:
         self.per_host = max(1, per_host)
         self.delay = max(0.0, delay)
         self.hold_seconds = max(1, math.ceil(hold_seconds))
-        self.token = uuid.uuid4().hex
+        self.in_process = isinstance(caches["default"], (LocMemCache, DummyCache))
+
+    async def _call(self, func, *args):
+        if self.in_process:
+            return func(*args)
+        return await sync_to_async(func, thread_sensitive=False)(*args)
 
     @asynccontextmanager
     async def slot(self, host: str):
-        key = await self._take_slot(host)
+        """Hold one of ``host``'s slots and its turn for the length of the ``with`` block."""
+        key, token, turn = await self._take_slot(host)
         try:
-            await self._wait_turn(host)
+            if turn is None:  # the window was taken: wait for one of our own
+                await self._wait_turn(host, token)
+            elif turn > 0:  # ours, starting one delay after the last request to this host
+                await asyncio.sleep(turn)
             yield
         finally:
-            await sync_to_async(cache.delete, thread_sensitive=False)(key)
+            await self._call(_give_back, key, token)
 
-    async def _take_slot(self, host: str) -> str:
+    async def _take_slot(self, host: str) -> tuple[str, str, float | None]:
         wait = POLL_SECONDS
+        token = os.urandom(8).hex()
         while True:
-            key = await sync_to_async(self._try_slots, thread_sensitive=False)(host)
+            key, turn = await self._call(self._try_slots, host, token)
             if key:
-                return key
+                return key, token, turn
             await asyncio.sleep(wait)
             wait = min(wait * 2, 0.5)
 
-    def _try_slots(self, host: str) -> str:
+    def _try_slots(self, host: str, token: str) -> tuple[str, float | None]:
+        """A free slot for ``host`` (or ""), and the turn claimed with it: seconds to wait
+        before starting, or None when the current window was taken."""
         for index in range(self.per_host):
             key = f"crawl:host:{host}:slot:{index}"
-            if cache.add(key, self.token, timeout=self.hold_seconds):
-                return key
-        return ""
+            if cache.add(key, token, timeout=self.hold_seconds):
+                taken, wait = self._try_turn(host, token)
+                return key, (wait if taken else None)
+        return "", None
 
-    async def _wait_turn(self, host: str) -> None:
+    def _try_turn(self, host: str, token: str) -> tuple[bool, float]:
+        """Claim this time window for ``host``. Claimed: (True, seconds to wait before the
+        request may start); taken by another request: (False, seconds until the next window)."""
         if not self.delay:
-            return
+            return True, 0.0
+        now = time.time()
+        window = int(now / self.delay)
+        # the previous window's start is always before this window ends (by induction), so it
+        # is the only one that can be less than a delay ago
+        previous = cache.get(f"crawl:host:{host}:turn:{window - 1}")
+        start = max(now, float(previous) + self.delay) if previous is not None else now
+        if cache.add(f"crawl:host:{host}:turn:{window}", start, max(1, math.ceil(2 * self.delay))):
+            return True, start - now
+        return False, (window + 1) * self.delay - now
+
+    async def _wait_turn(self, host: str, token: str) -> None:
         while True:
-            window = int(time.time() / self.delay)
-            key = f"crawl:host:{host}:turn:{window}"
-            taken = await sync_to_async(cache.add, thread_sensitive=False)(key, self.token, max(1, math.ceil(2 * self.delay)))
+            taken, wait = await self._call(self._try_turn, host, token)
             if taken:
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 return
-            await asyncio.sleep(max(POLL_SECONDS, (window + 1) * self.delay - time.time()))
+            await asyncio.sleep(max(POLL_SECONDS, wait))
+
+
+def _give_back(key: str, token: str) -> None:
+    if cache.get(key) == token:
+        cache.delete(key)

@@ -57,7 +57,7 @@ class FeedOutcome:
 
     feed_id: int
     url: str
-    status: str  # "ok", "not_modified", "error", "parked"
+    status: str  # "ok", "not_modified", "error", "parked", "deferred" (lease given back unfetched)
     new_articles: int = 0
     entries: int = 0
     pages_fetched: int = 0
@@ -78,10 +78,14 @@ class CrawlSummary:
     new_articles: int = 0
     pages_fetched: int = 0
     pages_failed: int = 0
+    deferred: int = 0
     seconds: float = 0.0
     failures: list[FeedOutcome] = field(default_factory=list)
 
     def add(self, outcome: FeedOutcome) -> None:
+        if outcome.status == "deferred":  # given back unfetched: the next run takes it
+            self.deferred += 1
+            return
         self.feeds += 1
         self.new_articles += outcome.new_articles
         self.pages_fetched += outcome.pages_fetched
@@ -100,6 +104,7 @@ class CrawlSummary:
             f"{self.feeds} flux en {self.seconds:.1f} s : {self.fetched} lus, {self.not_modified} inchangés (304), "
             f"{self.errors} en erreur ({self.parked} mis en pause), {self.new_articles} nouveaux articles, "
             f"{self.pages_fetched} pages d'articles lues ({self.pages_failed} échecs)"
+            + (f", {self.deferred} rendus sans être lus (attente trop longue)" if self.deferred else "")
         )
 
 
@@ -117,9 +122,10 @@ class FeedJob:
     source_id: int
     source_name: str
     source_language: str
+    leased_at: float  # time.monotonic() when the lease was taken
 
     @classmethod
-    def of(cls, feed: Feed) -> "FeedJob":
+    def of(cls, feed: Feed, leased_at: float) -> "FeedJob":
         return cls(
             id=feed.id,
             url=feed.url,
@@ -131,6 +137,7 @@ class FeedJob:
             source_id=feed.source_id,
             source_name=feed.source.name,
             source_language=feed.source.language,
+            leased_at=leased_at,
         )
 
 
@@ -230,17 +237,19 @@ class Crawler:
         return summary
 
     async def _crawl_stream(self, fetcher: Fetcher, summary: CrawlSummary, feed_ids, due_before) -> None:
-        """Keep ``concurrency`` feeds in flight, leasing more as feeds finish (no batch barrier),
-        and settle the new articles every ``REVUE_CRAWL_SETTLE_EVERY`` of them."""
-        gate = asyncio.Semaphore(self.concurrency)  # feeds at work
+        """Keep ``concurrency`` feeds in flight and as many leased ready behind them, leasing
+        again when half the queue is gone (one lease for many feeds, no batch barrier), and
+        settle the new articles every ``REVUE_CRAWL_SETTLE_EVERY`` of them."""
+        gate = asyncio.Semaphore(self.concurrency)  # feeds at work; the rest wait their turn
+        queue_size = 2 * self.concurrency
         running: set[asyncio.Task] = set()
         unsettled: list[int] = []
         flushed = time.monotonic()
         more = True
         try:
             while True:
-                if more and len(running) < self.concurrency:
-                    jobs = await self._lease(feed_ids, due_before, room=self.concurrency - len(running))
+                if more and len(running) <= self.concurrency:
+                    jobs = await self._lease(feed_ids, due_before, room=queue_size - len(running))
                     more = bool(jobs) and feed_ids is None
                     running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
                 if not running:
@@ -250,7 +259,7 @@ class Crawler:
                     outcome = task.result()
                     summary.add(outcome)
                     unsettled.extend(outcome.article_ids)
-                    if self.on_feed_done:
+                    if self.on_feed_done and outcome.status != "deferred":
                         self.on_feed_done(outcome)
                 if len(self._releases) >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS:
                     await self._flush_releases()
@@ -284,18 +293,24 @@ class Crawler:
                 due_before=due_before,
                 ids=feed_ids,
             )
-            return [FeedJob.of(f) for f in feeds]
+            leased_at = time.monotonic()
+            return [FeedJob.of(f, leased_at) for f in feeds]
 
         return await _db(lease)()
 
     async def _crawl_feed_safely(self, job: FeedJob, fetcher: Fetcher, gate: asyncio.Semaphore) -> FeedOutcome:
-        deadline = max(30, settings.REVUE_LEASE_SECONDS - 30)  # finish before the lease runs out
+        budget = max(30, settings.REVUE_LEASE_SECONDS - 30)  # finish before the lease runs out
         try:
-            async with gate, asyncio.timeout(deadline):
-                return await self._crawl_feed(job, fetcher)
+            async with gate:
+                deadline = budget - (time.monotonic() - job.leased_at)
+                if deadline < budget / 2:  # waited too long behind slow feeds: give it back untouched
+                    self._releases.append(Release(job.id, {}))
+                    return FeedOutcome(feed_id=job.id, url=job.url, status="deferred")
+                async with asyncio.timeout(deadline):
+                    return await self._crawl_feed(job, fetcher)
         except TimeoutError:
             return self._finish_error(
-                job, TimeoutError(f"crawl of this feed took over {deadline} s, its lease (REVUE_LEASE_SECONDS) would run out")
+                job, TimeoutError(f"crawl of this feed took over {budget} s, its lease (REVUE_LEASE_SECONDS) would run out")
             )
         except Exception as error:  # even recording the outcome failed: log it, go on
             log.exception("stage=crawl feed_id=%s url=%s outcome not recorded", job.id, job.url)
@@ -504,7 +519,7 @@ def _apply_releases(batch: list[Release], owner: str) -> None:
                 Feed.objects.filter(id=release.feed_id, title="").update(title=release.title)
             if release.moved_to:
                 _move_feed(release.feed_id, release.moved_to)
-            schedule.release(release.feed_id, owner, **release.fields)
+        schedule.release_many(owner, [(release.feed_id, release.fields) for release in batch])
 
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)

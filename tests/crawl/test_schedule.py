@@ -80,6 +80,32 @@ def test_release_only_by_the_owner(feeds):
     assert Feed.objects.get(id=leased[0].id).lease_owner == ""
 
 
+def test_release_many_writes_each_outcome_and_gives_the_leases_back(feeds):
+    leased = schedule.lease_due_feeds("a", limit=4, lease_seconds=60)
+    later = timezone.now() + timedelta(hours=2)
+    outcomes = [
+        (leased[0].id, {"next_fetch_at": later, "last_status": 304, "error_count": 0, "last_error": ""}),
+        (leased[1].id, {"next_fetch_at": later, "last_status": 304, "error_count": 0, "last_error": ""}),
+        (leased[2].id, {"next_fetch_at": later, "last_status": 503, "error_count": 5, "last_error": "HTTP 503",
+                        "state": Feed.State.PARKED}),
+        (leased[3].id, {}),  # given back untouched
+    ]
+    schedule.release_many("a", outcomes)
+    rows = {f.id: f for f in Feed.objects.filter(id__in=[f.id for f in leased])}
+    assert all(f.lease_owner == "" and f.lease_expires_at is None for f in rows.values())
+    assert rows[leased[0].id].next_fetch_at == later and rows[leased[1].id].last_status == 304
+    assert rows[leased[2].id].state == Feed.State.PARKED and rows[leased[2].id].last_error == "HTTP 503"
+    assert rows[leased[3].id].last_status is None and rows[leased[3].id].next_fetch_at < timezone.now()
+    assert not schedule.lease_due_feeds("b", limit=10, lease_seconds=60, ids=[leased[0].id, leased[2].id])
+
+
+def test_release_many_leaves_a_feed_whose_lease_another_worker_holds(feeds):
+    leased = schedule.lease_due_feeds("a", limit=1, lease_seconds=60)
+    schedule.release_many("b", [(leased[0].id, {"last_status": 200})])
+    row = Feed.objects.get(id=leased[0].id)
+    assert row.lease_owner == "a" and row.last_status is None
+
+
 def test_parked_feeds_are_not_due(feeds):
     Feed.objects.filter(id=feeds[0].id).update(state=Feed.State.PARKED)
     leased = schedule.lease_due_feeds("a", limit=10, lease_seconds=60)

@@ -1,0 +1,124 @@
+"""Per-host politeness: at most K requests in flight to a host and a minimum spacing between
+two requests to it, held across several workers sharing the cache (in-process memory here,
+Redis in the PostgreSQL run)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+
+import pytest
+from django.core.cache import cache
+
+from revue.crawl.politeness import HostGate
+
+pytestmark = pytest.mark.cache
+
+TOLERANCE = 0.01  # timer resolution and clock reads
+
+
+class Recorder:
+    """What a server would see: when each request to each host started and ended."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.starts: dict[str, list[float]] = {}
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
+
+    async def request(self, gate: HostGate, host: str, hold: float) -> None:
+        async with gate.slot(host):
+            with self.lock:
+                self.starts.setdefault(host, []).append(time.time())
+                self.in_flight[host] = self.in_flight.get(host, 0) + 1
+                self.max_in_flight[host] = max(self.max_in_flight.get(host, 0), self.in_flight[host])
+            await asyncio.sleep(hold)
+            with self.lock:
+                self.in_flight[host] -= 1
+
+    def gaps(self, host: str) -> list[float]:
+        starts = sorted(self.starts[host])
+        return [b - a for a, b in zip(starts, starts[1:])]
+
+
+def a_host() -> str:
+    return f"host-{uuid.uuid4().hex[:8]}.example"  # fresh keys: Redis outlives a test
+
+
+def gate(per_host: int, delay: float) -> HostGate:
+    return HostGate(per_host=per_host, delay=delay, hold_seconds=30)
+
+
+async def burst(g: HostGate, recorder: Recorder, hosts: list[str], hold: float) -> None:
+    await asyncio.gather(*(recorder.request(g, host, hold) for host in hosts))
+
+
+def test_no_more_than_k_requests_in_flight_to_one_host():
+    host, recorder = a_host(), Recorder()
+    started = time.monotonic()
+    asyncio.run(burst(gate(per_host=2, delay=0), recorder, [host] * 6, hold=0.1))
+    assert recorder.max_in_flight[host] == 2
+    assert time.monotonic() - started >= 0.3 - TOLERANCE  # 6 requests, 2 at a time, 0.1 s each
+
+
+def test_two_requests_to_one_host_never_start_closer_than_the_delay():
+    host, recorder = a_host(), Recorder()
+    asyncio.run(burst(gate(per_host=4, delay=0.15), recorder, [host] * 8, hold=0.01))
+    assert len(recorder.starts[host]) == 8
+    assert min(recorder.gaps(host)) >= 0.15 - TOLERANCE, recorder.gaps(host)
+    assert max(recorder.gaps(host)) < 0.15 * 2 + 0.05  # and no needless waiting either
+
+
+def test_a_busy_host_does_not_hold_up_another():
+    slow, other, recorder = a_host(), a_host(), Recorder()
+    started = time.time()
+    asyncio.run(burst(gate(per_host=1, delay=0.2), recorder, [slow] * 4 + [other], hold=0.01))
+    assert recorder.starts[other][0] - started < 0.1
+    assert max(recorder.starts[slow]) - started >= 0.6 - TOLERANCE
+
+
+def test_the_limits_hold_across_workers_sharing_the_cache():
+    """Two crawlers (each its own gate, event loop and thread, as two worker processes would
+    be) fetching from one host: the limits count both together."""
+    host, recorder = a_host(), Recorder()
+
+    def worker() -> None:
+        asyncio.run(burst(gate(per_host=2, delay=0.1), recorder, [host] * 5, hold=0.05))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(recorder.starts[host]) == 10
+    assert recorder.max_in_flight[host] <= 2
+    assert min(recorder.gaps(host)) >= 0.1 - TOLERANCE, recorder.gaps(host)
+
+
+def test_a_slot_taken_over_after_expiry_is_not_given_back_by_its_first_holder():
+    host = a_host()
+    key = f"crawl:host:{host}:slot:0"
+
+    async def hold_past_expiry() -> None:
+        async with gate(per_host=1, delay=0).slot(host):
+            cache.delete(key)  # our hold ran out...
+            assert cache.add(key, "another-worker", timeout=30)  # ...and another worker took the slot
+
+    asyncio.run(hold_past_expiry())
+    assert cache.get(key) == "another-worker"
+    cache.delete(key)
+
+
+def test_a_slot_is_given_back_when_the_request_fails():
+    host = a_host()
+
+    async def failing() -> None:
+        async with gate(per_host=1, delay=0).slot(host):
+            raise ConnectionError("reset by peer")
+
+    for _ in range(2):  # the second would wait forever if the first kept its slot
+        with pytest.raises(ConnectionError):
+            asyncio.run(asyncio.wait_for(failing(), timeout=5))
+    assert cache.get(f"crawl:host:{host}:slot:0") is None
