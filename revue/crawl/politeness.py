@@ -14,7 +14,7 @@ whichever workers make them.
 
 Cost: with the in-process cache every call is direct (a dictionary under a lock: no thread
 hop); with a networked cache the calls run in a thread so the event loop never waits on the
-network, and taking a slot claims the host's turn in the same hop: two hops per request.
+network: four hops per request (slot, look at the turn, claim it, give the slot back).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import asyncio
 import math
 import os
 import time
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache, caches
@@ -46,61 +46,75 @@ class HostGate:
         return await sync_to_async(func, thread_sensitive=False)(*args)
 
     @asynccontextmanager
-    async def slot(self, host: str):
-        """Hold one of ``host``'s slots and its turn for the length of the ``with`` block."""
-        key, token, turn = await self._take_slot(host)
+    async def slot(self, host: str, then: AbstractAsyncContextManager | None = None):
+        """Hold one of ``host``'s slots and its turn for the length of the ``with`` block.
+
+        ``then`` (say, the crawler's semaphore of requests in flight) is entered only once the
+        host's turn is near (a waiting request never holds it), and the turn is claimed inside
+        it, so the request starts when its turn says, never later.
+        """
+        key, token = await self._take_slot(host)
         try:
-            if turn is None:  # the window was taken: wait for one of our own
-                await self._wait_turn(host, token)
-            elif turn > 0:  # ours, starting one delay after the last request to this host
-                await asyncio.sleep(turn)
-            yield
+            while True:
+                wait = await self._call(self._until_turn, host) if self.delay else 0.0
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                async with then or nullcontext():
+                    turn = await self._call(self._try_turn, host)
+                    if turn is None:  # another request took this window meanwhile: wait again
+                        continue
+                    if turn > 0:  # ours, one delay after the last request to this host
+                        await asyncio.sleep(turn)
+                    yield
+                    return
         finally:
             await self._call(_give_back, key, token)
 
-    async def _take_slot(self, host: str) -> tuple[str, str, float | None]:
+    async def _take_slot(self, host: str) -> tuple[str, str]:
         wait = POLL_SECONDS
         token = os.urandom(8).hex()
         while True:
-            key, turn = await self._call(self._try_slots, host, token)
+            key = await self._call(self._try_slots, host, token)
             if key:
-                return key, token, turn
+                return key, token
             await asyncio.sleep(wait)
             wait = min(wait * 2, 0.5)
 
-    def _try_slots(self, host: str, token: str) -> tuple[str, float | None]:
-        """A free slot for ``host`` (or ""), and the turn claimed with it: seconds to wait
-        before starting, or None when the current window was taken."""
+    def _try_slots(self, host: str, token: str) -> str:
+        """A free slot for ``host``, or ""."""
         for index in range(self.per_host):
             key = f"crawl:host:{host}:slot:{index}"
             if cache.add(key, token, timeout=self.hold_seconds):
-                taken, wait = self._try_turn(host, token)
-                return key, (wait if taken else None)
-        return "", None
+                return key
+        return ""
 
-    def _try_turn(self, host: str, token: str) -> tuple[bool, float]:
-        """Claim this time window for ``host``. Claimed: (True, seconds to wait before the
-        request may start); taken by another request: (False, seconds until the next window)."""
+    def _turn_key(self, host: str, window: int) -> str:
+        return f"crawl:host:{host}:turn:{window}"
+
+    def _until_turn(self, host: str) -> float:
+        """Seconds until ``host`` could have its next turn (a look, nothing claimed)."""
+        now = time.time()
+        window = int(now / self.delay)
+        taken = cache.get_many([self._turn_key(host, window - 1), self._turn_key(host, window)])
+        starts = [float(start) + self.delay for start in taken.values()]
+        if self._turn_key(host, window) in taken:  # this window is used: the next one at best
+            starts.append((window + 1) * self.delay)
+        return max([0.0, *(start - now for start in starts)])
+
+    def _try_turn(self, host: str) -> float | None:
+        """Claim this time window for ``host``: the seconds to wait before starting, or None
+        when another request has it."""
         if not self.delay:
-            return True, 0.0
+            return 0.0
         now = time.time()
         window = int(now / self.delay)
         # the previous window's start is always before this window ends (by induction), so it
         # is the only one that can be less than a delay ago
-        previous = cache.get(f"crawl:host:{host}:turn:{window - 1}")
+        previous = cache.get(self._turn_key(host, window - 1))
         start = max(now, float(previous) + self.delay) if previous is not None else now
-        if cache.add(f"crawl:host:{host}:turn:{window}", start, max(1, math.ceil(2 * self.delay))):
-            return True, start - now
-        return False, (window + 1) * self.delay - now
-
-    async def _wait_turn(self, host: str, token: str) -> None:
-        while True:
-            taken, wait = await self._call(self._try_turn, host, token)
-            if taken:
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                return
-            await asyncio.sleep(max(POLL_SECONDS, wait))
+        if cache.add(self._turn_key(host, window), start, max(1, math.ceil(2 * self.delay))):
+            return start - now
+        return None
 
 
 def _give_back(key: str, token: str) -> None:

@@ -4,8 +4,8 @@
                                                                                      │
                       release lease with the feed's next check ◄── store ◄── merge into drafts
 
-A ``Crawler`` runs one asyncio loop: network waits overlap (``REVUE_FETCH_CONCURRENCY`` feeds
-at once), per-host politeness holds across every worker through the cache
+A ``Crawler`` runs one asyncio loop: network waits overlap (``REVUE_FETCH_CONCURRENCY`` requests
+in flight, twice as many feeds at work), per-host politeness holds across every worker through the cache
 (``revue.crawl.politeness``), the CPU stages (parse, extract, merge: ``revue.crawl.pipeline``)
 run in a pool of ``REVUE_CRAWL_PROCESSES`` worker processes so both cores work, and every
 database call goes through one thread (SQLite has a single writer; the ORM is synchronous).
@@ -141,6 +141,15 @@ class FeedJob:
         )
 
 
+def _loop_factory():
+    """uvloop's event loop where it is installed (a dependency but on Windows), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def _db(func):
     """Run an ORM function from the event loop, on the one database thread.
 
@@ -180,6 +189,7 @@ class Crawler:
         self._cpu: Executor | None = None
         self._releases: list[Release] = []
         self._options: dict[str, dict] = {}
+        self._requests: asyncio.Semaphore | None = None  # requests in flight, per run
 
     @property
     def cpu(self) -> Executor:
@@ -198,7 +208,8 @@ class Crawler:
     def run_once(self, *, feed_ids: list[int] | None = None, keep_pool: bool = False) -> CrawlSummary:
         """Crawl every feed that is due now (or the given feeds), then return the totals."""
         try:
-            return asyncio.run(self._run(feed_ids))
+            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+                return runner.run(self._run(feed_ids))
         finally:
             if not keep_pool:
                 self.close()
@@ -222,6 +233,7 @@ class Crawler:
         started = time.monotonic()
         due_before = timezone.now()  # feeds falling due during the run wait for the next one
         self._options = {}
+        self._requests = asyncio.Semaphore(self.concurrency)
         self.robots = RobotsRules(user_agent=self.limits.user_agent, ttl=settings.REVUE_ROBOTS_TTL)
         if feed_ids is not None:
             await _db(Feed.objects.filter(id__in=feed_ids).update)(next_fetch_at=due_before)
@@ -237,18 +249,22 @@ class Crawler:
         return summary
 
     async def _crawl_stream(self, fetcher: Fetcher, summary: CrawlSummary, feed_ids, due_before) -> None:
-        """Keep ``concurrency`` feeds in flight and as many leased ready behind them, leasing
-        again when half the queue is gone (one lease for many feeds, no batch barrier), and
-        settle the new articles every ``REVUE_CRAWL_SETTLE_EVERY`` of them."""
-        gate = asyncio.Semaphore(self.concurrency)  # feeds at work; the rest wait their turn
-        queue_size = 2 * self.concurrency
+        """Keep ``concurrency`` requests in flight: twice as many feeds at work (the others
+        parse, wait for the database or for a host's turn, holding no request slot) and as
+        many leased and ready, leasing again when a quarter of the queue is gone (one lease
+        for many feeds, no batch barrier); settle the new articles every
+        ``REVUE_CRAWL_SETTLE_EVERY`` in a task of its own (one at a time, with enough feeds
+        leased beforehand), so that fetching goes on meanwhile."""
+        gate = asyncio.Semaphore(2 * self.concurrency)  # feeds at work; the rest wait their turn
+        queue_size = 4 * self.concurrency
         running: set[asyncio.Task] = set()
         unsettled: list[int] = []
+        settling: asyncio.Task | None = None  # one settle at a time, beside the crawl
         flushed = time.monotonic()
         more = True
         try:
             while True:
-                if more and len(running) <= self.concurrency:
+                if more and len(running) <= queue_size - self.concurrency:
                     jobs = await self._lease(feed_ids, due_before, room=queue_size - len(running))
                     more = bool(jobs) and feed_ids is None
                     running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
@@ -264,11 +280,17 @@ class Crawler:
                 if len(self._releases) >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS:
                     await self._flush_releases()
                     flushed = time.monotonic()
-                if len(unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY:
-                    await self._settle(unsettled)
+                if len(unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY and (settling is None or settling.done()):
+                    if more:  # the settle holds the database thread a while: lease enough to go on
+                        jobs = await self._lease(feed_ids, due_before, room=queue_size + 2 * self.concurrency - len(running))
+                        more = bool(jobs) and feed_ids is None
+                        running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
+                    settling = asyncio.create_task(self._settle(unsettled))
                     unsettled = []
         finally:  # an error or a stop: what finished is still written
             await self._flush_releases()
+            if settling is not None:
+                await settling
             await self._settle(unsettled)
 
     async def _settle(self, article_ids: list[int]) -> None:
@@ -366,7 +388,9 @@ class Crawler:
             return await loop.run_in_executor(self.cpu, func, *args)
 
     async def _fetch(self, fetcher: Fetcher, url: str, **kw) -> FetchResult:
-        async with self.hosts.slot(urlsplit(url).hostname or ""):
+        """One request: the host's slot and turn first, then one of the ``concurrency``
+        request slots (waiting for a host's turn holds none)."""
+        async with self.hosts.slot(urlsplit(url).hostname or "", then=self._requests):
             return await fetcher.fetch(url, **kw)
 
     async def _parse_or_discover(self, job, result, fetcher) -> tuple[ParsedFeed, FetchResult]:

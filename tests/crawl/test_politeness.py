@@ -122,3 +122,26 @@ def test_a_slot_is_given_back_when_the_request_fails():
         with pytest.raises(ConnectionError):
             asyncio.run(asyncio.wait_for(failing(), timeout=5))
     assert cache.get(f"crawl:host:{host}:slot:0") is None
+
+
+def test_waiting_for_a_turn_holds_no_network_slot_and_the_turn_is_kept():
+    """``then`` (the crawler's requests-in-flight semaphore) is taken only when the host's
+    turn has come: requests to a slow-to-turn host leave it to others, and a request that had
+    to wait for it still starts a full delay after the previous one to its host."""
+    polite, other, recorder = a_host(), a_host(), Recorder()
+
+    async def run() -> None:
+        g, network = gate(per_host=4, delay=0.2), asyncio.Semaphore(1)
+
+        async def request(host: str, hold: float) -> None:
+            async with g.slot(host, then=network):
+                recorder.starts.setdefault(host, []).append(time.time())
+                await asyncio.sleep(hold)
+
+        await asyncio.gather(*(request(polite, 0.01) for _ in range(3)),
+                             *(request(other, 0.05) for _ in range(1)))
+
+    started = time.time()
+    asyncio.run(run())
+    assert min(recorder.gaps(polite)) >= 0.2 - TOLERANCE, recorder.gaps(polite)
+    assert recorder.starts[other][0] - started < 0.15  # not stuck behind the polite host's waits

@@ -112,3 +112,35 @@ def test_a_dead_cpu_process_is_replaced_and_charged_to_no_feed(running, allow_lo
     summary = crawler.run_once(feed_ids=feed_ids)
     assert summary.errors == 0, summary.failures
     assert stored_articles() == expected_articles(running.press)
+
+
+def test_a_feed_that_waited_too_long_for_a_slot_is_given_back_unfetched(running, allow_loopback):
+    """A leased feed stuck behind slow ones until half its lease is gone is not started (it
+    could not finish in time): its lease is given back untouched and the next lease takes it."""
+    import asyncio
+
+    from revue.crawl import schedule
+    from revue.crawl.fetch import Fetcher
+    from revue.crawl.worker import CrawlSummary, Crawler, FeedJob
+
+    feed_ids = follow_press(running)
+    crawler = Crawler(processes=1)
+    leased = schedule.lease_due_feeds(crawler.owner, limit=1, lease_seconds=600, ids=feed_ids[:1])
+    job = FeedJob.of(leased[0], leased_at=time.monotonic() - 10_000)  # leased long ago
+
+    async def crawl_it():
+        async with Fetcher(crawler.limits) as fetcher:
+            outcome = await crawler._crawl_feed_safely(job, fetcher, asyncio.Semaphore(1))
+        await crawler._flush_releases()
+        return outcome
+
+    outcome = asyncio.run(crawl_it())
+    summary = CrawlSummary()
+    summary.add(outcome)
+    assert outcome.status == "deferred" and summary.feeds == 0 and summary.deferred == 1
+    assert "rendus sans être lus" in summary.line()
+    assert sum(running.hits.values()) == 0  # nothing was fetched
+    feed = Feed.objects.get(id=job.id)
+    assert feed.lease_owner == "" and feed.last_fetched_at is None and feed.last_error == ""
+    assert crawler.run_once(feed_ids=feed_ids[:1]).feeds == 1  # the next lease crawls it
+    assert Feed.objects.get(id=job.id).last_fetched_at is not None
