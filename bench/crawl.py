@@ -453,7 +453,8 @@ def table(args, spec: PressSpec, revue: list[dict], baseline: list[dict] | None,
     print(f"Crawl benchmark — {spec.feeds} feeds × {spec.items} items on {spec.hosts} loopback hosts "
           f"(≤{-(-spec.feeds // spec.hosts)} feeds/host), latency {spec.latency_ms[0]:g}–{spec.latency_ms[1]:g} ms, "
           f"{os.cpu_count()} CPUs")
-    print(f"Revue: Crawler(concurrency={args.concurrency}), per host {conf.get('REVUE_FETCH_PER_HOST')}, "
+    concurrency = args.concurrency or conf.get("REVUE_FETCH_CONCURRENCY")
+    print(f"Revue: Crawler(concurrency={concurrency}), per host {conf.get('REVUE_FETCH_PER_HOST')}, "
           f"host delay {delay:g} s, CPU processes {conf.get('REVUE_CRAWL_PROCESSES')}, "
           f"lease batch {conf.get('REVUE_LEASE_BATCH')}, pages {'on' if args.pages else 'off'}")
     print(f"{'':36}" + "".join(f"{'round ' + str(r) + (' (initial load)' if r == 1 else ' (10% changed)'):>36}" for r in (1, 2)))
@@ -476,7 +477,7 @@ def table(args, spec: PressSpec, revue: list[dict], baseline: list[dict] | None,
         return scale if b else 1.0
 
     def network_floor(r, b):
-        return r["press"]["latency_sum"] / (1 if b else args.concurrency)
+        return r["press"]["latency_sum"] / (1 if b else concurrency)
 
     row("wall time (s)", lambda r, b: r["wall"] * scaled(b), "{:.2f}", ratio="lower")
     row("feeds/s", lambda r, b: r["feeds"] / r["wall"], ratio="higher")
@@ -538,7 +539,8 @@ def main() -> None:
                          help="loopback hosts (outlets) the feeds spread over, feed n on host n %% hosts "
                               "(default: feeds ÷ 4, i.e. 4 feeds per outlet)")
     options.add_argument("--latency-ms", default="20,50", help="uniform latency range per response, ms (default 20,50)")
-    options.add_argument("--concurrency", type=int, default=16, help="Revue's Crawler(concurrency=…) (default 16)")
+    options.add_argument("--concurrency", type=int,
+                         help="Revue's Crawler(concurrency=…), requests in flight (default: REVUE_FETCH_CONCURRENCY)")
     options.add_argument("--per-host", type=int, default=0, help="REVUE_FETCH_PER_HOST for Revue (default: the setting's)")
     options.add_argument("--host-delay", type=float, help="REVUE_HOST_DELAY for Revue, s (default: the setting's)")
     options.add_argument("--processes", type=int, help="REVUE_CRAWL_PROCESSES for Revue (default: the setting's)")
