@@ -163,6 +163,12 @@ def release(feed_id: int, owner: str, **fields) -> bool:
     return bool(updated)
 
 
+def give_back(owner: str) -> int:
+    """Give back every lease ``owner`` still holds, untouched (a worker stopping mid-run): its
+    feeds are due again at once instead of waiting for the leases to expire."""
+    return Feed.objects.filter(lease_owner=owner).update(lease_owner="", lease_expires_at=None)
+
+
 def release_many(owner: str, outcomes: Sequence[tuple[int, dict]]) -> None:
     """``release`` for many feeds at once: one ``executemany`` per set of fields written.
 

@@ -244,6 +244,12 @@ class Crawler:
             async with Fetcher(self.limits, max_connections=self.concurrency * 2) as fetcher:
                 await self._crawl_stream(fetcher, summary, feed_ids, due_before)
         finally:
+            # a run stopped midway (Ctrl-C, an error) leaves leases on feeds it never finished:
+            # give them back now rather than when they expire (what finished is written already)
+            try:
+                await _db(schedule.give_back)(self.owner)
+            except Exception:
+                log.exception("stage=crawl leases not given back; they expire after REVUE_LEASE_SECONDS")
             await _db(connections.close_all)()
         summary.seconds = time.monotonic() - started
         return summary

@@ -144,3 +144,25 @@ def test_a_feed_that_waited_too_long_for_a_slot_is_given_back_unfetched(running,
     assert feed.lease_owner == "" and feed.last_fetched_at is None and feed.last_error == ""
     assert crawler.run_once(feed_ids=feed_ids[:1]).feeds == 1  # the next lease crawls it
     assert Feed.objects.get(id=job.id).last_fetched_at is not None
+
+
+def test_a_run_stopped_midway_gives_its_leases_back_at_once(running, allow_loopback):
+    """Ctrl-C or an error in the middle of a run: what finished is written, and the feeds it
+    had leased but not finished are due again at once, not after REVUE_LEASE_SECONDS."""
+    from revue.crawl.worker import Crawler
+
+    feed_ids = follow_press(running)
+    running.latency = 0.05
+    done = []
+
+    def stop_after_two(outcome):
+        done.append(outcome.feed_id)
+        if len(done) == 2:
+            raise KeyboardInterrupt  # what Ctrl-C raises in the loop
+
+    with pytest.raises(KeyboardInterrupt):
+        Crawler(processes=1, concurrency=2, on_feed_done=stop_after_two).run_once()
+    assert not Feed.objects.exclude(lease_owner="").exists()
+    crawled = set(Feed.objects.filter(last_fetched_at__isnull=False).values_list("id", flat=True))
+    assert set(done) <= crawled and len(crawled) < len(feed_ids)
+    assert Feed.objects.due().count() == len(feed_ids) - len(crawled)
