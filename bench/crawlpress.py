@@ -9,7 +9,10 @@ same latency for each request.
   127.0.0.0/8 to ``lo``, so each host is a real, distinct address and per-host politeness sees
   ``hosts`` outlets, not one) at ``/feeds/<n>.xml``: RSS 2.0, ``--items`` entries, each with a
   ~2.5 KB ``content:encoded`` body (full content, so no page fetch), a summary, an author, a
-  category and a ``media:content`` image.  With ``pages_fraction`` > 0 that share of the feeds
+  category and a ``media:content`` image.  Each article is one event (a person, a place, a
+  figure, told in generic words); a quarter report one of the 20 events of their hour, as
+  several outlets do, so stories form as in real news (text of shared names and a shared
+  paragraph pool made all 60,000 articles a single story, which no press resembles).  With ``pages_fraction`` > 0 that share of the feeds
   is summary-only and their article pages are served at ``/a/<n>/<k>.html``.
 - ``ETag`` / ``Last-Modified`` on every feed; ``If-None-Match`` (else ``If-Modified-Since``)
   answered with 304.  gzip when asked (bodies rendered and compressed once, then cached).
