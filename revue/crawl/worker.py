@@ -268,12 +268,17 @@ class Crawler:
         settling: asyncio.Task | None = None  # one settle at a time, beside the crawl
         flushed = time.monotonic()
         more = True
+
+        async def lease_and_start(room: int) -> bool:
+            """Lease up to ``room`` feeds and start them; False when nothing more is due."""
+            jobs = await self._lease(feed_ids, due_before, room=room)
+            running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
+            return bool(jobs) and feed_ids is None
+
         try:
             while True:
                 if more and len(running) <= queue_size - self.concurrency:
-                    jobs = await self._lease(feed_ids, due_before, room=queue_size - len(running))
-                    more = bool(jobs) and feed_ids is None
-                    running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
+                    more = await lease_and_start(queue_size - len(running))
                 if not running:
                     break
                 done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -288,9 +293,7 @@ class Crawler:
                     flushed = time.monotonic()
                 if len(unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY and (settling is None or settling.done()):
                     if more:  # the settle holds the database thread a while: lease enough to go on
-                        jobs = await self._lease(feed_ids, due_before, room=queue_size + 2 * self.concurrency - len(running))
-                        more = bool(jobs) and feed_ids is None
-                        running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
+                        more = await lease_and_start(queue_size + 2 * self.concurrency - len(running))
                     settling = asyncio.create_task(self._settle(unsettled))
                     unsettled = []
         finally:  # an error or a stop: what finished is still written
