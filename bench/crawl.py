@@ -3,6 +3,8 @@
     .venv/bin/python bench/crawl.py                 # 400 feeds, baseline on 150 of them (extrapolated)
     .venv/bin/python bench/crawl.py --feeds 2000 --baseline-feeds 2000    # the issue's full case
     .venv/bin/python bench/crawl.py --feeds 500 --concurrency 32 --host-delay 0 --profile 2
+    .venv/bin/python bench/crawl.py --feeds 2000 --keep     # then, to try a change to round 2 alone:
+    .venv/bin/python bench/crawl.py --round2-from /tmp/revue-bench-crawl-…
 
 The press (bench/crawlpress.py, its own process) serves ``--feeds`` RSS feeds of ``--items``
 full-content entries on ``--hosts`` loopback addresses (default: 4 feeds per outlet, so per-host
@@ -377,19 +379,27 @@ def run_child(kind: str, job: dict, scratch: Path) -> dict:
     return json.loads(out.read_text())
 
 
-def run_side(side: str, numbers: list[int], args, spec: PressSpec, press: RunningPress, scratch: Path) -> list[dict]:
+def run_side(side: str, numbers: list[int], args, spec: PressSpec, press: RunningPress, scratch: Path,
+             kept: dict | None = None) -> list[dict]:
+    """Both rounds of one side; with ``kept`` (a ``--keep`` run's bench.json), round 2 only, on a
+    copy of the database that run had after its round 1."""
     data_dir = scratch / side
-    data_dir.mkdir()
     job = {
         "side": side, "data_dir": str(data_dir), "spec": spec.__dict__, "port": press.port,
         "feed_numbers": numbers, "concurrency": args.concurrency, "per_host": args.per_host,
         "host_delay": args.host_delay, "processes": args.processes,
         "pages": args.pages > 0,
     }
-    setup = run_child("setup", job, scratch)
-    print(f"  {side}: {setup['feeds']} feeds followed on a fresh database in {setup['seconds']:.1f} s", flush=True)
     rounds = []
-    for round_ in (1, 2):
+    if kept:
+        shutil.copytree(Path(kept["folder"]) / f"{side}-after-round1", data_dir)
+        rounds.append(dict(kept["round1"][side], reused=True))
+        print(f"  {side}: the database after round 1 of {kept['folder']} (round 1 figures are that run's)", flush=True)
+    else:
+        data_dir.mkdir()
+        setup = run_child("setup", job, scratch)
+        print(f"  {side}: {setup['feeds']} feeds followed on a fresh database in {setup['seconds']:.1f} s", flush=True)
+    for round_ in (2,) if kept else (1, 2):
         press.set_round(round_)
         press.reset()
         round_job = dict(job, round=round_)
@@ -411,6 +421,8 @@ def run_side(side: str, numbers: list[int], args, spec: PressSpec, press: Runnin
             print(f"    failure: {failure}", flush=True)
         if round_job.get("profile"):
             show_profile(round_job["profile_out"])
+        if round_ == 1 and args.keep:  # for --round2-from: round 2 again without redoing round 1
+            shutil.copytree(data_dir, scratch / f"{side}-after-round1")
     return rounds
 
 
@@ -518,6 +530,9 @@ def table(args, spec: PressSpec, revue: list[dict], baseline: list[dict] | None,
     else:
         print("peak RSS = ru_maxrss of the round's own process (includes Django start-up: clear_refs was refused); "
               "child processes: VmHWM sampled from /proc every 0.2 s.")
+    if revue[0].get("reused"):
+        print(f"round 1 figures are those of the run whose databases were reused ({args.round2_from}); only round 2 "
+              "was measured now.")
     if extrapolated:
         print(f"* baseline EXTRAPOLATED: run on {baseline[0]['feeds']} of {spec.feeds} feeds (stratified: the same "
               f"share of changed feeds), wall time, counts and CPU × {scale:.2f}; rates are as measured.")
@@ -552,7 +567,11 @@ def main() -> None:
     options.add_argument("--change", type=float, default=0.10, help="share of feeds that change in round 2 (default 0.10)")
     options.add_argument("--seed", type=int, default=20220520)
     options.add_argument("--profile", type=int, choices=(1, 2), help="profile Revue's round 1 or 2 (cProfile, all threads)")
-    options.add_argument("--keep", action="store_true", help="keep the scratch folder (databases, profiles)")
+    options.add_argument("--keep", action="store_true",
+                         help="keep the scratch folder (databases, profiles, and each side's database after round 1)")
+    options.add_argument("--round2-from", metavar="FOLDER",
+                         help="run round 2 only, on copies of the databases a --keep run kept after its round 1 (same "
+                              "press, same port; round 1 figures are that run's): for trying a change to round 2 quickly")
     options.add_argument("--child", help=argparse.SUPPRESS)
     args = options.parse_args()
 
@@ -565,19 +584,30 @@ def main() -> None:
     low, high = (float(x) for x in args.latency_ms.split(","))
     spec = PressSpec(feeds=args.feeds, items=args.items, hosts=min(args.hosts or -(-args.feeds // 4), args.feeds), latency_ms=(low, high),
                      seed=args.seed, change_fraction=args.change, pages_fraction=args.pages)
+    kept, port = None, 0
+    if args.round2_from:
+        kept = json.loads((Path(args.round2_from) / "bench.json").read_text())
+        kept["folder"] = args.round2_from
+        spec, port = _spec(kept), kept["port"]  # the kept databases name this press's URLs
+        args.baseline_feeds = kept["baseline_feeds"]
+        args.no_baseline = "baseline" not in kept["round1"]
     scratch = Path(tempfile.mkdtemp(prefix="revue-bench-crawl-"))
     started = time.perf_counter()
     load_before = os.getloadavg()
     try:
-        with RunningPress(spec) as press:
+        with RunningPress(spec, port) as press:
             print(f"press: {spec.feeds} feeds × {spec.items} items on {spec.hosts} hosts 127.77.x.y:{press.port} "
                   f"(pid {press.pid}); scratch {scratch}", flush=True)
-            revue = run_side("revue", list(range(spec.feeds)), args, spec, press, scratch)
+            revue = run_side("revue", list(range(spec.feeds)), args, spec, press, scratch, kept)
             baseline, scale = None, 1.0
             if not args.no_baseline:
                 numbers = stratified_subset(spec, args.baseline_feeds)
                 scale = spec.feeds / len(numbers)
-                baseline = run_side("baseline", numbers, args, spec, press, scratch)
+                baseline = run_side("baseline", numbers, args, spec, press, scratch, kept)
+            if args.keep and not kept:
+                round1 = {"revue": revue[0], **({"baseline": baseline[0]} if baseline else {})}
+                (scratch / "bench.json").write_text(json.dumps(
+                    {"spec": spec.__dict__, "port": press.port, "baseline_feeds": args.baseline_feeds, "round1": round1}))
         table(args, spec, revue, baseline, scale)
         load_after = os.getloadavg()
         print(f"\n(total bench time {time.perf_counter() - started:.0f} s; load average {load_before[0]:.1f} at the "

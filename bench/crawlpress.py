@@ -388,14 +388,16 @@ async def _connection(press: Press, reader: asyncio.StreamReader, writer: asynci
         writer.close()
 
 
-async def _serve(spec: PressSpec) -> None:
+async def _serve(spec: PressSpec, wanted_port: int = 0) -> None:
     port, servers = 0, []
-    for attempt in range(20):
+    for attempt in range(1 if wanted_port else 20):
         servers = []
         try:
-            first = await asyncio.start_server(lambda r, w: None, spec.host_ip(0), 0)
-            port = first.sockets[0].getsockname()[1]
-            first.close()
+            port = wanted_port
+            if not port:
+                first = await asyncio.start_server(lambda r, w: None, spec.host_ip(0), 0)
+                port = first.sockets[0].getsockname()[1]
+                first.close()
             press = Press(spec, port)
 
             def handler(r, w):
@@ -407,7 +409,7 @@ async def _serve(spec: PressSpec) -> None:
         except OSError:
             for s in servers:
                 s.close()
-            if attempt == 19:
+            if wanted_port or attempt == 19:
                 raise
     print(f"port {port}", flush=True)
     await asyncio.gather(*(s.serve_forever() for s in servers))
@@ -416,10 +418,11 @@ async def _serve(spec: PressSpec) -> None:
 class RunningPress:
     """A press served by a child process of its own; ``close()`` (or ``with``) stops it."""
 
-    def __init__(self, spec: PressSpec) -> None:
+    def __init__(self, spec: PressSpec, port: int = 0) -> None:
+        """``port``: the port to serve on (0: any free one; a kept database names its press's port)."""
         self.spec = spec
         config = json.dumps(asdict(spec))
-        self.process = subprocess.Popen([sys.executable, __file__, "--serve", config],
+        self.process = subprocess.Popen([sys.executable, __file__, "--serve", config, "--port", str(port)],
                                         stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         if not line.startswith("port "):
@@ -467,6 +470,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=5)
     parser.add_argument("--round", type=int, default=1)
     parser.add_argument("--serve", metavar="SPEC_JSON", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help="port to serve on (default: any free one)")
     args = parser.parse_args()
     if args.serve:  # the child process RunningPress starts
         config = json.loads(args.serve)
@@ -478,10 +482,10 @@ def main() -> None:
         except ImportError:
             uvloop = None
         with asyncio.Runner(loop_factory=uvloop.new_event_loop if uvloop else None) as runner:
-            runner.run(_serve(PressSpec(**config)))
+            runner.run(_serve(PressSpec(**config), args.port))
         return
     spec = PressSpec(feeds=args.feeds, items=args.items, hosts=args.hosts)
-    with RunningPress(spec) as press:
+    with RunningPress(spec, args.port) as press:
         press.set_round(args.round)
         for n in range(spec.feeds):
             print(spec.feed_url(press.port, n), flush=True)
