@@ -55,11 +55,14 @@ def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: F
     return [draft for draft in drafts if draft is not None]
 
 
-def prepare_stories(items: list, params) -> dict:
-    """The story features of newly stored articles (``revue.news.stories.prepare_all``)."""
-    from revue.news.stories import prepare_all  # pure; imported here to keep start-up light
+def prepare_settle(items: list, rows: list[dict], params, entry_options: dict) -> tuple[dict, dict]:
+    """What settling newly stored articles costs in CPU: their story features
+    (``revue.news.stories.prepare_all`` of ``items``) and their search index entries
+    (``revue.news.search_text.index_entry`` of ``rows``, each returned with its row, by id)."""
+    from revue.news.search_text import index_entry  # pure; imported here to keep start-up light
+    from revue.news.stories import prepare_all
 
-    return prepare_all(items, params)
+    return prepare_all(items, params), {row["id"]: (row, index_entry(row, **entry_options)) for row in rows}
 
 
 def _warm_up() -> None:

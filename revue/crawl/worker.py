@@ -38,10 +38,10 @@ from revue.crawl.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchLimits, Fet
 from revue.crawl.politeness import HostGate
 from revue.crawl.robots import RobotsRules
 from revue.crawl.rules import extraction_options, page_host
-from revue.crawl.store import known_entries, settle, store_drafts
+from revue.crawl.store import known_entries, settle, settle_inputs, store_drafts
+from revue.news import search
 from revue.news.models import url_hash
 from revue.news.stories import StoryParams
-from revue.news.story_store import article_items
 from revue.sources.models import Feed
 
 log = logging.getLogger("revue.crawl")
@@ -303,14 +303,16 @@ class Crawler:
             await self._settle(unsettled)
 
     async def _settle(self, article_ids: list[int]) -> None:
-        """Search and stories for new articles: their story features are computed in the CPU
-        processes, only the clustering itself runs on the database thread."""
+        """Search and stories for new articles: their story features and index entries are
+        computed in the CPU processes; the database thread reads them once, then clusters and
+        writes."""
         if not article_ids:
             return
         try:
-            items = await _db(article_items)(article_ids)
-            prepared = await self._on_cpu(pipeline.prepare_stories, items, StoryParams.from_settings())
-            await _db(settle)(article_ids, prepared)
+            items, rows = await _db(settle_inputs)(article_ids)
+            prepared, entries = await self._on_cpu(
+                pipeline.prepare_settle, items, rows, StoryParams.from_settings(), search.entry_options())
+            await _db(settle)(article_ids, prepared, items, entries)
         except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
             log.exception("stage=settle articles=%s not settled; they will be on the next search or stories update", len(article_ids))
 

@@ -37,14 +37,12 @@ from revue.news.models import Article
 from revue.news.search_query import (
     ParsedQuery,
     SearchFilters,
-    date_facets,
     fts5_expression,
     highlight_terms,
-    language_facet,
     parse_query,
     tsquery_expression,
 )
-from revue.news.search_text import language_code, normalize_for_search, stem, words_with_spans
+from revue.news.search_text import INDEX_FIELDS, IndexEntry, index_entry, language_code, stem, words_with_spans
 
 log = logging.getLogger("revue.search")
 
@@ -56,38 +54,15 @@ SECONDS_PER_DAY = 86400
 # --- the index ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IndexEntry:
-    """What the index holds for one article: its normalised words and facet terms."""
-
-    article_id: int
-    published: int  # Unix time
-    title: tuple[str, ...]
-    body: tuple[str, ...]
-    meta: tuple[str, ...]
-
-
-INDEX_FIELDS = (
-    "id", "title", "summary", "text", "language", "published_at", "source_id", "category_id",
-    "source__language",
-)
-
-
 def entry_for(row: dict) -> IndexEntry:
-    """The index entry of one article, from its ``INDEX_FIELDS`` values."""
-    language = language_code(row["language"] or row["source__language"] or "")
-    body = (row["text"] or row["summary"] or "")[: settings.REVUE_SEARCH_MAX_INDEXED_CHARS]
-    day = timezone.localdate(row["published_at"])
-    meta = [f"s{row['source_id']}", f"l{language_facet(language)}", *date_facets(day)]
-    if row["category_id"] is not None:
-        meta.append(f"c{row['category_id']}")
-    return IndexEntry(
-        article_id=row["id"],
-        published=int(row["published_at"].timestamp()),
-        title=tuple(normalize_for_search(row["title"], language)),
-        body=tuple(normalize_for_search(body, language)),
-        meta=tuple(meta),
-    )
+    """The index entry of one article, from its ``INDEX_FIELDS`` values (``search_text.index_entry``
+    with this portal's time zone and ``REVUE_SEARCH_MAX_INDEXED_CHARS``)."""
+    return index_entry(row, **entry_options())
+
+
+def entry_options() -> dict:
+    """``search_text.index_entry``'s settings, as plain values a CPU process can be given."""
+    return {"tz": timezone.get_default_timezone(), "max_chars": settings.REVUE_SEARCH_MAX_INDEXED_CHARS}
 
 
 def _tsvector(entry: IndexEntry) -> str:
@@ -127,17 +102,22 @@ def _write_entries(entries: list[IndexEntry], ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM news_search_pending WHERE article_id IN ({marks})", ids)
 
 
-def index_articles(article_ids: Iterable[int]) -> int:
-    """(Re)index these articles now; ids of deleted articles leave the index. Returns the count."""
+def index_articles(article_ids: Iterable[int], made: dict[int, tuple[dict, IndexEntry]] | None = None) -> int:
+    """(Re)index these articles now; ids of deleted articles leave the index. Returns the count.
+
+    ``made``: entries made beforehand (``search_text.index_entry``, say in the crawler's CPU
+    processes), each with the ``INDEX_FIELDS`` row it was made from; one is used only while the
+    article still reads the same (an edit meanwhile gets a fresh entry)."""
     ids = sorted({int(i) for i in article_ids})
     if not ids or not search_schema.exists(connection):
         return 0
+    made = made or {}
     done = 0
     size = 500
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
         rows = Article.objects.filter(id__in=chunk).values(*INDEX_FIELDS)
-        entries = [entry_for(row) for row in rows]
+        entries = [made[row["id"]][1] if made.get(row["id"], ({},))[0] == row else entry_for(row) for row in rows]
         with transaction.atomic():
             _write_entries(entries, chunk)  # the ids of deleted articles leave the index
         done += len(entries)

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from revue.news.search_text import STEMMED_LANGUAGES, folded_words, language_code, stem
+from revue.news.search_text import STEMMED_LANGUAGES, folded_words, language_code, language_facet, stem
 
 # Words of a stemmed language that mean nothing alone are still searched (« la » may matter
 # in a phrase); only these query keywords are read as operators, in capitals, French or English.
@@ -212,17 +212,6 @@ def highlight_terms(query: ParsedQuery, language: str) -> tuple[frozenset[str], 
 
 
 # --- facets ------------------------------------------------------------------------------------
-
-
-def language_facet(language: str) -> str:
-    """A language code as a facet word: letters only (``fr``, ``ar``), ``xx`` when there is none."""
-    return re.sub(r"[^a-z]", "", language_code(language)) or "xx"
-
-
-
-def date_facets(day: date) -> list[str]:
-    """The facet terms of one calendar day: its year, month and day."""
-    return [f"y{day:%Y}", f"m{day:%Y%m}", f"d{day:%Y%m%d}"]
 
 
 def _next_month(day: date) -> date:

@@ -12,7 +12,9 @@ reader types finds what an outlet wrote whenever the two fold to the same word:
   without its accents still stems like the accented one. Arabic is normalised, not stemmed.
 
 The database never folds or stems anything: it indexes and matches the words made here, which
-is why SQLite FTS5 and PostgreSQL behave the same.
+is why SQLite FTS5 and PostgreSQL behave the same. ``index_entry`` makes an article's whole index
+entry (words and facet terms) from plain values: pure, so the crawler's CPU processes make the
+entries of newly stored articles and the database thread only writes them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
 
 import snowballstemmer
@@ -115,3 +118,53 @@ def words_with_spans(text: str) -> list[Word]:
         for part in fold_word(match.group()):  # « ½ » folds to two words, 1 and 2
             found.append(Word(match.start(), match.end(), part))
     return found
+
+
+# --- index entries -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """What the index holds for one article: its normalised words and facet terms."""
+
+    article_id: int
+    published: int  # Unix time
+    title: tuple[str, ...]
+    body: tuple[str, ...]
+    meta: tuple[str, ...]
+
+
+# the article values an entry is made from (``Article.objects.values(*INDEX_FIELDS)``)
+INDEX_FIELDS = (
+    "id", "title", "summary", "text", "language", "published_at", "source_id", "category_id",
+    "source__language",
+)
+
+
+def language_facet(language: str) -> str:
+    """A language code as a facet word: letters only (``fr``, ``ar``), ``xx`` when there is none."""
+    return re.sub(r"[^a-z]", "", language_code(language)) or "xx"
+
+
+def date_facets(day: date) -> list[str]:
+    """The facet terms of one calendar day: its year, month and day."""
+    return [f"y{day:%Y}", f"m{day:%Y%m}", f"d{day:%Y%m%d}"]
+
+
+def index_entry(row: dict, *, tz: tzinfo, max_chars: int) -> IndexEntry:
+    """The index entry of one article from its ``INDEX_FIELDS`` values: ``tz`` says which
+    calendar day it was published on (the portal's time zone), ``max_chars`` how much of its
+    text is indexed (``REVUE_SEARCH_MAX_INDEXED_CHARS``)."""
+    language = language_code(row["language"] or row["source__language"] or "")
+    body = (row["text"] or row["summary"] or "")[:max_chars]
+    published: datetime = row["published_at"]
+    meta = [f"s{row['source_id']}", f"l{language_facet(language)}", *date_facets(published.astimezone(tz).date())]
+    if row["category_id"] is not None:
+        meta.append(f"c{row['category_id']}")
+    return IndexEntry(
+        article_id=row["id"],
+        published=int(published.timestamp()),
+        title=tuple(normalize_for_search(row["title"], language)),
+        body=tuple(normalize_for_search(body, language)),
+        meta=tuple(meta),
+    )

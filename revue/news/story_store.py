@@ -227,12 +227,21 @@ def article_items(ids: Sequence[int]) -> list[ArticleItem]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _cluster(ids: Sequence[int], params: StoryParams, prepared: dict | None = None) -> list[Assignment]:
-    """Cluster these articles, in this order, against everything clustered before."""
+def _cluster(ids: Sequence[int], params: StoryParams, prepared: dict | None = None,
+             items: Sequence[ArticleItem] | None = None) -> list[Assignment]:
+    """Cluster these articles, in this order, against everything clustered before (``items``:
+    those articles, when read already)."""
     index = DatabaseIndex(_next_seq())
     clusterer = Clusterer(index, params)
     prepared = prepared or {}
-    placed = [clusterer.add(item, prepared.get(item.id)) for item in article_items(ids)]
+    if items is None:
+        items = article_items(ids)
+    else:  # read before: leave out what was deleted since, read what is missing
+        given = {item.id: item for item in items}
+        alive = set(Article.objects.filter(id__in=ids).values_list("id", flat=True))
+        given.update((item.id, item) for item in article_items([i for i in ids if i in alive and i not in given]))
+        items = [given[i] for i in ids if i in alive]
+    placed = [clusterer.add(item, prepared.get(item.id)) for item in items]
     real = index.flush()
     placed = [replace(a, story=real.get(a.story, a.story)) for a in placed]
     refresh_stories({a.story for a in placed})
@@ -240,10 +249,11 @@ def _cluster(ids: Sequence[int], params: StoryParams, prepared: dict | None = No
 
 
 def assign_stories(article_ids: Iterable[int], params: StoryParams | None = None,
-                   prepared: dict | None = None) -> list[Assignment]:
+                   prepared: dict | None = None, items: Sequence[ArticleItem] | None = None) -> list[Assignment]:
     """Give each of these articles not yet clustered its story (in id order), in one transaction.
 
-    ``prepared``: ``stories.prepare_all`` of these articles, when computed beforehand."""
+    ``prepared``: ``stories.prepare_all`` of these articles, when computed beforehand, and
+    ``items``: the articles it was computed from."""
     params = params or StoryParams.from_settings()
     wanted = sorted(set(article_ids))
     if not wanted:
@@ -251,15 +261,16 @@ def assign_stories(article_ids: Iterable[int], params: StoryParams | None = None
     with transaction.atomic():
         _lock()
         done = _clustered(wanted)
-        return _cluster([i for i in wanted if i not in done], params, prepared)
+        return _cluster([i for i in wanted if i not in done], params, prepared, items)
 
 
-def assign_new_articles(article_ids: Iterable[int], prepared: dict | None = None) -> None:
+def assign_new_articles(article_ids: Iterable[int], prepared: dict | None = None,
+                        items: Sequence[ArticleItem] | None = None) -> None:
     """``assign_stories`` for the crawler: a failure is logged and never loses the stored batch
     (``revue stories update`` clusters whatever was left out)."""
     ids = list(article_ids)
     try:
-        assign_stories(ids, prepared=prepared)
+        assign_stories(ids, prepared=prepared, items=items)
     except Exception:  # the articles are stored already; stories can be caught up later
         log.exception("stage=stories articles=%s clustering failed", len(ids))
 

@@ -12,8 +12,10 @@ import pytest
 from django.utils import timezone
 
 from revue.crawl.drafts import ArticleDraft
-from revue.crawl.store import settle, store_drafts
+from revue.crawl import pipeline
+from revue.crawl.store import settle, settle_inputs, store_drafts
 from revue.news import search
+from revue.news.stories import StoryParams
 from revue.news.models import Article, Category
 from revue.news.search_params import search_filters
 from revue.sources.models import Feed, Source
@@ -86,10 +88,8 @@ def test_deleting_an_outlet_removes_its_articles_from_the_index(article, outlet)
     assert found("brève") == []
 
 
-def test_articles_stored_by_the_crawler_are_indexed_in_its_batch(outlet):
-    source = outlet("Le Matin")
-    feed = Feed.objects.create(source=source, url="https://lematin.example/rss")
-    drafts = [
+def three_drafts() -> list[ArticleDraft]:
+    return [
         ArticleDraft(
             url=f"https://lematin.example/{n}", guid=str(n), title=f"Sécheresse et barrages {n}",
             summary="", content_html="", text="Le niveau des barrages baisse.", author="",
@@ -97,9 +97,37 @@ def test_articles_stored_by_the_crawler_are_indexed_in_its_batch(outlet):
         )
         for n in range(3)
     ]
+
+
+def test_articles_stored_by_the_crawler_are_indexed_in_its_batch(outlet):
+    source = outlet("Le Matin")
+    feed = Feed.objects.create(source=source, url="https://lematin.example/rss")
+    drafts = three_drafts()
     settle(store_drafts(source.id, feed.id, drafts).created)
     assert search.pending_ids() == []  # nothing left for the next search to do
     assert sorted(found("barrages")) == ["Sécheresse et barrages 0", "Sécheresse et barrages 1", "Sécheresse et barrages 2"]
+
+
+def test_entries_made_in_the_crawlers_cpu_processes_are_used_unless_the_article_changed_meanwhile(outlet):
+    """The crawler reads new articles once, makes their entries and story features in another
+    process, then writes: an article edited (or deleted) in between is indexed as it now reads."""
+    source = outlet("Le Matin")
+    feed = Feed.objects.create(source=source, url="https://lematin.example/rss")
+    drafts = three_drafts()
+    ids = list(store_drafts(source.id, feed.id, drafts).created)
+    items, rows = settle_inputs(ids)
+    prepared, entries = pipeline.prepare_settle(items, rows, StoryParams.from_settings(), search.entry_options())
+    Article.objects.filter(id=ids[0]).update(title="Inondations à Tétouan", text="Les oueds débordent.")
+    Article.objects.filter(id=ids[2]).delete()
+    settle(ids, prepared, items, entries)
+    assert search.pending_ids() == []
+    assert found("barrages") == ["Sécheresse et barrages 1"]
+    assert found("oueds") == ["Inondations à Tétouan"]
+    assert found("barrages", since="2025-12-08", until="2025-12-08") == ["Sécheresse et barrages 1"]  # day facets
+    assert found("barrages", since="2025-12-09") == []
+    assert found("barrages", lang="fr") == ["Sécheresse et barrages 1"]  # language facet
+    assert Article.objects.filter(id=ids[1], story__isnull=False).exists()  # stories went on without the deleted one
+    assert Article.objects.get(id=ids[0]).story_id is not None
 
 
 # --- what a reader types ------------------------------------------------------------------------
