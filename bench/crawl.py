@@ -590,7 +590,7 @@ def main() -> None:
         kept["folder"] = args.round2_from
         spec, port = _spec(kept), kept["port"]  # the kept databases name this press's URLs
         args.baseline_feeds = kept["baseline_feeds"]
-        args.no_baseline = "baseline" not in kept["round1"]
+        args.no_baseline = args.no_baseline or "baseline" not in kept["round1"]
     scratch = Path(tempfile.mkdtemp(prefix="revue-bench-crawl-"))
     started = time.perf_counter()
     load_before = os.getloadavg()
