@@ -401,6 +401,7 @@ def run_side(side: str, numbers: list[int], args, spec: PressSpec, press: Runnin
         print(f"  {side}: {setup['feeds']} feeds followed on a fresh database in {setup['seconds']:.1f} s", flush=True)
     for round_ in (2,) if kept else (1, 2):
         press.set_round(round_)
+        press.warm()
         press.reset()
         round_job = dict(job, round=round_)
         if side == "revue" and args.profile == round_:

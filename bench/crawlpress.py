@@ -21,7 +21,8 @@ same latency for each request.
   are unchanged and answer 304 to a conditional GET.
 - Every response (but the control endpoint) waits a seeded uniform ``latency_ms`` delay,
   a function of (seed, path, round), before it is written.
-- Control, on the first host, no delay: ``/_bench/round/<r>``, ``/_bench/reset`` (counters),
+- Control, on the first host, no delay: ``/_bench/round/<r>``, ``/_bench/warm`` (render and
+  compress every feed of the round now, before it is measured), ``/_bench/reset`` (counters),
   ``/_bench/stats`` (JSON: requests by status, latency sum, max requests in flight, CPU seconds).
 
 The server is a minimal HTTP/1.1 keep-alive implementation on ``asyncio.start_server``, one
@@ -264,6 +265,9 @@ class Press:
         what = path[len(CONTROL):].strip("/").split("/")
         if what[0] == "round" and len(what) == 2:
             self.round = int(what[1])
+        elif what[0] == "warm":  # make this round's feeds now, so that serving them costs what serving costs
+            for n in range(self.spec.feeds):
+                self._feed_document(n, self.spec.version(n, self.round, self.changed))
         elif what[0] == "reset":
             self.stats = Stats()
             self.misses = []
@@ -434,12 +438,17 @@ class RunningPress:
     def pid(self) -> int:
         return self.process.pid
 
-    def control(self, what: str) -> dict:
-        with urlopen(self.spec.control_url(self.port, what), timeout=30) as response:
+    def control(self, what: str, timeout: float = 30) -> dict:
+        with urlopen(self.spec.control_url(self.port, what), timeout=timeout) as response:
             return json.loads(response.read())
 
     def set_round(self, round_: int) -> None:
         self.control(f"round/{round_}")
+
+    def warm(self) -> dict:
+        """Make every feed of the current round before it is measured (a real server has its
+        feeds ready; making them while the crawler runs would take CPU from the crawler)."""
+        return self.control("warm", timeout=3600)
 
     def reset(self) -> dict:
         return self.control("reset")

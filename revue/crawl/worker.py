@@ -124,21 +124,13 @@ class FeedJob:
     source_language: str
     leased_at: float  # time.monotonic() when the lease was taken
 
+    # what a lease reads of each feed, in the order of the fields above
+    FIELDS = ("id", "url", "etag", "last_modified", "interval_seconds", "error_count", "category_hint", "source_id",
+              "source__name", "source__language")
+
     @classmethod
-    def of(cls, feed: Feed, leased_at: float) -> "FeedJob":
-        return cls(
-            id=feed.id,
-            url=feed.url,
-            etag=feed.etag,
-            last_modified=feed.last_modified,
-            interval=feed.interval_seconds,
-            error_count=feed.error_count,
-            category_hint=feed.category_hint,
-            source_id=feed.source_id,
-            source_name=feed.source.name,
-            source_language=feed.source.language,
-            leased_at=leased_at,
-        )
+    def of(cls, row: dict, leased_at: float) -> "FeedJob":
+        return cls(*(row[name] for name in cls.FIELDS), leased_at=leased_at)
 
 
 def _loop_factory():
@@ -319,8 +311,9 @@ class Crawler:
     async def _lease(self, feed_ids: list[int] | None, due_before, room: int) -> list[FeedJob]:
         def lease():
             close_old_connections()  # a worker running for months: drop a broken or stale connection
-            feeds = schedule.lease_due_feeds(
+            feeds = schedule.lease_due_rows(
                 self.owner,
+                FeedJob.FIELDS,
                 limit=min(room, settings.REVUE_LEASE_BATCH),
                 lease_seconds=settings.REVUE_LEASE_SECONDS,
                 due_before=due_before,

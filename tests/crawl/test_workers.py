@@ -67,7 +67,9 @@ def running():
 def test_two_workers_share_the_feeds_and_never_fetch_one_twice(running):
     follow_press(running)
     running.latency = 0.02
-    workers = [start_worker(REVUE_LEASE_BATCH=2) for _ in range(2)]
+    # two requests in flight each: a worker leases a few feeds ahead, not all fourteen before
+    # the other one has started
+    workers = [start_worker(REVUE_LEASE_BATCH=2, REVUE_FETCH_CONCURRENCY=2) for _ in range(2)]
     outputs = [w.communicate(timeout=180)[0] for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
     feed_paths = [url.split(running.base_url, 1)[1] for _o, url, _h in running.feed_urls()]
@@ -125,7 +127,7 @@ def test_a_feed_that_waited_too_long_for_a_slot_is_given_back_unfetched(running,
 
     feed_ids = follow_press(running)
     crawler = Crawler(processes=1)
-    leased = schedule.lease_due_feeds(crawler.owner, limit=1, lease_seconds=600, ids=feed_ids[:1])
+    leased = schedule.lease_due_rows(crawler.owner, FeedJob.FIELDS, limit=1, lease_seconds=600, ids=feed_ids[:1])
     job = FeedJob.of(leased[0], leased_at=time.monotonic() - 10_000)  # leased long ago
 
     async def crawl_it():
