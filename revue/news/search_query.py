@@ -91,9 +91,13 @@ class _Reader:
     def add(self, clause: Clause | None, negated: bool) -> None:
         if clause is None:
             return
-        if self.words + len(clause.words) > self.max_words:
+        room = self.max_words - self.words
+        if len(clause.words) > room:
             self.note(f"Seuls les {self.max_words} premiers mots de la recherche ont été pris en compte.")
-            return
+            if room <= 0:
+                return
+            # a long phrase (a pasted headline) keeps its first words, still side by side
+            clause = Clause(clause.words[:room])
         self.words += len(clause.words)
         negated = negated or self.negate_next
         self.negate_next = False

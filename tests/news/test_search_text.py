@@ -105,3 +105,13 @@ def test_date_ranges_are_covered_by_years_months_and_days():
     ]
     assert date_range_facets(date(2024, 1, 1), date(2025, 12, 31)) == ["y2024", "y2025"]
     assert date_range_facets(date(2025, 3, 5), date(2025, 3, 5)) == ["d20250305"]
+
+
+def test_a_phrase_longer_than_the_word_limit_keeps_its_first_words(settings):
+    settings.REVUE_SEARCH_MAX_TERMS = 12
+    headline = "Le Groupement des exportateurs dévoile un plan de 23 millions de dirhams pour les exportations agricoles"
+    query = parse_query(f'"{headline}"')
+    assert [clause.words for group in query.groups for clause in group] == [tuple(fold(headline).split()[:12])]
+    assert query.notices == ("Seuls les 12 premiers mots de la recherche ont été pris en compte.",)
+    query = parse_query("barrages " + f'"{headline}"')  # what is left of the limit
+    assert [len(clause.words) for group in query.groups for clause in group] == [1, 11]
