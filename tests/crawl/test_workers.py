@@ -18,6 +18,7 @@ from django.db import connection
 
 from revue.demo import DemoPress
 from revue.demo.server import serve_press
+from revue.news import search
 from revue.news.models import Article
 from revue.sources.models import Feed
 from tests.e2e.conftest import follow_press
@@ -78,6 +79,11 @@ def test_two_workers_share_the_feeds_and_never_fetch_one_twice(running):
     assert sum(fetched) == len(feed_paths) and min(fetched) > 0, outputs
     assert stored_articles() == expected_articles(running.press)
     assert Article.objects.count() == len(expected_articles(running.press))
+    # settled by each worker's CPU process, side by side: every article has its story and is found
+    assert not Article.objects.filter(story__isnull=True).exists()
+    assert search.pending_ids() == []
+    title = Article.objects.order_by("id").values_list("title", flat=True).first()
+    assert search.search(max(title.split(), key=len)).matches > 0
 
 
 def test_a_killed_worker_loses_nothing_and_duplicates_nothing(running):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from revue.demo.lexicon import LEXICONS
+from revue.news import search
 from revue.news.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,15 @@ def test_the_crawl_takes_in_every_article_of_every_outlet_once(crawled_press):
     assert expected <= got
     assert Article.objects.count() == len(got)  # one row per article, even when two feeds carry it
     assert summary.pages_failed == 0 and summary.pages_fetched > 100
+
+
+def test_the_crawl_settles_what_it_stores_in_its_cpu_process(client, crawled_press):
+    """Stories and the search index, written by the crawler's CPU process into this database."""
+    assert not Article.objects.filter(story__isnull=True).exists()
+    assert search.pending_ids() == []
+    article = Article.objects.order_by("id").first()
+    html = client.get("/recherche", {"q": f'"{article.title}"'}).content.decode()  # a pasted headline
+    assert article.title in visible_text(html)
 
 
 def test_home_ticker_lists_the_50_latest_stories_newest_first(client, crawled_press):
