@@ -2,10 +2,8 @@
 
 Parsing a feed, decoding and extracting an article page, and merging entries and pages into
 drafts take CPU, not network; the orchestrator hands them to worker processes so that both
-cores work while the event loop keeps fetching. These functions import no Django: a worker
-process starts fast and needs no settings; inputs and outputs are plain bytes and frozen
-dataclasses. The one exception is ``settle_stored``, which sets Django up in the worker process
-on first use, because settling reads and writes the database (its own connection).
+cores work while the event loop keeps fetching. Nothing here imports Django: a worker process
+starts fast and needs no settings. Inputs and outputs are plain bytes and frozen dataclasses.
 """
 
 from __future__ import annotations
@@ -55,40 +53,6 @@ def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: F
     """One draft per entry that can be an article (entries without a link are left out)."""
     drafts = (build_draft(entry, pages.get(entry.guid), ctx) for entry in entries)
     return [draft for draft in drafts if draft is not None]
-
-
-def settle_stored(article_ids: list[int], database: str, params, entry_options: dict) -> int:
-    """Settle newly stored articles from a CPU process: read them, make their story features and
-    search index entries, cluster and write (``revue.crawl.store.settle_stored``), through this
-    process's own connection to ``database`` (the crawler's database ``NAME``: a test database
-    is not the one the settings name), with the crawler's story ``params`` and search
-    ``entry_options``. Django is set up here on first use. Returns the count.
-
-    Settling costs more CPU than anything else the crawler does with a new article; done here,
-    it runs beside the crawler's event loop instead of sharing its interpreter lock."""
-    _django(database)
-    from django.db import close_old_connections
-
-    from revue.crawl.store import settle_stored as settle_here
-
-    close_old_connections()  # a process that lives for months: drop a broken connection
-    return settle_here(article_ids, params, entry_options)
-
-
-def _django(database: str) -> None:
-    """Set Django up in this process (once), connected to ``database``."""
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revue.settings")
-        django.setup()
-    from django.db import connections
-
-    default = connections["default"]
-    if default.settings_dict["NAME"] != database:
-        default.close()
-        default.settings_dict["NAME"] = database
 
 
 def prepare_settle(items: list, rows: list[dict], params, entry_options: dict) -> tuple[dict, dict]:

@@ -23,7 +23,7 @@ from revue.crawl.drafts import ArticleDraft
 from revue.news import search
 from revue.news.models import Article, Category, Image, url_hash
 from revue.news.search_text import INDEX_FIELDS
-from revue.news.stories import ArticleItem, StoryParams
+from revue.news.stories import ArticleItem
 from revue.news.story_store import assign_new_articles
 
 
@@ -135,23 +135,8 @@ def settle_inputs(article_ids: Sequence[int]) -> tuple[list[ArticleItem], list[d
     return items, [{name: row[name] for name in INDEX_FIELDS} for row in rows]
 
 
-def settle_stored(article_ids: Sequence[int], params: StoryParams | None = None,
-                  entry_options: dict | None = None) -> int:
-    """``settle`` with its CPU work done here too, from one read of the articles: for a process
-    of its own (``revue.crawl.pipeline.settle_stored``), given the story ``params`` and search
-    ``entry_options`` of the process that asks (default: this one's settings). Returns how many
-    were read."""
-    from revue.crawl.pipeline import prepare_settle
-
-    params = params or StoryParams.from_settings()
-    items, rows = settle_inputs(article_ids)
-    prepared, entries = prepare_settle(items, rows, params, entry_options or search.entry_options())
-    settle(article_ids, prepared, items, entries, params)
-    return len(items)
-
-
 def settle(article_ids: Sequence[int], prepared: dict | None = None, items: Sequence[ArticleItem] | None = None,
-           entries: dict | None = None, params: StoryParams | None = None) -> None:
+           entries: dict | None = None) -> None:
     """Index newly stored articles for search and put each in its story.
 
     Until then a search still finds them (it indexes what is queued first) and
@@ -162,4 +147,4 @@ def settle(article_ids: Sequence[int], prepared: dict | None = None, items: Sequ
     """
     if article_ids:
         search.index_articles(article_ids, entries)
-        assign_new_articles(article_ids, prepared, items, params)
+        assign_new_articles(article_ids, prepared, items)

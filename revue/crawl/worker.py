@@ -8,9 +8,7 @@ A ``Crawler`` runs one asyncio loop: network waits overlap (``REVUE_FETCH_CONCUR
 in flight, twice as many feeds at work), per-host politeness holds across every worker through the cache
 (``revue.crawl.politeness``), the CPU stages (parse, extract, merge: ``revue.crawl.pipeline``)
 run in a pool of ``REVUE_CRAWL_PROCESSES`` worker processes so both cores work, and every
-database call of the loop goes through one thread (SQLite has a single writer; the ORM is
-synchronous). Settling (search index, stories) runs whole in a CPU process, with its own
-database connection, every ``REVUE_CRAWL_SETTLE_EVERY`` new articles.
+database call goes through one thread (SQLite has a single writer; the ORM is synchronous).
 A failing feed records its error on its own row and never stops the crawl. Nothing imports
 this module but the commands that run it.
 """
@@ -40,7 +38,7 @@ from revue.crawl.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchLimits, Fet
 from revue.crawl.politeness import HostGate
 from revue.crawl.robots import RobotsRules
 from revue.crawl.rules import extraction_options, page_host
-from revue.crawl.store import known_entries, store_drafts
+from revue.crawl.store import known_entries, settle, settle_inputs, store_drafts
 from revue.news import search
 from revue.news.models import url_hash
 from revue.news.stories import StoryParams
@@ -173,7 +171,6 @@ class Crawler:
         self.processes = settings.REVUE_CRAWL_PROCESSES if processes is None else processes
         self.on_feed_done = on_feed_done
         self.policy = schedule.Policy.from_settings()
-        self.story_params = StoryParams.from_settings()
         self.owner = schedule.new_owner()
         self.hosts = HostGate(
             per_host=per_host or settings.REVUE_FETCH_PER_HOST,
@@ -298,14 +295,16 @@ class Crawler:
             await self._settle(unsettled)
 
     async def _settle(self, article_ids: list[int]) -> None:
-        """Search and stories for new articles, in a CPU process with its own database
-        connection (``pipeline.settle_stored``): the costliest work on a new article runs
-        beside this loop, not on its interpreter lock."""
+        """Search and stories for new articles: their story features and index entries are
+        computed in the CPU processes; the database thread reads them once, then clusters and
+        writes."""
         if not article_ids:
             return
         try:
-            await self._on_cpu(pipeline.settle_stored, article_ids, connections["default"].settings_dict["NAME"],
-                               self.story_params, search.entry_options())
+            items, rows = await _db(settle_inputs)(article_ids)
+            prepared, entries = await self._on_cpu(
+                pipeline.prepare_settle, items, rows, StoryParams.from_settings(), search.entry_options())
+            await _db(settle)(article_ids, prepared, items, entries)
         except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
             log.exception("stage=settle articles=%s not settled; they will be on the next search or stories update", len(article_ids))
 

@@ -79,7 +79,7 @@ def test_two_workers_share_the_feeds_and_never_fetch_one_twice(running):
     assert sum(fetched) == len(feed_paths) and min(fetched) > 0, outputs
     assert stored_articles() == expected_articles(running.press)
     assert Article.objects.count() == len(expected_articles(running.press))
-    # settled by each worker's CPU process, side by side: every article has its story and is found
+    # settled by each worker as it went: every article has its story and is found
     assert not Article.objects.filter(story__isnull=True).exists()
     assert search.pending_ids() == []
     title = Article.objects.order_by("id").values_list("title", flat=True).first()

@@ -48,8 +48,8 @@ def test_the_crawl_takes_in_every_article_of_every_outlet_once(crawled_press):
     assert summary.pages_failed == 0 and summary.pages_fetched > 100
 
 
-def test_the_crawl_settles_what_it_stores_in_its_cpu_process(client, crawled_press):
-    """Stories and the search index, written by the crawler's CPU process into this database."""
+def test_the_crawl_settles_what_it_stores(client, crawled_press):
+    """Stories and the search index of every crawled article, written into this (test) database."""
     assert not Article.objects.filter(story__isnull=True).exists()
     assert search.pending_ids() == []
     article = Article.objects.order_by("id").first()
