@@ -20,6 +20,7 @@ network: four hops per request (slot, look at the turn, claim it, give the slot 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import os
 import time
@@ -39,6 +40,10 @@ class HostGate:
         self.delay = max(0.0, delay)
         self.hold_seconds = max(1, math.ceil(hold_seconds))
         self.in_process = isinstance(caches["default"], (LocMemCache, DummyCache))
+        # a slot's token: unique across workers (a random name per gate) and requests (a count),
+        # without a system call for randomness on every request
+        self._name = os.urandom(8).hex()
+        self._count = itertools.count()
 
     async def _call(self, func, *args):
         if self.in_process:
@@ -72,7 +77,7 @@ class HostGate:
 
     async def _take_slot(self, host: str) -> tuple[str, str]:
         wait = POLL_SECONDS
-        token = os.urandom(8).hex()
+        token = f"{self._name}-{next(self._count)}"
         while True:
             key = await self._call(self._try_slots, host, token)
             if key:
