@@ -1,6 +1,7 @@
 """Store articles idempotently: one transaction per entry batch, nothing stored twice.
 
-An article is the same article when its canonical URL is the same (``url_hash`` is unique),
+``store_many`` stores several feeds' drafts in one transaction (the crawler gathers the feeds
+that finish while the database is busy). An article is the same article when its canonical URL is the same (``url_hash`` is unique),
 or when the same outlet already has an article with the same guid — so an entry crawled twice,
 or carried by two feeds of one outlet, is one row. Re-running ``store_drafts`` on the same
 drafts changes nothing. Images are one row per distinct URL, shared by every article.
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from revue.crawl.drafts import ArticleDraft
@@ -61,6 +62,25 @@ def _images_by_url(urls: Iterable[str]) -> dict[str, Image]:
 
 def _categories() -> dict[str, Category]:
     return {c.slug: c for c in Category.objects.all()}
+
+
+def store_many(batch: Sequence[tuple[int, int | None, Sequence[ArticleDraft]]]) -> list[StoreResult | Exception]:
+    """``store_drafts`` for the drafts of several feeds, ``(source_id, feed_id, drafts)`` each, in
+    one transaction (on SQLite every commit costs a disk write): a result, or the error that
+    feed's drafts met, per feed and in order. Each feed is a savepoint of its own, and when the
+    commit itself fails (a deferred constraint: an outlet deleted meanwhile), each feed is
+    stored again alone, so one feed's failure is never its neighbours'."""
+    def one(source_id, feed_id, drafts) -> StoreResult | Exception:
+        try:
+            return store_drafts(source_id, feed_id, drafts)
+        except DatabaseError as error:
+            return error
+
+    try:
+        with transaction.atomic():
+            return [one(*item) for item in batch]
+    except DatabaseError:
+        return [one(*item) for item in batch]
 
 
 def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDraft]) -> StoreResult:

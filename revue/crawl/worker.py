@@ -38,7 +38,7 @@ from revue.crawl.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchLimits, Fet
 from revue.crawl.politeness import HostGate
 from revue.crawl.robots import RobotsRules
 from revue.crawl.rules import extraction_options, page_host
-from revue.crawl.store import known_entries, settle, settle_inputs, store_drafts
+from revue.crawl.store import StoreResult, known_entries, settle, settle_inputs, store_many
 from revue.news import search
 from revue.news.models import url_hash
 from revue.news.stories import StoryParams
@@ -182,6 +182,8 @@ class Crawler:
         self._releases: list[Release] = []
         self._options: dict[str, dict] = {}
         self._requests: asyncio.Semaphore | None = None  # requests in flight, per run
+        self._to_store: list = []  # feeds' drafts waiting for the next store_many
+        self._storing: asyncio.Task | None = None
 
     @property
     def cpu(self) -> Executor:
@@ -225,6 +227,7 @@ class Crawler:
         started = time.monotonic()
         due_before = timezone.now()  # feeds falling due during the run wait for the next one
         self._options = {}
+        self._to_store, self._storing = [], None
         self._requests = asyncio.Semaphore(self.concurrency)
         self.robots = RobotsRules(user_agent=self.limits.user_agent, ttl=settings.REVUE_ROBOTS_TTL)
         if feed_ids is not None:
@@ -362,7 +365,7 @@ class Crawler:
                 full_content_min_chars=settings.REVUE_FULL_CONTENT_MIN_CHARS,
             )
             drafts = await self._on_cpu(pipeline.make_drafts, new_entries, pages, ctx) if new_entries else []
-            stored = await _db(store_drafts)(job.source_id, job.id, drafts)
+            stored = await self._store(job, drafts)
             outcome = self._finish_ok(job, result, parsed=parsed, new_articles=len(stored.created))
             return FeedOutcome(
                 feed_id=job.id,
@@ -379,6 +382,30 @@ class Crawler:
         except Exception as error:  # a bug must mark this feed, never kill the crawl
             log.exception("stage=crawl feed_id=%s url=%s unexpected error", job.id, job.url)
             return self._finish_error(job, error)
+
+    async def _store(self, job: FeedJob, drafts) -> StoreResult:
+        """Store one feed's drafts with those of every other feed that finishes meanwhile: one
+        database call and one transaction for all (``store_many``) whenever the database thread
+        comes free."""
+        done = asyncio.get_running_loop().create_future()
+        self._to_store.append((job.source_id, job.id, drafts, done))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_waiting())
+        result = await done
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def _store_waiting(self) -> None:
+        while self._to_store:
+            batch, self._to_store = self._to_store, []
+            try:
+                results = await _db(store_many)([(source, feed, drafts) for source, feed, drafts, _ in batch])
+            except Exception as error:  # not even the database call could be made
+                results = [error] * len(batch)
+            for (*_, done), result in zip(batch, results):
+                if not done.done():  # its feed may have given up (a deadline)
+                    done.set_result(result)
 
     async def _on_cpu(self, func, *args):
         """Run ``func`` in the CPU pool; a pool whose process died is replaced once, so one

@@ -7,7 +7,7 @@ from datetime import datetime, timezone as tz
 import pytest
 
 from revue.crawl.drafts import ArticleDraft
-from revue.crawl.store import store_drafts
+from revue.crawl.store import store_drafts, store_many
 from revue.news.models import Article, Image
 from revue.sources.models import Feed, Source
 
@@ -75,3 +75,30 @@ def test_a_draft_without_title_or_text_is_skipped_with_a_reason(outlet):
     source, main, _ = outlet
     result = store_drafts(source.id, main.id, [draft(4, title="", text="")])
     assert result.created == () and "no title" in result.skipped[0]
+
+
+def test_many_feeds_stored_at_once_each_get_their_own_result(outlet):
+    source, main, sport = outlet
+    results = store_many([
+        (source.id, main.id, [draft(1), draft(2)]),
+        (source.id, sport.id, [draft(2), draft(3)]),  # 2 came with the first feed
+    ])
+    assert [r.created != () for r in results] == [True, True]
+    assert [len(r.created) for r in results] == [2, 1] and results[1].existing == 1
+    assert Article.objects.count() == 3
+
+
+def test_one_feed_that_cannot_be_stored_does_not_spoil_the_others(transactional_db, outlet):
+    """Committed for real: the foreign key is checked at the commit, as in the crawler."""
+    source, main, _sport = outlet
+    gone = Source.objects.create(name="Disparu", language="fr")
+    gone_id = gone.id
+    gone.delete()  # an outlet deleted while its feed was being crawled
+    results = store_many([
+        (source.id, main.id, [draft(1)]),
+        (gone_id, None, [draft(2)]),
+        (source.id, main.id, [draft(3)]),
+    ])
+    assert isinstance(results[1], Exception)
+    assert [len(results[0].created), len(results[2].created)] == [1, 1]
+    assert sorted(Article.objects.values_list("guid", flat=True)) == ["guid-1", "guid-3"]
