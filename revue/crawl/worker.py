@@ -298,9 +298,15 @@ class Crawler:
             await self._settle(unsettled)
 
     async def _settle(self, article_ids: list[int]) -> None:
-        """Search and stories for new articles: their story features and index entries are
-        computed in the CPU processes; the database thread reads them once, then clusters and
-        writes."""
+        """Search and stories for new articles, ``REVUE_CRAWL_SETTLE_EVERY`` at a time (when
+        settling falls behind the crawl, what piled up meanwhile is not read into memory at once)."""
+        size = max(1, settings.REVUE_CRAWL_SETTLE_EVERY)
+        for start in range(0, len(article_ids), size):
+            await self._settle_batch(article_ids[start : start + size])
+
+    async def _settle_batch(self, article_ids: list[int]) -> None:
+        """Their story features and index entries are computed in the CPU processes; the
+        database thread reads them once, then clusters and writes."""
         if not article_ids:
             return
         try:

@@ -174,3 +174,16 @@ def test_a_run_stopped_midway_gives_its_leases_back_at_once(running, allow_loopb
     crawled = set(Feed.objects.filter(last_fetched_at__isnull=False).values_list("id", flat=True))
     assert set(done) <= crawled and len(crawled) < len(feed_ids)
     assert Feed.objects.due().count() == len(feed_ids) - len(crawled)
+
+
+def test_what_piles_up_unsettled_is_settled_a_batch_at_a_time_and_all_of_it(running, allow_loopback, settings):
+    """Settling slower than the crawl: the articles stored meanwhile are settled in batches of
+    REVUE_CRAWL_SETTLE_EVERY (never read into memory all at once), and none is left out."""
+    from revue.crawl.worker import Crawler
+
+    settings.REVUE_CRAWL_SETTLE_EVERY = 7
+    follow_press(running)
+    summary = Crawler(processes=1).run_once()
+    assert summary.new_articles > 7 * 10
+    assert not Article.objects.filter(story__isnull=True).exists()
+    assert search.pending_ids() == []
