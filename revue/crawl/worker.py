@@ -8,7 +8,8 @@ A ``Crawler`` runs one asyncio loop: network waits overlap (``REVUE_FETCH_CONCUR
 in flight, twice as many feeds at work), per-host politeness holds across every worker through the cache
 (``revue.crawl.politeness``), the CPU stages (parse, extract, merge: ``revue.crawl.pipeline``)
 run in a pool of ``REVUE_CRAWL_PROCESSES`` worker processes so both cores work, and every
-database call goes through one thread (SQLite has a single writer; the ORM is synchronous).
+database call goes through one thread (SQLite has a single writer; the ORM is synchronous),
+the drafts of the feeds that finish while it is busy stored together (``store_many``).
 A failing feed records its error on its own row and never stops the crawl. Nothing imports
 this module but the commands that run it.
 """
