@@ -58,11 +58,11 @@ def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: F
 def prepare_settle(items: list, rows: list[dict], params, entry_options: dict) -> tuple[dict, dict]:
     """What settling newly stored articles costs in CPU: their story features
     (``revue.news.stories.prepare_all`` of ``items``) and their search index entries
-    (``revue.news.search_text.index_entry`` of ``rows``, each returned with its row, by id)."""
+    (``revue.news.search_text.index_entry`` of ``rows``, by id)."""
     from revue.news.search_text import index_entry  # pure; imported here to keep start-up light
     from revue.news.stories import prepare_all
 
-    return prepare_all(items, params), {row["id"]: (row, index_entry(row, **entry_options)) for row in rows}
+    return prepare_all(items, params), {row["id"]: index_entry(row, **entry_options) for row in rows}
 
 
 def _warm_up() -> None:

@@ -5,7 +5,7 @@ Two parts:
 * ``next_check`` — the scheduling arithmetic as one pure function over plain values (no ORM),
   in the manner of Miniflux's ``ScheduleNextCheck``: success, not-modified and failure all go
   through it.
-* ``lease_due_feeds`` (``lease_due_rows``) / ``release`` / ``release_many`` — a worker *leases* a batch of due feeds with a conditional
+* ``lease_due_feeds`` / ``release`` / ``release_many`` — a worker *leases* a batch of due feeds with a conditional
   ``UPDATE … WHERE lease is free`` that only one worker can win for a given row, on SQLite and
   PostgreSQL alike (PostgreSQL pre-selects with ``FOR UPDATE SKIP LOCKED`` so workers don't
   even contend). A lease expires, so a killed worker's feeds come back by themselves.
@@ -131,27 +131,17 @@ def lease_due_feeds(
     now: datetime | None = None,
     due_before: datetime | None = None,
     ids: list[int] | None = None,
-) -> list[Feed]:
-    """Lease up to ``limit`` due feeds to ``owner`` and return them (with their source).
+    fields: Sequence[str] = (),
+) -> list:
+    """Lease up to ``limit`` due feeds to ``owner`` and return them (with their source), or
+    only ``fields`` of each as a dict (``Feed.objects.values`` names, e.g. ``source__name``:
+    what a crawler needs, without building model instances).
 
     ``due_before`` leaves out feeds that fell due after it (so a crawl that started then has an
     end); ``ids`` limits the lease to those feeds. The UPDATE repeats the "due and not leased"
     condition, so when two workers pick the same candidate only the first UPDATE touches it;
     each then reads back only what it won.
     """
-    won = _lease(owner, limit=limit, lease_seconds=lease_seconds, now=now, due_before=due_before, ids=ids)
-    return list(won.select_related("source")) if won is not None else []
-
-
-def lease_due_rows(owner: str, fields: Sequence[str], **kw) -> list[dict]:
-    """``lease_due_feeds`` returning only ``fields`` of each feed (``Feed.objects.values``
-    names, e.g. ``source__name``): what a crawler needs, without building model instances."""
-    won = _lease(owner, **kw)
-    return list(won.values(*fields)) if won is not None else []
-
-
-def _lease(owner, *, limit, lease_seconds, now=None, due_before=None, ids=None):
-    """Lease; the feeds won, as a queryset in id order (None when none)."""
     now = now or django_timezone.now()
     expires = now + timedelta(seconds=lease_seconds)
     due = Feed.objects.due(now).filter(next_fetch_at__lte=due_before or now)
@@ -163,9 +153,10 @@ def _lease(owner, *, limit, lease_seconds, now=None, due_before=None, ids=None):
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("id", flat=True)[:limit])
         if not ids:
-            return None
+            return []
         due.filter(id__in=ids).update(lease_owner=owner, lease_expires_at=expires)
-    return Feed.objects.filter(id__in=ids, lease_owner=owner).order_by("id")
+    won = Feed.objects.filter(id__in=ids, lease_owner=owner).order_by("id")
+    return list(won.values(*fields) if fields else won.select_related("source"))
 
 
 def release(feed_id: int, owner: str, **fields) -> bool:

@@ -25,7 +25,7 @@ from revue.news import search
 from revue.news.models import Article, Category, Image, url_hash
 from revue.news.search_text import INDEX_FIELDS
 from revue.news.stories import ArticleItem
-from revue.news.story_store import assign_new_articles
+from revue.news.story_store import ITEM_FIELDS, assign_new_articles
 
 
 @dataclass(frozen=True)
@@ -149,22 +149,23 @@ def _link_images(fresh: dict[str, ArticleDraft], stored: dict[str, int], images:
 def settle_inputs(article_ids: Sequence[int]) -> tuple[list[ArticleItem], list[dict]]:
     """What settling these articles reads, in one query: each as its story sees it
     (``ArticleItem``) and as search indexes it (its ``search_text.INDEX_FIELDS`` values)."""
-    rows = list(Article.objects.filter(id__in=article_ids).order_by("id").values(*INDEX_FIELDS, "fetched_at"))
-    items = [ArticleItem(r["id"], r["title"], r["text"], r["language"], r["published_at"], r["fetched_at"], r["source_id"])
-             for r in rows]
+    read = Article.objects.filter(id__in=article_ids).order_by("id")
+    rows = list(read.values(*dict.fromkeys(INDEX_FIELDS + ITEM_FIELDS)))
+    items = [ArticleItem(*(row[name] for name in ITEM_FIELDS)) for row in rows]
     return items, [{name: row[name] for name in INDEX_FIELDS} for row in rows]
 
 
 def settle(article_ids: Sequence[int], prepared: dict | None = None, items: Sequence[ArticleItem] | None = None,
-           entries: dict | None = None) -> None:
+           rows: Sequence[dict] = (), entries: dict | None = None) -> None:
     """Index newly stored articles for search and put each in its story.
 
     Until then a search still finds them (it indexes what is queued first) and
     ``revue stories update`` would cluster them; settling makes both immediate. When the CPU
     work was done elsewhere (``revue.crawl.pipeline.prepare_settle`` over ``settle_inputs``):
-    ``prepared``, their story features, ``items``, the articles as those were made from,
-    ``entries``, their search index entries with the rows they were made from.
+    ``prepared``, their story features, ``items`` and ``rows``, the articles as those were
+    made from, ``entries``, their search index entries by id.
     """
     if article_ids:
-        search.index_articles(article_ids, entries)
+        entries = entries or {}
+        search.index_articles(article_ids, {row["id"]: (row, entries[row["id"]]) for row in rows if row["id"] in entries})
         assign_new_articles(article_ids, prepared, items)

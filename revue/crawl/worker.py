@@ -314,16 +314,16 @@ class Crawler:
             items, rows = await _db(settle_inputs)(article_ids)
             prepared, entries = await self._on_cpu(
                 pipeline.prepare_settle, items, rows, StoryParams.from_settings(), search.entry_options())
-            await _db(settle)(article_ids, prepared, items, entries)
+            await _db(settle)(article_ids, prepared, items, rows, entries)
         except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
             log.exception("stage=settle articles=%s not settled; they will be on the next search or stories update", len(article_ids))
 
     async def _lease(self, feed_ids: list[int] | None, due_before, room: int) -> list[FeedJob]:
         def lease():
             close_old_connections()  # a worker running for months: drop a broken or stale connection
-            feeds = schedule.lease_due_rows(
+            feeds = schedule.lease_due_feeds(
                 self.owner,
-                FeedJob.FIELDS,
+                fields=FeedJob.FIELDS,
                 limit=min(room, settings.REVUE_LEASE_BATCH),
                 lease_seconds=settings.REVUE_LEASE_SECONDS,
                 due_before=due_before,

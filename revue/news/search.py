@@ -54,12 +54,6 @@ SECONDS_PER_DAY = 86400
 # --- the index ----------------------------------------------------------------------------------
 
 
-def entry_for(row: dict) -> IndexEntry:
-    """The index entry of one article, from its ``INDEX_FIELDS`` values (``search_text.index_entry``
-    with this portal's time zone and ``REVUE_SEARCH_MAX_INDEXED_CHARS``)."""
-    return index_entry(row, **entry_options())
-
-
 def entry_options() -> dict:
     """``search_text.index_entry``'s settings, as plain values a CPU process can be given."""
     return {"tz": timezone.get_default_timezone(), "max_chars": settings.REVUE_SEARCH_MAX_INDEXED_CHARS}
@@ -112,12 +106,18 @@ def index_articles(article_ids: Iterable[int], made: dict[int, tuple[dict, Index
     if not ids or not search_schema.exists(connection):
         return 0
     made = made or {}
+    options = entry_options()
+
+    def entry(row: dict) -> IndexEntry:
+        row_then, entry_then = made.get(row["id"], (None, None))
+        return entry_then if row_then == row else index_entry(row, **options)
+
     done = 0
     size = 500
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
         rows = Article.objects.filter(id__in=chunk).values(*INDEX_FIELDS)
-        entries = [made[row["id"]][1] if made.get(row["id"], ({},))[0] == row else entry_for(row) for row in rows]
+        entries = [entry(row) for row in rows]
         with transaction.atomic():
             _write_entries(entries, chunk)  # the ids of deleted articles leave the index
         done += len(entries)

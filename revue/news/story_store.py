@@ -220,9 +220,12 @@ def _next_seq() -> int:
     return 1 if last is None else last + 1
 
 
+# what an ``ArticleItem`` is made of, in its order
+ITEM_FIELDS = ("id", "title", "text", "language", "published_at", "fetched_at", "source_id")
+
+
 def article_items(ids: Sequence[int]) -> list[ArticleItem]:
-    rows = Article.objects.filter(id__in=ids).values_list(
-        "id", "title", "text", "language", "published_at", "fetched_at", "source_id")
+    rows = Article.objects.filter(id__in=ids).values_list(*ITEM_FIELDS)
     by_id = {row[0]: ArticleItem(*row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 

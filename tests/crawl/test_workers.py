@@ -133,7 +133,7 @@ def test_a_feed_that_waited_too_long_for_a_slot_is_given_back_unfetched(running,
 
     feed_ids = follow_press(running)
     crawler = Crawler(processes=1)
-    leased = schedule.lease_due_rows(crawler.owner, FeedJob.FIELDS, limit=1, lease_seconds=600, ids=feed_ids[:1])
+    leased = schedule.lease_due_feeds(crawler.owner, fields=FeedJob.FIELDS, limit=1, lease_seconds=600, ids=feed_ids[:1])
     job = FeedJob.of(leased[0], leased_at=time.monotonic() - 10_000)  # leased long ago
 
     async def crawl_it():

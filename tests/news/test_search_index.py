@@ -119,7 +119,7 @@ def test_entries_made_in_the_crawlers_cpu_processes_are_used_unless_the_article_
     prepared, entries = pipeline.prepare_settle(items, rows, StoryParams.from_settings(), search.entry_options())
     Article.objects.filter(id=ids[0]).update(title="Inondations à Tétouan", text="Les oueds débordent.")
     Article.objects.filter(id=ids[2]).delete()
-    settle(ids, prepared, items, entries)
+    settle(ids, prepared, items, rows, entries)
     assert search.pending_ids() == []
     assert found("barrages") == ["Sécheresse et barrages 1"]
     assert found("oueds") == ["Inondations à Tétouan"]
