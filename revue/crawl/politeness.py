@@ -6,15 +6,18 @@ Redis (``REVUE_CACHE_URL``) for many workers on many machines. A slot is a cache
 ``add`` (atomic in both backends), holding a token of its own, and given back when the request
 ends only if it still holds that token (a slot held past its expiry and taken by someone else
 stays theirs); a slot whose worker died expires by itself after ``REVUE_FETCH_TOTAL_TIMEOUT``.
-The delay is a true minimum spacing: time is cut into windows of ``REVUE_HOST_DELAY``; a request
-claims its window with ``add`` (one request per window, whoever wins) and stores there the moment
-it will start, at least one delay after the start stored in the window before it, waiting
-until then if need be. Two requests to one host therefore never start closer than the delay,
-whichever workers make them.
+The delay is a true minimum spacing: each host has one key holding the earliest moment its
+next request may start. A request looks at it and sleeps until then, and only then (inside
+``then``, the crawler's semaphore of requests in flight) claims the turn in one atomic step:
+if the turn is still free (at most ``POLL_SECONDS`` away) it moves the key one delay on and
+starts; if another request took it meanwhile it looks again. On Redis the step is a Lua script
+run on the Redis server's clock (so workers whose clocks differ still agree); in one process it
+is the same under a lock. Two requests to one host therefore never start closer than the
+delay, whichever workers make them.
 
 Cost: with the in-process cache every call is direct (a dictionary under a lock: no thread
 hop); with a networked cache the calls run in a thread so the event loop never waits on the
-network: four hops per request (slot, look at the turn, claim it, give the slot back).
+network: four hops per request (take a slot, look at the turn, claim it, give the slot back).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import asyncio
 import itertools
 import math
 import os
+import threading
 import time
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
@@ -44,6 +48,7 @@ class HostGate:
         # without a system call for randomness on every request
         self._name = os.urandom(8).hex()
         self._count = itertools.count()
+        self._scripts: dict = {}
 
     async def _call(self, func, *args):
         if self.in_process:
@@ -93,33 +98,58 @@ class HostGate:
                 return key
         return ""
 
-    def _turn_key(self, host: str, window: int) -> str:
-        return f"crawl:host:{host}:turn:{window}"
+    def _turn_key(self, host: str) -> str:
+        return f"crawl:host:{host}:next"
 
     def _until_turn(self, host: str) -> float:
-        """Seconds until ``host`` could have its next turn (a look, nothing claimed)."""
-        now = time.time()
-        window = int(now / self.delay)
-        taken = cache.get_many([self._turn_key(host, window - 1), self._turn_key(host, window)])
-        starts = [float(start) + self.delay for start in taken.values()]
-        if self._turn_key(host, window) in taken:  # this window is used: the next one at best
-            starts.append((window + 1) * self.delay)
-        return max([0.0, *(start - now for start in starts)])
+        """Seconds until ``host``'s next turn (a look, nothing claimed)."""
+        if not self.in_process:
+            return float(self._redis_script(_LOOK, host))
+        return max(0.0, float(cache.get(self._turn_key(host), 0.0)) - time.time())
 
     def _try_turn(self, host: str) -> float | None:
-        """Claim this time window for ``host``: the seconds to wait before starting, or None
-        when another request has it."""
+        """Claim ``host``'s next turn if it is at most ``POLL_SECONDS`` away: the seconds to
+        wait before starting, or None when another request has taken it meanwhile."""
         if not self.delay:
             return 0.0
-        now = time.time()
-        window = int(now / self.delay)
-        # the previous window's start is always before this window ends (by induction), so it
-        # is the only one that can be less than a delay ago
-        previous = cache.get(self._turn_key(host, window - 1))
-        start = max(now, float(previous) + self.delay) if previous is not None else now
-        if cache.add(self._turn_key(host, window), start, max(1, math.ceil(2 * self.delay))):
-            return start - now
-        return None
+        if not self.in_process:
+            claimed, wait = self._redis_script(_CLAIM, host)
+            return float(wait) if int(claimed) else None
+        with _LOCAL_TURNS:
+            now = time.time()
+            wait = max(0.0, float(cache.get(self._turn_key(host), 0.0)) - now)
+            if wait > POLL_SECONDS:
+                return None
+            cache.set(self._turn_key(host), now + wait + self.delay, self.hold_seconds + math.ceil(self.delay))
+            return wait
+
+    def _redis_script(self, script: str, host: str):
+        """Run one of the turn's Lua scripts on the cache's Redis: one atomic step on the Redis
+        server's clock, so workers on machines whose clocks differ still keep the spacing."""
+        key = cache.make_and_validate_key(self._turn_key(host))
+        client = cache._cache.get_client(key, write=True)  # Django's RedisCache: the redis-py client
+        if script not in self._scripts:
+            self._scripts[script] = client.register_script(script)  # sent by its hash after once
+        ttl_ms = math.ceil((2 * self.delay + POLL_SECONDS) * 1000) + 1000
+        return self._scripts[script](keys=[key], args=[repr(self.delay), repr(POLL_SECONDS), ttl_ms],
+                                     client=client)
+
+
+# A host's turn is one key: the earliest moment (Redis's clock) its next request may start.
+_NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000 "
+_LOOK = _NOW + """
+local wait = tonumber(redis.call('GET', KEYS[1]) or '0') - now
+if wait < 0 then wait = 0 end
+return tostring(wait)
+"""
+_CLAIM = _NOW + """
+local wait = tonumber(redis.call('GET', KEYS[1]) or '0') - now
+if wait > tonumber(ARGV[2]) then return {0, tostring(wait)} end
+if wait < 0 then wait = 0 end
+redis.call('SET', KEYS[1], string.format('%.6f', now + wait + tonumber(ARGV[1])), 'PX', ARGV[3])
+return {1, tostring(wait)}
+"""
+_LOCAL_TURNS = threading.Lock()  # in one process, the look-and-claim under one lock
 
 
 def _give_back(key: str, token: str) -> None:
