@@ -84,13 +84,18 @@ ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger
 ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
                                 "ڭ": "ك", "گ": "ك", "پ": "ب", "ڤ": "ف", "ی": "ي", "ک": "ك"})
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789,.")
+OTHER_DIGITS = re.compile("[٠-٩۰-۹٫٬]")
 ARABIC_RANGE = re.compile("[\u0600-\u06ff]")
 LATIN_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # accents
 
 
 def fold(text: str) -> str:
     """Lower case, no accents, Arabic letters in one form, all digits ASCII."""
-    text = unicodedata.normalize("NFKC", text).translate(DIGITS)
+    if text.isascii():  # nothing to normalise (the common case of a word, and of English text)
+        return text.casefold()
+    text = unicodedata.normalize("NFKC", text)
+    if OTHER_DIGITS.search(text):  # translate reads every character: only when it has work
+        text = text.translate(DIGITS)
     if ARABIC_RANGE.search(text):
         text = ARABIC_DIACRITICS.sub("", text).translate(ARABIC_LETTERS)
     if text.isascii():
@@ -318,7 +323,8 @@ def concepts(words: list[str], language: str) -> tuple[list[tuple[str, float]], 
         if i in used:
             continue
         for form in options:
-            entry = _match(table.get(form, ()), forms, i)
+            entries = table.get(form)
+            entry = _match(entries, forms, i) if entries else None
             if entry is not None:
                 found.append((entry.concept, entry.weight))
                 used.update(range(i, i + len(entry.words)))
@@ -330,9 +336,18 @@ LEXICON_LANGUAGES = frozenset({"fr", "es", "en", "ar"})
 
 
 def _match(entries: Iterable[_Entry], forms: list[tuple[str, ...]], start: int) -> _Entry | None:
+    """The longest entry whose words follow at ``start`` (the first word already matched)."""
     for entry in entries:
-        end = start + len(entry.words)
-        if end <= len(forms) and all(entry.words[k] in forms[start + k] for k in range(1, len(entry.words))):
+        words = entry.words
+        size = len(words)
+        if size == 1:  # the rest are one word long too: this first one matches
+            return entry
+        if start + size > len(forms):
+            continue
+        for k in range(1, size):
+            if words[k] not in forms[start + k]:
+                break
+        else:
             return entry
     return None
 
@@ -359,22 +374,25 @@ class _Word(NamedTuple):
 
 
 fold_word = lru_cache(maxsize=50_000)(fold)
+_new_word = tuple.__new__
 
 
 def _words(title: str, text: str) -> list[_Word]:
-    found = []
+    found: list[_Word] = []
+    append, new, fold_one = found.append, _new_word, fold_word  # (the loop's hot names, local)
+    count = 0
     for part, in_title in ((title, True), (text, False)):
         for match in WORD.finditer(part):
             raw = match.group()
-            capitalised = raw[0].isupper()
-            sentence_start = False
-            if capitalised:  # only a capital needs to know whether a sentence starts here
+            if raw[0].isupper():  # only a capital needs to know whether a sentence starts here
                 j = match.start() - 1
                 while j >= 0 and part[j] in " '’\u00a0":
                     j -= 1
-                sentence_start = j < 0 or part[j] in SENTENCE_END
-            found.append(_Word(raw, fold_word(raw), len(found), capitalised, sentence_start, in_title))
-            if len(found) >= MAX_TOKENS:
+                append(new(_Word, (raw, fold_one(raw), count, True, j < 0 or part[j] in SENTENCE_END, in_title)))
+            else:
+                append(new(_Word, (raw, fold_one(raw), count, False, False, in_title)))
+            count += 1
+            if count >= MAX_TOKENS:
                 return found
     return found
 
@@ -466,7 +484,10 @@ def _names(words: list[_Word], stop: frozenset[str], used: set[int], title_case:
     previous: tuple[str, ...] = ()
     previous_position = -2
     for word in words:
-        skeletons = _name_skeletons(word, stop, used, title_case)
+        if word.capitalised or is_arabic(word.folded):
+            skeletons = _name_skeletons(word, stop, used, title_case)
+        else:
+            skeletons = ()
         if not skeletons:
             if word.folded not in NAME_PARTICLES:
                 previous = ()
