@@ -9,7 +9,8 @@ in flight, twice as many feeds at work), per-host politeness holds across every 
 (``revue.crawl.politeness``), the CPU stages (parse, extract, merge: ``revue.crawl.pipeline``)
 run in a pool of ``REVUE_CRAWL_PROCESSES`` worker processes so both cores work, and every
 database call goes through one thread (SQLite has a single writer; the ORM is synchronous),
-the drafts of the feeds that finish while it is busy stored together (``store_many``).
+the drafts of the feeds that finish while it is busy stored together (``store_many``). That
+thread is the crawl's narrowest resource: feeds are leased ahead of anything that holds it long.
 A failing feed records its error on its own row and never stops the crawl. Nothing imports
 this module but the commands that run it.
 """
@@ -20,7 +21,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ log = logging.getLogger("revue.crawl")
 # Outcomes are written, and leases given back, in batches: this many, or this often.
 RELEASE_BATCH = 32
 RELEASE_SECONDS = 0.5
+SETTLE_PART = 25  # articles at least in each CPU process's share of a settle
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ class Crawler:
         self._requests: asyncio.Semaphore | None = None  # requests in flight, per run
         self._to_store: list = []  # feeds' drafts waiting for the next store_many
         self._storing: asyncio.Task | None = None
+        self._warming: asyncio.Future | None = None  # the CPU pool starting, in a thread
 
     @property
     def cpu(self) -> Executor:
@@ -233,9 +236,11 @@ class Crawler:
         self.robots = RobotsRules(user_agent=self.limits.user_agent, ttl=settings.REVUE_ROBOTS_TTL)
         if feed_ids is not None:
             await _db(Feed.objects.filter(id__in=feed_ids).update)(next_fetch_at=due_before)
-        # Start the CPU pool before any fetch: a fresh ProcessPoolExecutor forks and imports on
-        # its first task, which would otherwise stall every fetch in flight for ~0.5 s.
-        await self._on_cpu(int)
+        # Start the CPU pool now, in a thread: a fresh ProcessPoolExecutor starts its processes
+        # (and the fork server its imports, ~1 s) inside the first submit, which on the event
+        # loop would stall every fetch; feeds that answer 304 need no CPU process meanwhile.
+        if self._cpu is None:
+            self._warming = asyncio.get_running_loop().run_in_executor(None, self._start_pool)
         try:
             async with Fetcher(self.limits, max_connections=self.concurrency * 2) as fetcher:
                 await self._crawl_stream(fetcher, summary, feed_ids, due_before)
@@ -247,6 +252,7 @@ class Crawler:
             except Exception:
                 log.exception("stage=crawl leases not given back; they expire after REVUE_LEASE_SECONDS")
             await _db(connections.close_all)()
+            self._warming = None
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -255,8 +261,11 @@ class Crawler:
         parse, wait for the database or for a host's turn, holding no request slot) and as
         many leased and ready, leasing again when a quarter of the queue is gone (one lease
         for many feeds, no batch barrier); settle the new articles every
-        ``REVUE_CRAWL_SETTLE_EVERY`` in a task of its own (one at a time, with enough feeds
-        leased beforehand), so that fetching goes on meanwhile."""
+        ``REVUE_CRAWL_SETTLE_EVERY`` in a task of its own (one at a time; its features made by
+        every CPU process, a share each; enough feeds leased just before its write holds the
+        database thread), so that fetching goes on meanwhile; once everything due is leased,
+        settle whatever the last feeds bring as soon as the previous settle ends, so the run
+        does not end on one large settle."""
         gate = asyncio.Semaphore(2 * self.concurrency)  # feeds at work; the rest wait their turn
         queue_size = 4 * self.concurrency
         running: set[asyncio.Task] = set()
@@ -267,9 +276,28 @@ class Crawler:
 
         async def lease_and_start(room: int) -> bool:
             """Lease up to ``room`` feeds and start them; False when nothing more is due."""
+            return bool(await lease_count(room)) and feed_ids is None
+
+        async def lease_count(room: int) -> int:
             jobs = await self._lease(feed_ids, due_before, room=room)
             running.update(asyncio.create_task(self._crawl_feed_safely(job, fetcher, gate)) for job in jobs)
-            return bool(jobs) and feed_ids is None
+            return len(jobs)
+
+        async def lease_ahead(count: int) -> bool:
+            """Lease ``count`` more feeds (``REVUE_LEASE_BATCH`` a lease) and start them."""
+            while count > 0:
+                leased = await lease_count(count)
+                if not leased or feed_ids is not None:
+                    return False
+                count -= leased
+            return True
+
+        async def lease_for_settle() -> None:
+            """Before a settle's write holds the database thread (~1 s for 200 articles), lease
+            enough feeds to keep fetching all along: a lease would wait behind the write."""
+            nonlocal more
+            if more:
+                more = await lease_ahead(max(0, 3 * queue_size - len(running)))
 
         try:
             while True:
@@ -277,7 +305,8 @@ class Crawler:
                     more = await lease_and_start(queue_size - len(running))
                 if not running:
                     break
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running.difference_update(done)  # (the same set: a settle may add feeds to it meanwhile)
                 for task in done:
                     outcome = task.result()
                     summary.add(outcome)
@@ -287,10 +316,11 @@ class Crawler:
                 if len(self._releases) >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS:
                     await self._flush_releases()
                     flushed = time.monotonic()
-                if len(unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY and (settling is None or settling.done()):
-                    if more:  # the settle holds the database thread a while: lease enough to go on
-                        more = await lease_and_start(queue_size + 2 * self.concurrency - len(running))
-                    settling = asyncio.create_task(self._settle(unsettled))
+                # settle every REVUE_CRAWL_SETTLE_EVERY articles, and once all is leased, whatever
+                # the last feeds bring as soon as the previous settle ends: the run's tail is short
+                due = len(unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY or (unsettled and not more)
+                if due and (settling is None or settling.done()):
+                    settling = asyncio.create_task(self._settle(unsettled, before_write=lease_for_settle))
                     unsettled = []
         finally:  # an error or a stop: what finished is still written
             await self._flush_releases()
@@ -298,22 +328,33 @@ class Crawler:
                 await settling
             await self._settle(unsettled)
 
-    async def _settle(self, article_ids: list[int]) -> None:
+    async def _settle(self, article_ids: list[int], before_write: Callable[[], Awaitable] | None = None) -> None:
         """Search and stories for new articles, ``REVUE_CRAWL_SETTLE_EVERY`` at a time (when
         settling falls behind the crawl, what piled up meanwhile is not read into memory at once)."""
         size = max(1, settings.REVUE_CRAWL_SETTLE_EVERY)
         for start in range(0, len(article_ids), size):
-            await self._settle_batch(article_ids[start : start + size])
+            await self._settle_batch(article_ids[start : start + size], before_write)
 
-    async def _settle_batch(self, article_ids: list[int]) -> None:
+    async def _settle_batch(self, article_ids: list[int], before_write: Callable[[], Awaitable] | None = None) -> None:
         """Their story features and index entries are computed in the CPU processes; the
         database thread reads them once, then clusters and writes."""
         if not article_ids:
             return
         try:
             items, rows = await _db(settle_inputs)(article_ids)
-            prepared, entries = await self._on_cpu(
-                pipeline.prepare_settle, items, rows, StoryParams.from_settings(), search.entry_options())
+            prepared, entries = {}, {}
+            params, options = StoryParams.from_settings(), search.entry_options()
+            parts = max(1, min(self.processes, len(items) // SETTLE_PART))  # every CPU process a share
+            for made, indexed in await asyncio.gather(*(
+                    self._on_cpu(pipeline.prepare_settle, items[n::parts], rows[n::parts], params, options)
+                    for n in range(parts))):
+                prepared.update(made)
+                entries.update(indexed)
+            if before_write is not None:
+                try:
+                    await before_write()
+                except Exception:  # (say, the lease met a locked database): the crawl leases again later
+                    log.exception("stage=settle leasing ahead of the write failed")
             await _db(settle)(article_ids, prepared, items, rows, entries)
         except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
             log.exception("stage=settle articles=%s not settled; they will be on the next search or stories update", len(article_ids))
@@ -414,10 +455,18 @@ class Crawler:
                 if not done.done():  # its feed may have given up (a deadline)
                     done.set_result(result)
 
+    def _start_pool(self) -> None:
+        self.cpu.submit(int).result()
+
     async def _on_cpu(self, func, *args):
         """Run ``func`` in the CPU pool; a pool whose process died is replaced once, so one
         crash (say, the OS killing a worker on a huge page) is not charged to every feed."""
         loop = asyncio.get_running_loop()
+        if self._warming is not None:  # wait for the pool's start rather than block the loop on it
+            try:
+                await self._warming
+            except Exception:  # the pool could not start: the call below tries again, or says why
+                self._warming = None
         try:
             return await loop.run_in_executor(self.cpu, func, *args)
         except BrokenProcessPool:

@@ -187,3 +187,23 @@ def test_what_piles_up_unsettled_is_settled_a_batch_at_a_time_and_all_of_it(runn
     assert summary.new_articles > 7 * 10
     assert not Article.objects.filter(story__isnull=True).exists()
     assert search.pending_ids() == []
+
+
+def test_feeds_leased_ahead_of_a_settle_are_crawled_once_and_counted(running, allow_loopback, settings):
+    """Before each settle's write holds the database thread, the crawler leases feeds ahead (here
+    two a lease, a settle every three articles, so that happens again and again): every feed is
+    still fetched exactly once, counted in the summary, released, and its articles settled."""
+    from revue.crawl.worker import Crawler
+
+    settings.REVUE_LEASE_BATCH = 2
+    settings.REVUE_CRAWL_SETTLE_EVERY = 3
+    follow_press(running)
+    running.latency = 0.02
+    summary = Crawler(concurrency=2, processes=1).run_once()
+    feed_paths = [url.split(running.base_url, 1)[1] for _o, url, _h in running.feed_urls()]
+    assert {path: running.hits[path] for path in feed_paths} == {path: 1 for path in feed_paths}
+    assert summary.feeds == len(feed_paths) == Feed.objects.exclude(last_fetched_at=None).count()
+    assert not Feed.objects.exclude(lease_owner="").exists()
+    assert stored_articles() == expected_articles(running.press)
+    assert not Article.objects.filter(story__isnull=True).exists()
+    assert search.pending_ids() == []
