@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from revue.crawl.drafts import ArticleDraft
@@ -39,12 +40,17 @@ def known_entries(source_id: int, urls: Iterable[str], guids: Iterable[str]) -> 
     """Which of these canonical URLs (as hashes) and guids the archive already has."""
     hashes = {url_hash(u) for u in urls if u}
     guids = {g for g in guids if g}
-    known_hashes = set(Article.objects.filter(url_hash__in=hashes).values_list("url_hash", flat=True)) if hashes else set()
-    known_guids = (
-        set(Article.objects.filter(source_id=source_id, guid__in=guids).values_list("guid", flat=True))
-        if guids
-        else set()
-    )
+    if not hashes and not guids:
+        return set(), set()
+    # one statement (each half searched by its own index): it runs for every changed feed
+    found = Article.objects.filter(Q(url_hash__in=hashes) | Q(source_id=source_id, guid__in=guids))
+    rows = found.values_list("url_hash", "source_id", "guid")
+    known_hashes, known_guids = set(), set()
+    for found_hash, found_source, guid in rows:
+        if found_hash in hashes:
+            known_hashes.add(found_hash)
+        if found_source == source_id and guid in guids:
+            known_guids.add(guid)
     return known_hashes, known_guids
 
 
@@ -70,9 +76,11 @@ def store_many(batch: Sequence[tuple[int, int | None, Sequence[ArticleDraft]]]) 
     feed's drafts met, per feed and in order. Each feed is a savepoint of its own, and when the
     commit itself fails (a deferred constraint: an outlet deleted meanwhile), each feed is
     stored again alone, so one feed's failure is never its neighbours'."""
+    categories = _categories()  # read once for the batch
+
     def one(source_id, feed_id, drafts) -> StoreResult | Exception:
         try:
-            return store_drafts(source_id, feed_id, drafts)
+            return store_drafts(source_id, feed_id, drafts, categories)
         except DatabaseError as error:
             return error
 
@@ -83,8 +91,10 @@ def store_many(batch: Sequence[tuple[int, int | None, Sequence[ArticleDraft]]]) 
         return [one(*item) for item in batch]
 
 
-def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDraft]) -> StoreResult:
-    """Store the drafts not yet in the archive, in one transaction."""
+def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDraft],
+                 categories: dict[str, Category] | None = None) -> StoreResult:
+    """Store the drafts not yet in the archive, in one transaction (``categories``: by slug,
+    when read already)."""
     skipped = tuple(f"no title and no text: {d.url}" for d in drafts if not (d.title or d.text))
     drafts = [d for d in drafts if d.title or d.text]
     if not drafts:
@@ -102,7 +112,8 @@ def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDr
         images = _images_by_url(
             [d.image_url for d in fresh.values()] + [u for d in fresh.values() for u in d.inline_image_urls]
         )
-        categories = _categories()
+        if categories is None:
+            categories = _categories()
         now = timezone.now()
         rows = [
             Article(
