@@ -136,7 +136,9 @@ class HostGate:
 
 
 # A host's turn is one key: the earliest moment (Redis's clock) its next request may start.
-_NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000 "
+# (replicate_commands: Redis 3.2-4 refuse a write after TIME without it; later ones do it anyway)
+_NOW = ("redis.replicate_commands() "
+        "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000 ")
 _LOOK = _NOW + """
 local wait = tonumber(redis.call('GET', KEYS[1]) or '0') - now
 if wait < 0 then wait = 0 end

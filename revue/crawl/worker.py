@@ -18,8 +18,10 @@ this module but the commands that run it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
@@ -145,6 +147,28 @@ def _loop_factory():
     return uvloop.new_event_loop
 
 
+_tuned = False
+SWITCH_INTERVAL = 0.001  # s a thread keeps the interpreter lock while another waits for it
+
+
+def _tune_interpreter() -> None:
+    """Two settings of the interpreter for a crawling process, once:
+
+    * leave what the process made before its first crawl (Django, the modules, the settings:
+      ~140,000 objects that live as long as it does) out of the garbage collector's full
+      passes, which otherwise walk them all again and again (half the collector's time);
+    * hand the interpreter lock over after 1 ms instead of 5: the database thread gets it back
+      after each SQLite call (and each row of an ``executemany``) while the event loop is busy,
+      and it is the crawl's narrowest resource (its statements took ~15% less time).
+    """
+    global _tuned
+    if not _tuned:
+        gc.collect()
+        gc.freeze()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        _tuned = True
+
+
 def _db(func):
     """Run an ORM function from the event loop, on the one database thread.
 
@@ -205,6 +229,7 @@ class Crawler:
 
     def run_once(self, *, feed_ids: list[int] | None = None, keep_pool: bool = False) -> CrawlSummary:
         """Crawl every feed that is due now (or the given feeds), then return the totals."""
+        _tune_interpreter()
         try:
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:
                 return runner.run(self._run(feed_ids))
@@ -214,6 +239,7 @@ class Crawler:
 
     def run_forever(self, *, idle_seconds: float = 30.0, stop: Callable[[], bool] = lambda: False) -> None:
         """Crawl what is due, sleep while nothing is, forever (or until ``stop()``)."""
+        _tune_interpreter()
         try:
             while not stop():
                 summary = self.run_once(keep_pool=True)
