@@ -127,11 +127,12 @@ class FeedJob:
     source_id: int
     source_name: str
     source_language: str
+    title: str  # the feed's own title, "" until a fetch gives it one
     leased_at: float  # time.monotonic() when the lease was taken
 
     # what a lease reads of each feed, in the order of the fields above
     FIELDS = ("id", "url", "etag", "last_modified", "interval_seconds", "error_count", "category_hint", "source_id",
-              "source__name", "source__language")
+              "source__name", "source__language", "title")
 
     @classmethod
     def of(cls, row: dict, leased_at: float) -> "FeedJob":
@@ -591,7 +592,8 @@ class Crawler:
         if not result.not_modified:
             fields.update(etag=result.etag[:500], last_modified=result.last_modified[:100])
         self._releases.append(
-            Release(job.id, fields, title=parsed.title[:300] if parsed else "", moved_to=result.permanent_redirect)
+            Release(job.id, fields, title=parsed.title[:300] if parsed and not job.title else "",
+                    moved_to=result.permanent_redirect)
         )
         status = "not_modified" if result.not_modified else "ok"
         log.debug("stage=feed feed_id=%s url=%s status=%s new=%s", job.id, job.url, status, new_articles)
