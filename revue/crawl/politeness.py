@@ -49,6 +49,8 @@ class HostGate:
         self._name = os.urandom(8).hex()
         self._count = itertools.count()
         self._scripts: dict = {}
+        # a turn's key outlives the moment it holds (at most a poll and a delay away) by a second
+        self._turn_ms = math.ceil((self.delay + POLL_SECONDS) * 1000) + 1000
 
     async def _call(self, func, *args):
         if self.in_process:
@@ -120,7 +122,7 @@ class HostGate:
             wait = max(0.0, float(cache.get(self._turn_key(host), 0.0)) - now)
             if wait > POLL_SECONDS:
                 return None
-            cache.set(self._turn_key(host), now + wait + self.delay, self.hold_seconds + math.ceil(self.delay))
+            cache.set(self._turn_key(host), now + wait + self.delay, self._turn_ms / 1000)
             return wait
 
     def _redis_script(self, script: str, host: str):
@@ -130,8 +132,7 @@ class HostGate:
         client = cache._cache.get_client(key, write=True)  # Django's RedisCache: the redis-py client
         if script not in self._scripts:
             self._scripts[script] = client.register_script(script)  # sent by its hash after once
-        ttl_ms = math.ceil((2 * self.delay + POLL_SECONDS) * 1000) + 1000
-        return self._scripts[script](keys=[key], args=[repr(self.delay), repr(POLL_SECONDS), ttl_ms],
+        return self._scripts[script](keys=[key], args=[repr(self.delay), repr(POLL_SECONDS), self._turn_ms],
                                      client=client)
 
 
