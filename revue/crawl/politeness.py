@@ -13,7 +13,8 @@ if the turn is still free (at most ``POLL_SECONDS`` away) it moves the key one d
 starts; if another request took it meanwhile it looks again. On Redis the step is a Lua script
 run on the Redis server's clock (so workers whose clocks differ still agree); in one process it
 is the same under a lock. Two requests to one host therefore never start closer than the
-delay, whichever workers make them.
+delay, whichever workers make them, but for the scheduling lag of the earlier one: a request
+whose process is starved of CPU after its turn came starts late (milliseconds, not a turn).
 
 Cost: with the in-process cache every call is direct (a dictionary under a lock: no thread
 hop); with a networked cache the calls run in a thread so the event loop never waits on the
