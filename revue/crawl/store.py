@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from revue.crawl.drafts import ArticleDraft
@@ -36,22 +35,39 @@ class StoreResult:
     skipped: tuple[str, ...] = field(default_factory=tuple)  # why a draft was not stored
 
 
-def known_entries(source_id: int, urls: Iterable[str], guids: Iterable[str]) -> tuple[set[str], set[str]]:
-    """Which of these canonical URLs (as hashes) and guids the archive already has."""
-    hashes = {url_hash(u) for u in urls if u}
-    guids = {g for g in guids if g}
-    if not hashes and not guids:
-        return set(), set()
-    # one statement (each half searched by its own index): it runs for every changed feed
-    found = Article.objects.filter(Q(url_hash__in=hashes) | Q(source_id=source_id, guid__in=guids))
-    rows = found.values_list("url_hash", "source_id", "guid")
-    known_hashes, known_guids = set(), set()
-    for found_hash, found_source, guid in rows:
-        if found_hash in hashes:
-            known_hashes.add(found_hash)
-        if found_source == source_id and guid in guids:
-            known_guids.add(guid)
-    return known_hashes, known_guids
+NEW_ENTRIES_CHUNK = 300  # pairs per statement: 2 parameters each, well under any database's limit
+
+
+def new_entries(source_id: int, pairs: Sequence[tuple[str, str]]) -> set[int]:
+    """Which of these ``(canonical URL, guid)`` pairs the archive does not have yet: the
+    positions of those whose URL no article has and whose guid (when there is one) no article
+    of this outlet has.
+
+    It runs twice for every changed feed, so it is one statement that returns only the new
+    pairs (a feed that changed mostly repeats entries already stored): on SQLite each row
+    returned costs the database thread the interpreter lock again, which under a busy crawl
+    means waiting for it; a statement that returned every known entry took ten times longer.
+    Each test is a lookup in its own unique or composite index (``EXPLAIN``: covering index).
+    """
+    fresh: set[int] = set()
+    quote = connection.ops.quote_name
+    table = quote(Article._meta.db_table)
+    for start in range(0, len(pairs), NEW_ENTRIES_CHUNK):
+        chunk = pairs[start:start + NEW_ENTRIES_CHUNK]
+        params: list = []
+        for position, (url, guid) in enumerate(chunk, start):
+            params += [position, url_hash(url), guid or ""]
+        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+        sql = (
+            f"SELECT v.column1 FROM (VALUES {values}) AS v"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {table} a WHERE a.{quote('url_hash')} = v.column2)"
+            f" AND (v.column3 = '' OR NOT EXISTS (SELECT 1 FROM {table} b"
+            f" WHERE b.{quote('source_id')} = %s AND b.{quote('guid')} = v.column3))"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params + [source_id])
+            fresh.update(position for (position,) in cursor.fetchall())
+    return fresh
 
 
 def _images_by_url(urls: Iterable[str]) -> dict[str, Image]:
@@ -100,13 +116,12 @@ def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDr
     if not drafts:
         return StoreResult(skipped=skipped)
     with transaction.atomic():
-        known_hashes, known_guids = known_entries(source_id, [d.url for d in drafts], [d.guid for d in drafts])
+        unknown = new_entries(source_id, [(d.url, d.guid[:1000]) for d in drafts])
         fresh: dict[str, ArticleDraft] = {}
-        for draft in drafts:
+        for position, draft in enumerate(drafts):
             key = url_hash(draft.url)
-            if key in known_hashes or (draft.guid and draft.guid in known_guids) or key in fresh:
-                continue
-            fresh[key] = draft
+            if position in unknown and key not in fresh:
+                fresh[key] = draft
         if not fresh:
             return StoreResult(existing=len(drafts), skipped=skipped)
         images = _images_by_url(

@@ -42,9 +42,8 @@ from revue.crawl.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchLimits, Fet
 from revue.crawl.politeness import HostGate
 from revue.crawl.robots import RobotsRules
 from revue.crawl.rules import extraction_options, page_host
-from revue.crawl.store import StoreResult, known_entries, settle, settle_inputs, store_many
+from revue.crawl.store import StoreResult, new_entries, settle, settle_inputs, store_many
 from revue.news import search
-from revue.news.models import url_hash
 from revue.news.stories import StoryParams
 from revue.sources.models import Feed
 
@@ -528,8 +527,8 @@ class Crawler:
         """Entries whose article the archive does not have yet (by canonical URL or guid)."""
         linked = [(e, entry_url(e)) for e in entries]
         linked = [(e, u) for e, u in linked if u]
-        known_hashes, known_guids = await _db(known_entries)(job.source_id, [u for _, u in linked], [e.guid for e, _ in linked])
-        return [e for e, u in linked if url_hash(u) not in known_hashes and e.guid not in known_guids]
+        fresh = await _db(new_entries)(job.source_id, [(u, e.guid[:1000]) for e, u in linked])
+        return [e for position, (e, _) in enumerate(linked) if position in fresh]
 
     async def _pages(self, entries: list[Entry], fetcher) -> tuple[dict[str, ExtractedArticle], int]:
         """Fetch and extract the article page of each entry whose feed text is too short."""

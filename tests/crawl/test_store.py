@@ -7,7 +7,7 @@ from datetime import datetime, timezone as tz
 import pytest
 
 from revue.crawl.drafts import ArticleDraft
-from revue.crawl.store import store_drafts, store_many
+from revue.crawl.store import NEW_ENTRIES_CHUNK, new_entries, store_drafts, store_many
 from revue.news.models import Article, Image
 from revue.sources.models import Feed, Source
 
@@ -53,6 +53,34 @@ def test_the_same_entry_in_two_feeds_of_one_outlet_is_one_article(outlet):
     result = store_drafts(source.id, sport.id, [draft(1, url="https://quotidien.example/1?from=sport")])
     assert result.created == ()
     assert Article.objects.count() == 1
+
+
+def test_an_entry_is_new_unless_its_url_or_its_guid_at_this_outlet_is_stored(outlet):
+    """What the crawler asks before it makes drafts of a feed's entries."""
+    source, main, _ = outlet
+    other = Source.objects.create(name="L'Autre", language="fr")
+    store_drafts(source.id, main.id, [draft(1), draft(2, guid="")])
+    asked = [
+        ("https://quotidien.example/1", "guid-1"),  # stored
+        ("https://quotidien.example/1-modifie", "guid-1"),  # its URL changed, its guid did not
+        ("https://quotidien.example/2", "autre-guid"),  # the same URL under another guid
+        ("https://quotidien.example/3", ""),  # no guid, a URL never seen
+        ("https://quotidien.example/4", "guid-4"),  # new
+        ("https://quotidien.example/2-bis", ""),  # no guid: "" matches nothing
+    ]
+    assert new_entries(source.id, asked) == {3, 4, 5}
+    # another outlet may well use the same guids: only the URL counts across outlets
+    assert new_entries(other.id, asked) == {1, 3, 4, 5}
+    assert new_entries(source.id, []) == set()
+
+
+def test_a_long_feed_is_asked_about_in_several_statements(outlet):
+    source, main, _ = outlet
+    store_drafts(source.id, main.id, [draft(1)])
+    asked = [("https://quotidien.example/1", "guid-1")] + [
+        (f"https://quotidien.example/long/{n}", f"long-{n}") for n in range(NEW_ENTRIES_CHUNK + 5)
+    ] + [("https://quotidien.example/1-encore", "guid-1")]
+    assert new_entries(source.id, asked) == set(range(1, NEW_ENTRIES_CHUNK + 6))
 
 
 def test_one_image_row_is_shared_by_every_article(outlet):
