@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import socket
 import tracemalloc
 from datetime import datetime, timezone
 
@@ -62,6 +63,19 @@ def test_keep_alive_reuses_one_connection_and_keeps_no_cookie(site):
     second = asyncio.run(twice())
     assert "Cookie" not in json.loads(second.content)
     assert site.connections == 1
+
+
+def test_a_proxy_named_in_the_environment_is_not_used(site, fetch_one, monkeypatch):
+    """Each fetch goes straight to the vetted address of its host; a proxy would be a second
+    party the guard never checked (here a dead port: using it would fail)."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, dead)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert fetch_one(site.url("/feed")).content == FEED
 
 
 def test_fetch_sync(site):
