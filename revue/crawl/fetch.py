@@ -43,7 +43,9 @@ import email.utils
 import http
 import ipaddress
 import os
+import select
 import socket
+import ssl
 import time
 import types
 import zlib
@@ -194,6 +196,107 @@ async def resolve(host: str, port: int, timeout: float | None = None) -> list[st
     return addresses
 
 
+class _AsyncioStream(httpcore.AsyncNetworkStream):
+    """One connection as asyncio streams, in httpcore's terms (its errors, its timeouts)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._reader.read(max_bytes)
+        except TimeoutError:
+            raise httpcore.ReadTimeout(f"no data for {timeout:g} s") from None
+        except OSError as exc:
+            raise httpcore.ReadError(exc) from exc
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                self._writer.write(buffer)
+                await self._writer.drain()
+        except TimeoutError:
+            raise httpcore.WriteTimeout(f"could not send for {timeout:g} s") from None
+        except OSError as exc:
+            raise httpcore.WriteError(exc) from exc
+
+    async def aclose(self) -> None:
+        self._writer.close()  # the loop finishes closing (TLS close_notify included) on its own
+
+    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
+        except TimeoutError:
+            self._writer.close()
+            raise httpcore.ConnectTimeout(f"TLS handshake took over {timeout:g} s") from None
+        except (OSError, ssl.SSLError) as exc:  # ssl.SSLCertVerificationError among them
+            self._writer.close()
+            raise httpcore.ConnectError(exc) from exc
+        return self
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "ssl_object":
+            return self._writer.get_extra_info("ssl_object")
+        if info == "client_addr":
+            return self._writer.get_extra_info("sockname")
+        if info == "server_addr":
+            return self._writer.get_extra_info("peername")
+        if info == "socket":
+            return self._writer.get_extra_info("socket")
+        if info == "is_readable":  # a pooled connection the server closed (or wrote to) is not reused
+            sock = self._writer.get_extra_info("socket")
+            return sock is None or bool(select.select([sock], [], [], 0)[0])
+        return None
+
+
+class _AsyncioBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network on asyncio's own streams rather than through anyio, whose layers
+    (a task group for each connect, cancel scopes around each read and write) took about a
+    third of the crawler's CPU per request (sampled in ``bench/crawl.py``); CPU per request
+    fell by about a fifth. Sockets get TCP_NODELAY, as
+    asyncio gives them by default."""
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+            if local_address:
+                sock.bind((local_address, 0))
+            async with asyncio.timeout(timeout):
+                await loop.sock_connect(sock, (host, port))
+                reader, writer = await asyncio.open_connection(sock=sock)
+        except TimeoutError:
+            sock.close()
+            raise httpcore.ConnectTimeout(f"could not connect within {timeout:g} s") from None
+        except OSError as exc:
+            sock.close()
+            raise httpcore.ConnectError(exc) from exc
+        except BaseException:
+            sock.close()
+            raise
+        return _AsyncioStream(reader, writer)
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None):
+        raise FetchError("blocked", "refused: unix sockets are never fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     """An httpcore network backend that resolves, vets, then connects to the vetted IP."""
 
@@ -234,8 +337,9 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport, with the guarded backend put under its connection pool."""
 
-    def __init__(self, allow: tuple[str, ...], limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, retries=0)
+    def __init__(self, allow: tuple[str, ...], limits: httpx.Limits,
+                 verify: ssl.SSLContext | None = None) -> None:
+        super().__init__(limits=limits, retries=0, verify=verify if verify is not None else True)
         pool = getattr(self, "_pool", None)
         inner = getattr(pool, "_network_backend", None)
         if not isinstance(pool, httpcore.AsyncConnectionPool) or not isinstance(
@@ -243,7 +347,7 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
         ):
             raise RuntimeError("httpx/httpcore internals changed: the fetch guard cannot bind")
         guard.parse_allow(tuple(allow))  # a malformed REVUE_FETCH_ALLOW fails here, early
-        pool._network_backend = _GuardedBackend(inner, allow)
+        pool._network_backend = _GuardedBackend(_AsyncioBackend(), allow)
 
 
 # --- bodies -------------------------------------------------------------------------------
@@ -426,6 +530,10 @@ def _detail(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     cause, depth = exc, 0
     while cause is not None and depth < 10:
+        if isinstance(cause, ssl.SSLCertVerificationError):  # its errno is OpenSSL's, not the OS's
+            return f"TLS certificate verify failed: {cause.verify_message}"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error: {cause.reason or cause}"
         if isinstance(cause, OSError) and cause.errno:
             text = os.strerror(cause.errno)
         cause, depth = cause.__cause__ or cause.__context__, depth + 1
@@ -461,12 +569,16 @@ class _Hop:
 class Fetcher:
     """One crawl's HTTP client: ``async with Fetcher(limits) as f: await f.fetch(url)``."""
 
-    def __init__(self, limits: FetchLimits, *, max_connections: int = 100) -> None:
+    def __init__(self, limits: FetchLimits, *, max_connections: int = 100,
+                 verify: ssl.SSLContext | None = None) -> None:
+        """``verify``: the TLS context that checks servers' certificates (default: the
+        system's trust store, as httpx builds it); the tests pass one trusting their own CA."""
         self.limits = limits
         self._transport = _GuardedTransport(
             limits.allow,
             httpx.Limits(max_connections=max_connections,
                          max_keepalive_connections=min(max_connections, 20)),
+            verify,
         )
         self._timeout = httpx.Timeout(
             connect=limits.connect_timeout, read=limits.read_timeout,
