@@ -110,3 +110,22 @@ def test_parked_feeds_are_not_due(feeds):
     Feed.objects.filter(id=feeds[0].id).update(state=Feed.State.PARKED)
     leased = schedule.lease_due_feeds("a", limit=10, lease_seconds=60)
     assert feeds[0].id not in {f.id for f in leased}
+
+
+def test_a_lease_reads_the_fields_asked_for_exactly_as_the_orm_does(feeds):
+    """The crawler asks for plain values; on SQLite they come back in one aggregated row, so
+    text with quotes, accents, Arabic or JSON-like content must survive the trip unchanged,
+    and a field that could be NULL is read by the ORM itself."""
+    feed = Feed.objects.order_by("id").first()
+    Feed.objects.filter(id=feed.id).update(title='« L\'"Écho" » — صدى البلد {"a": [1]} \\n', etag='W/"x\\"y"')
+    Feed.objects.filter(source=feed.source).update(interval_seconds=987)
+    feed.source.name = "Le Desk \u200f ; , |"
+    feed.source.save()
+    fields = ("id", "url", "etag", "interval_seconds", "source_id", "source__name", "title", "last_status")
+    leased = schedule.lease_due_feeds("a", limit=10, lease_seconds=60, fields=fields[:-1])
+    expected = list(Feed.objects.filter(lease_owner="a").order_by("id").values(*fields[:-1]))
+    assert sorted(leased, key=lambda row: row["id"]) == expected
+    assert any(row["title"].startswith("« L'\"Écho\"") and row["source__name"] == "Le Desk \u200f ; , |" for row in leased)
+    schedule.give_back("a")
+    with_null = schedule.lease_due_feeds("b", limit=10, lease_seconds=60, fields=fields)
+    assert {row["last_status"] for row in with_null} == {None}
