@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -244,4 +245,31 @@ def release_many(owner: str, outcomes: Sequence[tuple[int, dict]]) -> None:
             for feed_id, fields in rows
         ]
         with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+            if connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):
+                _update_from_values(cursor, columns, params, owner)
+            else:
+                cursor.executemany(sql, params)
+
+
+RELEASE_ROWS_PER_STATEMENT = 100  # × (fields + 4) parameters: well under SQLite's limit
+
+
+def _update_from_values(cursor, columns, params: list[list], owner: str) -> None:
+    """SQLite: the rows of an ``executemany`` as one ``UPDATE … FROM (VALUES …)``, each row of
+    which would cost the calling thread the interpreter lock again (see ``_values_in_one_row``)."""
+    quote = connection.ops.quote_name
+    meta = Feed._meta
+    names = [quote(f.column) for f in columns] + [quote(meta.get_field("lease_owner").column),
+                                                  quote(meta.get_field("lease_expires_at").column)]
+    # VALUES columns: column1 … columnN are the fields then owner and expiry, then the feed's id
+    assignments = ", ".join(f"{name} = v.column{n}" for n, name in enumerate(names, 1))
+    table, pk, owner_column = quote(meta.db_table), quote(meta.pk.column), quote(meta.get_field("lease_owner").column)
+    width = len(names) + 1
+    for start in range(0, len(params), RELEASE_ROWS_PER_STATEMENT):
+        chunk = params[start:start + RELEASE_ROWS_PER_STATEMENT]
+        values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v"
+            f" WHERE {table}.{pk} = v.column{width} AND {table}.{owner_column} = %s",
+            [value for row in chunk for value in row[:-1]] + [owner],
+        )

@@ -129,3 +129,25 @@ def test_a_lease_reads_the_fields_asked_for_exactly_as_the_orm_does(feeds):
     schedule.give_back("a")
     with_null = schedule.lease_due_feeds("b", limit=10, lease_seconds=60, fields=fields)
     assert {row["last_status"] for row in with_null} == {None}
+
+
+def test_release_many_writes_every_feed_of_a_large_batch(db):
+    """More feeds than one statement carries (on SQLite, an UPDATE … FROM VALUES of
+    RELEASE_ROWS_PER_STATEMENT rows): each gets its own outcome, and only its owner's."""
+    source = Source.objects.create(name="Le Quotidien", language="fr")
+    count = schedule.RELEASE_ROWS_PER_STATEMENT * 2 + 7
+    past = timezone.now() - timedelta(minutes=1)
+    Feed.objects.bulk_create(Feed(source=source, url=f"https://example.org/f/{i}", next_fetch_at=past) for i in range(count))
+    leased = schedule.lease_due_feeds("a", limit=count, lease_seconds=60, fields=("id",))
+    stolen = leased[5]["id"]
+    Feed.objects.filter(id=stolen).update(lease_owner="other")  # its lease expired and another worker took it
+    base = timezone.now().replace(microsecond=0)
+    schedule.release_many("a", [(row["id"], {"next_fetch_at": base + timedelta(seconds=row["id"]),
+                                             "last_status": 200 + row["id"] % 7, "last_error": f"n°{row['id']} «ok»"})
+                                for row in leased])
+    for feed in Feed.objects.exclude(id=stolen):
+        assert feed.lease_owner == "" and feed.lease_expires_at is None
+        assert feed.next_fetch_at == base + timedelta(seconds=feed.id)
+        assert feed.last_status == 200 + feed.id % 7 and feed.last_error == f"n°{feed.id} «ok»"
+    left = Feed.objects.get(id=stolen)
+    assert left.lease_owner == "other" and left.last_status is None
