@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone as django_timezone
 
+from revue.db import update_rows
 from revue.sources.models import Feed
 
 
@@ -218,7 +218,7 @@ def give_back(owner: str) -> int:
 
 
 def release_many(owner: str, outcomes: Sequence[tuple[int, dict]]) -> None:
-    """``release`` for many feeds at once: one ``executemany`` per set of fields written.
+    """``release`` for many feeds at once: one ``update_rows`` per set of fields written.
 
     A crawl releases thousands of feeds, nearly all with the same fields (a 304 writes the
     same seven columns); compiling an ORM ``update`` for each costs more than the write. Values
@@ -229,47 +229,13 @@ def release_many(owner: str, outcomes: Sequence[tuple[int, dict]]) -> None:
     groups: dict[tuple[str, ...], list[tuple[int, dict]]] = {}
     for feed_id, fields in outcomes:
         groups.setdefault(tuple(sorted(fields)), []).append((feed_id, fields))
-    quote = connection.ops.quote_name
     meta = Feed._meta
     owner_column, expires_column = meta.get_field("lease_owner").column, meta.get_field("lease_expires_at").column
-    for names, rows in groups.items():
-        columns = [meta.get_field(name) for name in names]
-        assignments = [f"{quote(f.column)} = %s" for f in columns]
-        assignments += [f"{quote(owner_column)} = %s", f"{quote(expires_column)} = %s"]
-        sql = (
-            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
-            f"WHERE {quote(meta.pk.column)} = %s AND {quote(owner_column)} = %s"
-        )
-        params = [
-            [f.get_db_prep_save(fields[f.name], connection) for f in columns] + ["", None, feed_id, owner]
-            for feed_id, fields in rows
-        ]
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):
-                _update_from_values(cursor, columns, params, owner)
-            else:
-                cursor.executemany(sql, params)
-
-
-RELEASE_ROWS_PER_STATEMENT = 100  # × (fields + 4) parameters: well under SQLite's limit
-
-
-def _update_from_values(cursor, columns, params: list[list], owner: str) -> None:
-    """SQLite: the rows of an ``executemany`` as one ``UPDATE … FROM (VALUES …)``, each row of
-    which would cost the calling thread the interpreter lock again (see ``_values_in_one_row``)."""
-    quote = connection.ops.quote_name
-    meta = Feed._meta
-    names = [quote(f.column) for f in columns] + [quote(meta.get_field("lease_owner").column),
-                                                  quote(meta.get_field("lease_expires_at").column)]
-    # VALUES columns: column1 … columnN are the fields then owner and expiry, then the feed's id
-    assignments = ", ".join(f"{name} = v.column{n}" for n, name in enumerate(names, 1))
-    table, pk, owner_column = quote(meta.db_table), quote(meta.pk.column), quote(meta.get_field("lease_owner").column)
-    width = len(names) + 1
-    for start in range(0, len(params), RELEASE_ROWS_PER_STATEMENT):
-        chunk = params[start:start + RELEASE_ROWS_PER_STATEMENT]
-        values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v"
-            f" WHERE {table}.{pk} = v.column{width} AND {table}.{owner_column} = %s",
-            [value for row in chunk for value in row[:-1]] + [owner],
-        )
+    where = f"{connection.ops.quote_name(owner_column)} = %s"
+    with connection.cursor() as cursor:
+        for names, rows in groups.items():
+            columns = [meta.get_field(name) for name in names]
+            values = [[f.get_db_prep_save(fields[f.name], connection) for f in columns] + ["", None, feed_id]
+                      for feed_id, fields in rows]
+            update_rows(cursor, meta.db_table, [f.column for f in columns] + [owner_column, expires_column],
+                        meta.pk.column, values, where=where, where_params=[owner])

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from revue.db import insert_rows
 from revue.news import search_schema
 from revue.news.models import Article
 from revue.news.search_query import (
@@ -83,16 +84,13 @@ def _write_entries(entries: list[IndexEntry], ids: list[int]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"DELETE FROM news_article_fts WHERE rowid IN ({marks})", ids)
-            cursor.executemany(
-                "INSERT INTO news_article_fts (rowid, published, title, body, meta) VALUES (%s, %s, %s, %s, %s)",
-                [(e.article_id, e.published, " ".join(e.title), " ".join(e.body), " ".join(e.meta)) for e in entries],
-            )
+            insert_rows(cursor, "news_article_fts", ("rowid", "published", "title", "body", "meta"),
+                        [(e.article_id, e.published, " ".join(e.title), " ".join(e.body), " ".join(e.meta))
+                         for e in entries])
         else:
             cursor.execute(f"DELETE FROM news_article_search WHERE article_id IN ({marks})", ids)
-            cursor.executemany(
-                "INSERT INTO news_article_search (article_id, published, document) VALUES (%s, %s, %s::tsvector)",
-                [(e.article_id, e.published, _tsvector(e)) for e in entries],
-            )
+            insert_rows(cursor, "news_article_search", ("article_id", "published", "document"),
+                        [(e.article_id, e.published, _tsvector(e)) for e in entries], marks=("%s", "%s", "%s::tsvector"))
         cursor.execute(f"DELETE FROM news_search_pending WHERE article_id IN ({marks})", ids)
 
 

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
+from revue.db import insert_rows, update_rows
 from revue.news.models import Article, Story, StoryFingerprint, StoryPosting
 from revue.news.stories import (ArticleItem, Assignment, Clusterer, Fingerprint, MemoryIndex, Profile, StoryParams,
                                 similarity)
@@ -203,16 +204,10 @@ class DatabaseIndex:
                                  fp.lead_figures))
             postings += [(key, fp.time, fp.id, story) for key in keys]
             articles.append((story, fp.original, fp.id))
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(c) for c in WRITTEN_FIELDS)
-        marks = ", ".join(["%s"] * len(WRITTEN_FIELDS))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {quote(StoryFingerprint._meta.db_table)} ({columns}) VALUES ({marks})",
-                               fingerprints)
-            cursor.executemany(f"INSERT INTO {quote(StoryPosting._meta.db_table)} ({quote('key')}, {quote('time')},"
-                               " article_id, story_id) VALUES (%s, %s, %s, %s)", postings)
-            cursor.executemany(
-                f"UPDATE {Article._meta.db_table} SET story_id = %s, duplicate_of_id = %s WHERE id = %s", articles)
+        with connection.cursor() as cursor:  # many rows a statement: see revue.db
+            insert_rows(cursor, StoryFingerprint._meta.db_table, WRITTEN_FIELDS, fingerprints)
+            insert_rows(cursor, StoryPosting._meta.db_table, ("key", "time", "article_id", "story_id"), postings)
+            update_rows(cursor, Article._meta.db_table, ("story_id", "duplicate_of_id"), "id", articles)
         RECENT.remember([replace(fp, story=real.get(fp.story, fp.story)) for fp, _, _ in self._pending])
         self._pending.clear()
         return real
@@ -432,10 +427,8 @@ def refresh_stories(story_ids: Iterable[int]) -> None:
         rows.append((articles, outlets, _moment(first), _moment(last), ",".join(sorted(languages.get(story, ()))),
                      lead, (titles.get(lead) or "")[:500], story))
     fields = ("article_count", "outlet_count", "first_seen_at", "last_seen_at", "languages", "lead_id", "title")
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f)} = %s" for f in fields)
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {quote(Story._meta.db_table)} SET {assignments} WHERE id = %s", rows)
+        update_rows(cursor, Story._meta.db_table, fields, "id", rows)
 
 
 def _titles(ids: list[int]) -> dict[int, str]:

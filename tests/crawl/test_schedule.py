@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from revue.crawl import schedule
+from revue.db import MAX_PARAMETERS
 from revue.sources.models import Feed, Source
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=tz.utc)
@@ -132,10 +133,11 @@ def test_a_lease_reads_the_fields_asked_for_exactly_as_the_orm_does(feeds):
 
 
 def test_release_many_writes_every_feed_of_a_large_batch(db):
-    """More feeds than one statement carries (on SQLite, an UPDATE … FROM VALUES of
-    RELEASE_ROWS_PER_STATEMENT rows): each gets its own outcome, and only its owner's."""
+    """More feeds than one statement carries (on SQLite, an UPDATE … FROM VALUES of at most
+    MAX_PARAMETERS values; here 3 fields, the lease's 2 and the id a row): each gets its own
+    outcome, and only its owner's."""
     source = Source.objects.create(name="Le Quotidien", language="fr")
-    count = schedule.RELEASE_ROWS_PER_STATEMENT * 2 + 7
+    count = MAX_PARAMETERS // 6 * 2 + 7
     past = timezone.now() - timedelta(minutes=1)
     Feed.objects.bulk_create(Feed(source=source, url=f"https://example.org/f/{i}", next_fetch_at=past) for i in range(count))
     leased = schedule.lease_due_feeds("a", limit=count, lease_seconds=60, fields=("id",))

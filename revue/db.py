@@ -1,0 +1,64 @@
+"""Writing many rows in few statements, for the apps' hot paths (below every app: it imports none).
+
+Why not ``executemany``: on SQLite, every row it steps through releases the interpreter lock
+and takes it back, and in the crawler another thread (the event loop) holds that lock most of
+the time, so each row waits for it. A statement of many rows waits once. Beside a busy thread,
+32 feeds' outcomes took 45.6 ms as ``executemany`` and 5.4 ms as one statement; a settle
+writes thousands of story postings. On PostgreSQL it saves round trips too.
+
+* ``insert_rows`` — ``INSERT INTO t (…) VALUES (…), (…), …`` in chunks the database accepts.
+* ``update_rows`` — one ``UPDATE t SET … FROM (VALUES …)`` per chunk (SQLite 3.33+; else, and on
+  PostgreSQL, whose VALUES would need a cast per column, ``executemany``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from django.db import connection
+
+MAX_PARAMETERS = 999  # SQLite's historical limit on the parameters of one statement (newer allow more)
+
+
+def _chunks(rows: Sequence[Sequence], width: int):
+    size = max(1, MAX_PARAMETERS // max(1, width))
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def insert_rows(cursor, table: str, columns: Sequence[str], rows: Sequence[Sequence], marks: Sequence[str] = ()) -> None:
+    """Insert ``rows`` (tuples in ``columns``' order) into ``table``; ``marks``: each column's
+    placeholder when it is not plain ``%s`` (say ``%s::tsvector``). Names are quoted here."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(marks or ["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    for chunk in _chunks(rows, len(columns)):
+        cursor.execute(head + ", ".join([row] * len(chunk)), [value for values in chunk for value in values])
+
+
+def update_rows(cursor, table: str, columns: Sequence[str], key: str, rows: Sequence[Sequence],
+                where: str = "", where_params: Sequence = ()) -> None:
+    """``UPDATE table SET columns… WHERE key = …`` for each row: ``(values of columns…, key)``;
+    ``where``: a further condition on the table's own columns (quoted names, ``%s`` marks)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    if connection.vendor != "sqlite" or sqlite3.sqlite_version_info < (3, 33):
+        sets = ", ".join(f"{quote(c)} = %s" for c in columns)
+        condition = f" AND {where}" if where else ""
+        cursor.executemany(f"UPDATE {quote(table)} SET {sets} WHERE {quote(key)} = %s{condition}",
+                           [list(row) + list(where_params) for row in rows])
+        return
+    width = len(columns) + 1  # VALUES columns are named column1 … columnN; the key is the last
+    sets = ", ".join(f"{quote(c)} = v.column{n}" for n, c in enumerate(columns, 1))
+    condition = f" AND {where}" if where else ""
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    for chunk in _chunks(rows, width):
+        cursor.execute(
+            f"UPDATE {quote(table)} SET {sets} FROM (VALUES {', '.join([row] * len(chunk))}) AS v"
+            f" WHERE {quote(table)}.{quote(key)} = v.column{width}{condition}",
+            [value for values in chunk for value in values] + list(where_params),
+        )
