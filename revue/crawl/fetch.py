@@ -551,7 +551,7 @@ def _parse_url(url: str | httpx.URL) -> httpx.URL:
         )
     if not parsed.host:
         raise FetchError("invalid_url", f"invalid URL {url!r}: no host", url=str(url))
-    return parsed.copy_with(fragment=None)
+    return parsed.copy_with(fragment=None) if parsed.fragment else parsed  # (a copy parses it again)
 
 
 @dataclass

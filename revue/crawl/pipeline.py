@@ -14,15 +14,19 @@ import re
 import sys
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
-from revue.crawl.drafts import ArticleDraft, FeedContext, build_draft
+from revue.crawl.drafts import ArticleDraft, FeedContext, build_draft, entry_url
 from revue.crawl.extract import ExtractedArticle, extract
 from revue.crawl.feeds import Entry, ParsedFeed, parse
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 
 
-def parse_feed(content: bytes, url: str, max_entries: int, content_type: str = "") -> ParsedFeed:
-    return parse(content, url, max_entries=max_entries, content_type=content_type)
+def parse_feed(content: bytes, url: str, max_entries: int,
+               content_type: str = "") -> tuple[ParsedFeed, tuple[str, ...]]:
+    """The parsed feed, with each entry's canonical URL (``entry_url``; "" for none), made
+    here rather than on the crawler's event loop."""
+    parsed = parse(content, url, max_entries=max_entries, content_type=content_type)
+    return parsed, tuple(entry_url(entry) for entry in parsed.entries)
 
 
 def decode_page(content: bytes, content_type: str) -> str:

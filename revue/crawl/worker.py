@@ -427,8 +427,8 @@ class Crawler:
             result = await self._fetch(fetcher, job.url, etag=job.etag, last_modified=job.last_modified)
             if result.not_modified:
                 return self._finish_ok(job, result, parsed=None, new_articles=0)
-            parsed, result = await self._parse_or_discover(job, result, fetcher)
-            new_entries = await self._new_entries(job, parsed.entries)
+            (parsed, urls), result = await self._parse_or_discover(job, result, fetcher)
+            new_entries = await self._new_entries(job, parsed.entries, urls)
             pages, failed = await self._pages(new_entries, fetcher)
             ctx = FeedContext(
                 outlet_name=job.source_name,
@@ -506,8 +506,9 @@ class Crawler:
         async with self.hosts.slot(urlsplit(url).hostname or "", then=self._requests):
             return await fetcher.fetch(url, **kw)
 
-    async def _parse_or_discover(self, job, result, fetcher) -> tuple[ParsedFeed, FetchResult]:
-        """Parse the feed; when an HTML page came instead, follow its feed link once."""
+    async def _parse_or_discover(self, job, result, fetcher) -> tuple[tuple[ParsedFeed, tuple[str, ...]], FetchResult]:
+        """Parse the feed (with its entries' canonical URLs); when an HTML page came instead,
+        follow its feed link once."""
         max_entries = settings.REVUE_FEED_MAX_ENTRIES
         try:
             return await self._on_cpu(pipeline.parse_feed, result.content, result.final_url, max_entries, result.content_type), result
@@ -523,10 +524,10 @@ class Crawler:
             await _db(_move_feed)(job.id, found[0])
             return parsed, result
 
-    async def _new_entries(self, job: FeedJob, entries: tuple[Entry, ...]) -> list[Entry]:
-        """Entries whose article the archive does not have yet (by canonical URL or guid)."""
-        linked = [(e, entry_url(e)) for e in entries]
-        linked = [(e, u) for e, u in linked if u]
+    async def _new_entries(self, job: FeedJob, entries: tuple[Entry, ...], urls: tuple[str, ...]) -> list[Entry]:
+        """Entries whose article the archive does not have yet (by canonical URL or guid);
+        ``urls``: their canonical URLs ("" for none), made with the parse."""
+        linked = [(e, u) for e, u in zip(entries, urls) if u]
         fresh = await _db(new_entries)(job.source_id, [(u, e.guid[:1000]) for e, u in linked])
         return [e for position, (e, _) in enumerate(linked) if position in fresh]
 

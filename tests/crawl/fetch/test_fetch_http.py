@@ -78,6 +78,12 @@ def test_a_proxy_named_in_the_environment_is_not_used(site, fetch_one, monkeypat
     assert fetch_one(site.url("/feed")).content == FEED
 
 
+def test_a_fragment_is_not_part_of_what_is_fetched(site, fetch_one):
+    result = fetch_one(site.url("/feed#derniere-heure"))
+    assert result.content == FEED and result.final_url == site.url("/feed")
+    assert site.requests[-1][0] == "/feed"
+
+
 def test_fetch_sync(site):
     result = fetch_sync(site.url("/feed"), make_limits(), etag=ETAG)
     assert result.status == 304
