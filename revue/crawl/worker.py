@@ -428,8 +428,8 @@ class Crawler:
             if result.not_modified:
                 return self._finish_ok(job, result, parsed=None, new_articles=0)
             (parsed, urls), result = await self._parse_or_discover(job, result, fetcher)
-            new_entries = await self._new_entries(job, parsed.entries, urls)
-            pages, failed = await self._pages(new_entries, fetcher)
+            fresh = await self._new_entries(job, parsed.entries, urls)
+            pages, failed = await self._pages(fresh, fetcher)
             ctx = FeedContext(
                 outlet_name=job.source_name,
                 outlet_language=job.source_language,
@@ -438,7 +438,7 @@ class Crawler:
                 fetched_at=timezone.now(),
                 full_content_min_chars=settings.REVUE_FULL_CONTENT_MIN_CHARS,
             )
-            drafts = await self._on_cpu(pipeline.make_drafts, new_entries, pages, ctx) if new_entries else []
+            drafts = await self._on_cpu(pipeline.make_drafts, fresh, pages, ctx) if fresh else []
             stored = await self._store(job, drafts)
             outcome = self._finish_ok(job, result, parsed=parsed, new_articles=len(stored.created))
             return FeedOutcome(

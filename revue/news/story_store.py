@@ -57,7 +57,7 @@ def _postings_statement(size: int, vendor: str) -> str:
     """``size`` keys' postings, UNION ALL of one indexed range scan per key. On SQLite, the
     rows come back as one text of ``key,time,article,story;…``: each row returned costs the
     calling thread the interpreter lock again, and while the crawler's event loop is busy
-    that is a wait each time (100 rows of postings took 19 ms that way, one row 2.5 ms)."""
+    that is a wait each time (a dozen rows of postings took 19 ms that way, one row 2.5 ms)."""
     quote = connection.ops.quote_name
     table, key, time = quote(StoryPosting._meta.db_table), quote("key"), quote("time")
     select = (f"SELECT * FROM (SELECT {key}, {time}, article_id, story_id FROM {table} WHERE {key} = %s"
