@@ -251,7 +251,11 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
             return self._writer.get_extra_info("socket")
         if info == "is_readable":  # a pooled connection the server closed (or wrote to) is not reused
             sock = self._writer.get_extra_info("socket")
-            return sock is None or bool(select.select([sock], [], [], 0)[0])
+            if sock is None:
+                return True
+            poller = select.poll()  # (select() fails on descriptors past 1023)
+            poller.register(sock.fileno(), select.POLLIN)
+            return bool(poller.poll(0))
         return None
 
 
@@ -288,10 +292,6 @@ class _AsyncioBackend(httpcore.AsyncNetworkBackend):
             sock.close()
             raise
         return _AsyncioStream(reader, writer)
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None):
-        raise FetchError("blocked", "refused: unix sockets are never fetched")
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

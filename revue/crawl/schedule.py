@@ -13,6 +13,7 @@ Two parts:
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import uuid
@@ -175,6 +176,7 @@ _PLAIN_TYPES = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", 
                 "SlugField", "EmailField", "ForeignKey"}  # read from JSON exactly as the ORM reads them
 
 
+@functools.cache
 def _plain(name: str) -> bool:
     model, *path, last = [Feed, *name.split("__")]
     for step in path:
