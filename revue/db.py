@@ -9,10 +9,13 @@ writes thousands of story postings. On PostgreSQL it saves round trips too.
 * ``insert_rows`` — ``INSERT INTO t (…) VALUES (…), (…), …`` in chunks the database accepts.
 * ``update_rows`` — one ``UPDATE t SET … FROM (VALUES …)`` per chunk (SQLite 3.33+; else, and on
   PostgreSQL, whose VALUES would need a cast per column, ``executemany``).
+* ``read_rows`` — the reading side: on SQLite a query's rows come back aggregated in one row
+  (``json_group_array``), so the thread waits for the lock once, not once per row.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 
@@ -62,3 +65,17 @@ def update_rows(cursor, table: str, columns: Sequence[str], key: str, rows: Sequ
             f" WHERE {quote(table)}.{quote(key)} = v.column{width}{condition}",
             [value for values in chunk for value in values] + list(where_params),
         )
+
+
+def read_rows(cursor, sql: str, params: Sequence, columns: Sequence[str]) -> list[tuple]:
+    """The rows of ``sql`` as tuples of ``columns`` (names of its result columns, quoted here).
+    On SQLite they travel as one JSON text: only values JSON keeps as they are (text, integers;
+    no NULL-able dates, no blobs) should be read this way."""
+    if connection.vendor != "sqlite":
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    quote = connection.ops.quote_name
+    row = ", ".join(f"r.{quote(c)}" for c in columns)
+    cursor.execute(f"SELECT json_group_array(json_array({row})) FROM ({sql}) AS r", params)
+    (packed,) = cursor.fetchone()
+    return [tuple(values) for values in json.loads(packed)] if packed else []

@@ -263,8 +263,7 @@ class _AsyncioBackend(httpcore.AsyncNetworkBackend):
     """httpcore's network on asyncio's own streams rather than through anyio, whose layers
     (a task group for each connect, cancel scopes around each read and write) took about a
     third of the crawler's CPU per request (sampled in ``bench/crawl.py``); CPU per request
-    fell by about a fifth. Sockets get TCP_NODELAY, as
-    asyncio gives them by default."""
+    fell by about a fifth. Sockets get TCP_NODELAY, as asyncio gives them by default."""
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,

@@ -14,7 +14,6 @@ Two parts:
 from __future__ import annotations
 
 import functools
-import json
 import random
 import uuid
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone as django_timezone
 
-from revue.db import update_rows
+from revue.db import read_rows, update_rows
 from revue.sources.models import Feed
 
 
@@ -187,22 +186,17 @@ def _plain(name: str) -> bool:
 
 def _ids(query) -> list[int]:
     if connection.vendor != "sqlite":
-        return list(query)
+        return list(query)  # (with its FOR UPDATE SKIP LOCKED)
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT group_concat(id) FROM ({sql})", params)
-        (packed,) = cursor.fetchone()
-    return [int(i) for i in packed.split(",")] if packed else []
+        return [feed_id for (feed_id,) in read_rows(cursor, sql, params, ["id"])]
 
 
 def _values_in_one_row(query, fields: Sequence[str]) -> list[dict]:
-    aliased = query.values(**{f"v{n}": F(name) for n, name in enumerate(fields)})
-    sql, params = aliased.query.sql_with_params()
-    row = ", ".join(f"v{n}" for n in range(len(fields)))
+    names = [f"v{n}" for n in range(len(fields))]
+    sql, params = query.values(**{name: F(field) for name, field in zip(names, fields)}).query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT json_group_array(json_array({row})) FROM ({sql})", params)
-        (packed,) = cursor.fetchone()
-    return [dict(zip(fields, values)) for values in json.loads(packed)]
+        return [dict(zip(fields, values)) for values in read_rows(cursor, sql, params, names)]
 
 
 def release(feed_id: int, owner: str, **fields) -> bool:
