@@ -4,6 +4,11 @@ Parsing a feed, decoding and extracting an article page, and merging entries and
 drafts take CPU, not network; the orchestrator hands them to worker processes so that both
 cores work while the event loop keeps fetching. Nothing here imports Django: a worker process
 starts fast and needs no settings. Inputs and outputs are plain bytes and frozen dataclasses.
+
+Settling stored articles (search index, stories) needs the database: it runs in one more
+process, ``settle_process``, which sets Django up once on the crawler's own database settings
+and keeps its connection, so that clustering takes neither the crawler's interpreter lock nor
+its database thread.
 """
 
 from __future__ import annotations
@@ -59,38 +64,53 @@ def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: F
     return [draft for draft in drafts if draft is not None]
 
 
-def prepare_settle(items: list, rows: list[dict], params, entry_options: dict) -> tuple[dict, dict]:
-    """What settling newly stored articles costs in CPU: their story features
-    (``revue.news.stories.prepare_all`` of ``items``) and their search index entries
-    (``revue.news.search_text.index_entry`` of ``rows``, by id)."""
-    from revue.news.search_text import index_entry  # pure; imported here to keep start-up light
-    from revue.news.stories import prepare_all
-
-    return prepare_all(items, params), {row["id"]: index_entry(row, **entry_options) for row in rows}
-
-
 def _warm_up() -> None:
     """Import the heavy libraries once per worker process, before the first task arrives."""
     import trafilatura  # noqa: F401
 
 
-def cpu_pool(processes: int) -> Executor:
-    """``processes`` worker processes (0: threads in this process, for debugging and tiny runs).
-
-    On Linux the pool forks from a clean fork server that has already imported this module and
-    the story and search modules its tasks use, so a worker starts in milliseconds, pays for no
-    import, and shares nothing with the crawler's threads.
-    """
-    if processes <= 0:
-        return ThreadPoolExecutor(max_workers=2, thread_name_prefix="revue-cpu")
+def _context() -> multiprocessing.context.BaseContext:
+    """On Linux a clean fork server that has already imported this module and the story and
+    search modules the tasks use, so a worker starts in milliseconds, pays for no import, and
+    shares nothing with the crawler's threads (the story features' datasketch pulls in scipy:
+    ~0.7 s of CPU per process); elsewhere a fresh interpreter per process."""
     if sys.platform.startswith("linux"):
         context = multiprocessing.get_context("forkserver")
-        # what every task needs, imported once in the fork server rather than in each worker
-        # (the story features' datasketch pulls in scipy: ~0.7 s of CPU per process)
         context.set_forkserver_preload([__name__, "revue.news.stories", "revue.news.search_text"])
-    else:
-        context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_warm_up)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def cpu_pool(processes: int) -> Executor:
+    """``processes`` worker processes (0: threads in this process, for debugging and tiny runs)."""
+    if processes <= 0:
+        return ThreadPoolExecutor(max_workers=2, thread_name_prefix="revue-cpu")
+    return ProcessPoolExecutor(max_workers=processes, mp_context=_context(), initializer=_warm_up)
+
+
+def settle_process(database: dict) -> Executor:
+    """One process for ``settle``, with Django set up on ``database`` (the crawler's connection
+    settings, which may name a test database the environment does not). It keeps its
+    connection, and the story fingerprints it last read, from one settle to the next."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_start_django, initargs=(database,))
+
+
+def _start_django(database: dict) -> None:
+    import django
+    from django.conf import settings
+
+    settings.DATABASES["default"] = database  # before the set-up: nothing has connected yet
+    django.setup()
+
+
+def settle(article_ids: list[int], params, entry_options: dict) -> None:
+    """``revue.crawl.store.settle_articles``, in the settle process."""
+    from django.db import close_old_connections
+
+    from revue.crawl.store import settle_articles
+
+    close_old_connections()  # a process living for months: drop a broken or stale connection
+    settle_articles(article_ids, params, entry_options)
 
 
 def default_processes() -> int:

@@ -8,6 +8,7 @@ drafts changes nothing. Images are one row per distinct URL, shared by every art
 
 ``settle`` is what follows storing, for many feeds' articles at once: the new articles are
 indexed for search and join their stories (``revue.news.story_store``). The crawler calls it
+(through ``settle_articles``, in a process of its own: ``revue.crawl.pipeline.settle_process``)
 every few hundred articles rather than per feed, because clustering is cheaper in bulk and
 would otherwise hold up every other feed's database call.
 """
@@ -23,8 +24,8 @@ from django.utils import timezone
 from revue.crawl.drafts import ArticleDraft
 from revue.news import search
 from revue.news.models import Article, Category, Image, url_hash
-from revue.news.search_text import INDEX_FIELDS
-from revue.news.stories import ArticleItem
+from revue.news.search_text import INDEX_FIELDS, index_entry
+from revue.news.stories import ArticleItem, StoryParams, prepare_all
 from revue.news.story_store import ITEM_FIELDS, assign_new_articles
 
 
@@ -182,16 +183,32 @@ def settle_inputs(article_ids: Sequence[int]) -> tuple[list[ArticleItem], list[d
 
 
 def settle(article_ids: Sequence[int], prepared: dict | None = None, items: Sequence[ArticleItem] | None = None,
-           rows: Sequence[dict] = (), entries: dict | None = None) -> None:
+           rows: Sequence[dict] = (), entries: dict | None = None, params: StoryParams | None = None) -> None:
     """Index newly stored articles for search and put each in its story.
 
     Until then a search still finds them (it indexes what is queued first) and
     ``revue stories update`` would cluster them; settling makes both immediate. When the CPU
-    work was done elsewhere (``revue.crawl.pipeline.prepare_settle`` over ``settle_inputs``):
-    ``prepared``, their story features, ``items`` and ``rows``, the articles as those were
-    made from, ``entries``, their search index entries by id.
+    work was done beforehand (``settle_articles``, from ``settle_inputs``): ``prepared``, their
+    story features, ``items`` and ``rows``, the articles as those were made from, ``entries``,
+    their search index entries by id (an article edited since is indexed as it now reads).
+    ``params``: the story settings (default: ``REVUE_STORY_*``).
     """
     if article_ids:
         entries = entries or {}
         search.index_articles(article_ids, {row["id"]: (row, entries[row["id"]]) for row in rows if row["id"] in entries})
-        assign_new_articles(article_ids, prepared, items)
+        assign_new_articles(article_ids, prepared, items, params)
+
+
+def settle_articles(article_ids: Sequence[int], params: StoryParams | None = None,
+                    entry_options: dict | None = None) -> None:
+    """``settle`` reading the articles once, and making their story features and index
+    entries before any write (so no write lock is held meanwhile). ``params`` and
+    ``entry_options`` (``search.entry_options()``): the caller's settings, for a process
+    whose own settings may differ."""
+    if not article_ids:
+        return
+    params = params or StoryParams.from_settings()
+    options = entry_options if entry_options is not None else search.entry_options()
+    items, rows = settle_inputs(article_ids)
+    entries = {row["id"]: index_entry(row, **options) for row in rows}
+    settle(article_ids, prepare_all(items, params), items, rows, entries, params)

@@ -11,6 +11,10 @@ run in a pool of ``REVUE_CRAWL_PROCESSES`` worker processes so both cores work, 
 database call goes through one thread (SQLite has a single writer; the ORM is synchronous),
 the drafts of the feeds that finish while it is busy stored together (``store_many``). That
 thread is the crawl's narrowest resource: feeds are leased ahead of anything that holds it long.
+Settling the new articles (search index and stories: clustering is the crawl's largest piece
+of database work) runs in a process of its own (``pipeline.settle_process``), with its own
+connection, a batch at a time beside the crawl; with no CPU processes
+(``REVUE_CRAWL_PROCESSES=0``) or an in-memory database it runs on the database thread.
 A failing feed records its error on its own row and never stops the crawl. Nothing imports
 this module but the commands that run it.
 """
@@ -31,7 +35,7 @@ from urllib.parse import urlsplit
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db import IntegrityError, close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
 from revue.crawl import pipeline, schedule
@@ -42,7 +46,7 @@ from revue.crawl.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchLimits, Fet
 from revue.crawl.politeness import HostGate
 from revue.crawl.robots import RobotsRules
 from revue.crawl.rules import extraction_options, page_host
-from revue.crawl.store import StoreResult, new_entries, settle, settle_inputs, store_many
+from revue.crawl.store import StoreResult, new_entries, settle_articles, store_many
 from revue.news import search
 from revue.news.stories import StoryParams
 from revue.sources.models import Feed
@@ -52,7 +56,6 @@ log = logging.getLogger("revue.crawl")
 # Outcomes are written, and leases given back, in batches: this many, or this often.
 RELEASE_BATCH = 32
 RELEASE_SECONDS = 0.5
-SETTLE_PART = 25  # articles at least in each CPU process's share of a settle
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,7 @@ class Crawler:
         )
         self.robots = RobotsRules(user_agent=self.limits.user_agent, ttl=settings.REVUE_ROBOTS_TTL)
         self._cpu: Executor | None = None
+        self._settler: Executor | None = None  # the settle process, once started
         self._releases: list[Release] = []
         self._options: dict[str, dict] = {}
         self._requests: asyncio.Semaphore | None = None  # requests in flight, per run
@@ -219,11 +223,29 @@ class Crawler:
             self._cpu = pipeline.cpu_pool(self.processes)
         return self._cpu
 
+    @property
+    def settles_apart(self) -> bool:
+        """Whether settling runs in a process of its own: not without CPU processes (a
+        debugging run), nor on an in-memory SQLite database no other process can open."""
+        name = str(connection.settings_dict.get("NAME") or "")
+        in_memory = connection.vendor == "sqlite" and (name in ("", ":memory:") or "mode=memory" in name)
+        return self.processes > 0 and not in_memory
+
+    @property
+    def settler(self) -> Executor:
+        if self._settler is None:
+            self._settler = pipeline.settle_process(dict(connection.settings_dict))
+        return self._settler
+
     def close(self) -> None:
-        """Stop the CPU worker processes (``run_once`` and ``run_forever`` leave them warm)."""
+        """Stop the CPU worker processes and the settle process (``run_once`` and
+        ``run_forever`` leave them warm)."""
         if self._cpu is not None:
             self._cpu.shutdown(wait=True, cancel_futures=True)
             self._cpu = None
+        if self._settler is not None:
+            self._settler.shutdown(wait=True, cancel_futures=True)
+            self._settler = None
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -362,28 +384,41 @@ class Crawler:
             await self._settle_batch(article_ids[start : start + size], before_write)
 
     async def _settle_batch(self, article_ids: list[int], before_write: Callable[[], Awaitable] | None = None) -> None:
-        """Their story features and index entries are computed in the CPU processes; the
-        database thread reads them once, then clusters and writes."""
+        """The settle process reads the articles, makes their story features and index entries,
+        then clusters and writes; meanwhile the crawl goes on."""
         if not article_ids:
             return
         try:
-            items, rows = await _db(settle_inputs)(article_ids)
-            prepared, entries = {}, {}
             params, options = StoryParams.from_settings(), search.entry_options()
-            parts = max(1, min(self.processes, len(items) // SETTLE_PART))  # every CPU process a share
-            for made, indexed in await asyncio.gather(*(
-                    self._on_cpu(pipeline.prepare_settle, items[n::parts], rows[n::parts], params, options)
-                    for n in range(parts))):
-                prepared.update(made)
-                entries.update(indexed)
-            if before_write is not None:
+            if before_write is not None:  # its write takes SQLite's write lock for a while
                 try:
                     await before_write()
                 except Exception:  # (say, the lease met a locked database): the crawl leases again later
                     log.exception("stage=settle leasing ahead of the write failed")
-            await _db(settle)(article_ids, prepared, items, rows, entries)
+            started = time.monotonic()
+            if self.settles_apart:
+                await self._in_settler(pipeline.settle, article_ids, params, options)
+            else:
+                await _db(settle_articles)(article_ids, params, options)
+            log.debug("stage=settle articles=%s seconds=%.2f", len(article_ids), time.monotonic() - started)
         except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
             log.exception("stage=settle articles=%s not settled; they will be on the next search or stories update", len(article_ids))
+
+    async def _in_settler(self, func, *args):
+        """Run ``func`` in the settle process; one that died is replaced once."""
+        loop = asyncio.get_running_loop()
+        if self._warming is not None:  # it starts with the CPU pool
+            try:
+                await self._warming
+            except Exception:
+                self._warming = None
+        try:
+            return await loop.run_in_executor(self.settler, func, *args)
+        except BrokenProcessPool:
+            log.warning("stage=settle the settle process died; starting a new one")
+            self._settler.shutdown(wait=False, cancel_futures=True)
+            self._settler = None
+            return await loop.run_in_executor(self.settler, func, *args)
 
     async def _lease(self, feed_ids: list[int] | None, due_before, room: int) -> list[FeedJob]:
         def lease():
@@ -482,7 +517,12 @@ class Crawler:
                     done.set_result(result)
 
     def _start_pool(self) -> None:
-        self.cpu.submit(int).result()
+        """Start the CPU processes and the settle process (its Django set-up) before they are needed."""
+        started = [self.cpu.submit(int)]
+        if self.settles_apart:
+            started.append(self.settler.submit(int))
+        for future in started:
+            future.result()
 
     async def _on_cpu(self, func, *args):
         """Run ``func`` in the CPU pool; a pool whose process died is replaced once, so one

@@ -263,12 +263,12 @@ def assign_stories(article_ids: Iterable[int], params: StoryParams | None = None
 
 
 def assign_new_articles(article_ids: Iterable[int], prepared: dict | None = None,
-                        items: Sequence[ArticleItem] | None = None) -> None:
+                        items: Sequence[ArticleItem] | None = None, params: StoryParams | None = None) -> None:
     """``assign_stories`` for the crawler: a failure is logged and never loses the stored batch
     (``revue stories update`` clusters whatever was left out)."""
     ids = list(article_ids)
     try:
-        assign_stories(ids, prepared=prepared, items=items)
+        assign_stories(ids, params, prepared=prepared, items=items)
     except Exception:  # the articles are stored already; stories can be caught up later
         log.exception("stage=stories articles=%s clustering failed", len(ids))
 

@@ -12,10 +12,10 @@ import pytest
 from django.utils import timezone
 
 from revue.crawl.drafts import ArticleDraft
-from revue.crawl import pipeline
 from revue.crawl.store import settle, settle_inputs, store_drafts
 from revue.news import search
-from revue.news.stories import StoryParams
+from revue.news.search_text import index_entry
+from revue.news.stories import StoryParams, prepare_all
 from revue.news.models import Article, Category
 from revue.news.search_params import search_filters
 from revue.sources.models import Feed, Source
@@ -108,15 +108,16 @@ def test_articles_stored_by_the_crawler_are_indexed_in_its_batch(outlet):
     assert sorted(found("barrages")) == ["Sécheresse et barrages 0", "Sécheresse et barrages 1", "Sécheresse et barrages 2"]
 
 
-def test_entries_made_in_the_crawlers_cpu_processes_are_used_unless_the_article_changed_meanwhile(outlet):
-    """The crawler reads new articles once, makes their entries and story features in another
-    process, then writes: an article edited (or deleted) in between is indexed as it now reads."""
+def test_entries_made_before_the_write_are_used_unless_the_article_changed_meanwhile(outlet):
+    """The crawler's settle process reads new articles once, makes their entries and story
+    features, then writes: an article edited (or deleted) in between is indexed as it now reads."""
     source = outlet("Le Matin")
     feed = Feed.objects.create(source=source, url="https://lematin.example/rss")
     drafts = three_drafts()
     ids = list(store_drafts(source.id, feed.id, drafts).created)
     items, rows = settle_inputs(ids)
-    prepared, entries = pipeline.prepare_settle(items, rows, StoryParams.from_settings(), search.entry_options())
+    prepared = prepare_all(items, StoryParams.from_settings())
+    entries = {row["id"]: index_entry(row, **search.entry_options()) for row in rows}
     Article.objects.filter(id=ids[0]).update(title="Inondations à Tétouan", text="Les oueds débordent.")
     Article.objects.filter(id=ids[2]).delete()
     settle(ids, prepared, items, rows, entries)
