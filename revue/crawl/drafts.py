@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -62,6 +63,9 @@ class ArticleDraft:
     category_slug: str = ""
     content_hash: str = ""
     inline_image_urls: tuple[str, ...] = ()
+    # its story features (``revue.news.stories.Prepared``), when made with the draft in a CPU
+    # process: stored articles' are handed to the settle, which checks they still apply
+    features: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class FeedContext:
     category_hint: str
     fetched_at: datetime
     full_content_min_chars: int = 600
+    source_id: int | None = None  # the outlet's id, for story features made with the drafts
 
 
 def entry_url(entry: Entry) -> str:

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import re
 import sys
+from dataclasses import replace
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from revue.crawl.drafts import ArticleDraft, FeedContext, build_draft, entry_url
@@ -58,10 +59,21 @@ def extract_page(content: bytes, content_type: str, url: str, options: dict | No
     return extract(decode_page(content, content_type), url, **(options or {}))
 
 
-def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: FeedContext) -> list[ArticleDraft]:
-    """One draft per entry that can be an article (entries without a link are left out)."""
+def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: FeedContext,
+                story_params=None) -> list[ArticleDraft]:
+    """One draft per entry that can be an article (entries without a link are left out). With
+    ``story_params`` (``revue.news.stories.StoryParams``), each draft carries its story features,
+    made from the article as it will be stored, so that the settle need not make them."""
     drafts = (build_draft(entry, pages.get(entry.guid), ctx) for entry in entries)
-    return [draft for draft in drafts if draft is not None]
+    drafts = [draft for draft in drafts if draft is not None]
+    if story_params is None:
+        return drafts
+    from revue.news.stories import ArticleItem, prepare  # preloaded in the fork server
+
+    shape = story_params.shape
+    return [replace(draft, features=prepare(
+        ArticleItem(0, draft.title[:1000], draft.text, draft.language[:8], draft.published_at, ctx.fetched_at,
+                    ctx.source_id), story_params, shape)) for draft in drafts]
 
 
 def _warm_up() -> None:
@@ -103,14 +115,14 @@ def _start_django(database: dict) -> None:
     django.setup()
 
 
-def settle(article_ids: list[int], params, entry_options: dict) -> None:
+def settle(article_ids: list[int], params, entry_options: dict, features: dict | None = None) -> None:
     """``revue.crawl.store.settle_articles``, in the settle process."""
     from django.db import close_old_connections
 
     from revue.crawl.store import settle_articles
 
     close_old_connections()  # a process living for months: drop a broken or stale connection
-    settle_articles(article_ids, params, entry_options)
+    settle_articles(article_ids, params, entry_options, features)
 
 
 def default_processes() -> int:

@@ -25,7 +25,7 @@ from revue.crawl.drafts import ArticleDraft
 from revue.news import search
 from revue.news.models import Article, Category, Image, url_hash
 from revue.news.search_text import INDEX_FIELDS, index_entry
-from revue.news.stories import ArticleItem, StoryParams, prepare_all
+from revue.news.stories import ArticleItem, StoryParams, prepare_all, reuse
 from revue.news.story_store import ITEM_FIELDS, assign_new_articles
 
 
@@ -34,6 +34,7 @@ class StoreResult:
     created: tuple[int, ...] = ()  # ids of the new articles
     existing: int = 0  # drafts that were already stored
     skipped: tuple[str, ...] = field(default_factory=tuple)  # why a draft was not stored
+    features: dict = field(default_factory=dict)  # new article id -> the story features its draft carried
 
 
 NEW_ENTRIES_CHUNK = 300  # pairs per statement: 3 parameters each, under SQLite's historical 999
@@ -156,7 +157,8 @@ def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDr
         stored = dict(Article.objects.filter(url_hash__in=fresh).values_list("url_hash", "id"))
         _link_images(fresh, stored, images)
     created = tuple(stored[k] for k in fresh if k in stored)
-    return StoreResult(created=created, existing=len(drafts) - len(created), skipped=skipped)
+    features = {stored[k]: d.features for k, d in fresh.items() if k in stored and d.features is not None}
+    return StoreResult(created=created, existing=len(drafts) - len(created), skipped=skipped, features=features)
 
 
 def _link_images(fresh: dict[str, ArticleDraft], stored: dict[str, int], images: dict[str, Image]) -> None:
@@ -200,15 +202,19 @@ def settle(article_ids: Sequence[int], prepared: dict | None = None, items: Sequ
 
 
 def settle_articles(article_ids: Sequence[int], params: StoryParams | None = None,
-                    entry_options: dict | None = None) -> None:
+                    entry_options: dict | None = None, features: dict | None = None) -> None:
     """``settle`` reading the articles once, and making their story features and index
     entries before any write (so no write lock is held meanwhile). ``params`` and
     ``entry_options`` (``search.entry_options()``): the caller's settings, for a process
-    whose own settings may differ."""
+    whose own settings may differ. ``features``: story features made beforehand, by article id
+    (``StoreResult.features``); each is used only if the article still reads as it was made from."""
     if not article_ids:
         return
     params = params or StoryParams.from_settings()
     options = entry_options if entry_options is not None else search.entry_options()
+    features = features or {}
     items, rows = settle_inputs(article_ids)
     entries = {row["id"]: index_entry(row, **options) for row in rows}
-    settle(article_ids, prepare_all(items, params), items, rows, entries, params)
+    prepared = {item.id: made for item in items if (made := reuse(features.get(item.id), item, params)) is not None}
+    prepared.update(prepare_all([item for item in items if item.id not in prepared], params))
+    settle(article_ids, prepared, items, rows, entries, params)

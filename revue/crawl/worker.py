@@ -56,6 +56,9 @@ log = logging.getLogger("revue.crawl")
 # Outcomes are written, and leases given back, in batches: this many, or this often.
 RELEASE_BATCH = 32
 RELEASE_SECONDS = 0.5
+# story features made with the drafts are kept for at most this many settles' worth of articles
+# waiting to be settled (several kB each); past that, the settle makes the rest itself
+FEATURES_KEPT_SETTLES = 4
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class FeedOutcome:
     pages_failed: int = 0
     error: str = ""
     article_ids: tuple[int, ...] = ()  # the new articles, for settling (search, stories)
+    features: dict = field(default_factory=dict, repr=False)  # their story features, by id, when made
 
 
 @dataclass
@@ -211,6 +215,7 @@ class Crawler:
         self._cpu: Executor | None = None
         self._settler: Executor | None = None  # the settle process, once started
         self._releases: list[Release] = []
+        self._story_params = StoryParams.from_settings()
         self._options: dict[str, dict] = {}
         self._requests: asyncio.Semaphore | None = None  # requests in flight, per run
         self._to_store: list = []  # feeds' drafts waiting for the next store_many
@@ -279,6 +284,7 @@ class Crawler:
         started = time.monotonic()
         due_before = timezone.now()  # feeds falling due during the run wait for the next one
         self._options = {}
+        self._story_params = StoryParams.from_settings()
         self._to_store, self._storing = [], None
         self._requests = asyncio.Semaphore(self.concurrency)
         self.robots = RobotsRules(user_agent=self.limits.user_agent, ttl=settings.REVUE_ROBOTS_TTL)
@@ -309,15 +315,16 @@ class Crawler:
         parse, wait for the database or for a host's turn, holding no request slot) and as
         many leased and ready, leasing again when a quarter of the queue is gone (one lease
         for many feeds, no batch barrier); settle the new articles every
-        ``REVUE_CRAWL_SETTLE_EVERY`` in a task of its own (one at a time; its features made by
-        every CPU process, a share each; enough feeds leased just before its write holds the
-        database thread), so that fetching goes on meanwhile; once everything due is leased,
+        ``REVUE_CRAWL_SETTLE_EVERY`` in a task of its own (one at a time, in the settle process,
+        given the story features the drafts brought; enough feeds leased just before, as its
+        write holds SQLite's write lock), so that fetching goes on meanwhile; once everything due is leased,
         settle whatever the last feeds bring as soon as the previous settle ends, so the run
         does not end on one large settle."""
         gate = asyncio.Semaphore(2 * self.concurrency)  # feeds at work; the rest wait their turn
         queue_size = 4 * self.concurrency
         running: set[asyncio.Task] = set()
         unsettled: list[int] = []
+        features: dict = {}  # story features of unsettled articles, by id
         settling: asyncio.Task | None = None  # one settle at a time, beside the crawl
         flushed = time.monotonic()
         more = True
@@ -341,7 +348,7 @@ class Crawler:
             return True
 
         async def lease_for_settle() -> None:
-            """Before a settle's write holds the database thread (~1 s for 200 articles), lease
+            """Before a settle's write holds SQLite's write lock (~0.5 s for 200 articles), lease
             enough feeds to keep fetching all along: a lease would wait behind the write."""
             nonlocal more
             if more:
@@ -359,6 +366,8 @@ class Crawler:
                     outcome = task.result()
                     summary.add(outcome)
                     unsettled.extend(outcome.article_ids)
+                    if len(features) < FEATURES_KEPT_SETTLES * settings.REVUE_CRAWL_SETTLE_EVERY:
+                        features.update(outcome.features)
                     if self.on_feed_done and outcome.status != "deferred":
                         self.on_feed_done(outcome)
                 if len(self._releases) >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS:
@@ -368,28 +377,32 @@ class Crawler:
                 # the last feeds bring as soon as the previous settle ends: the run's tail is short
                 due = len(unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY or (unsettled and not more)
                 if due and (settling is None or settling.done()):
-                    settling = asyncio.create_task(self._settle(unsettled, before_write=lease_for_settle))
-                    unsettled = []
+                    settling = asyncio.create_task(self._settle(unsettled, features, before_write=lease_for_settle))
+                    unsettled, features = [], {}
         finally:  # an error or a stop: what finished is still written
             await self._flush_releases()
             if settling is not None:
                 await settling
-            await self._settle(unsettled)
+            await self._settle(unsettled, features)
 
-    async def _settle(self, article_ids: list[int], before_write: Callable[[], Awaitable] | None = None) -> None:
+    async def _settle(self, article_ids: list[int], features: dict,
+                      before_write: Callable[[], Awaitable] | None = None) -> None:
         """Search and stories for new articles, ``REVUE_CRAWL_SETTLE_EVERY`` at a time (when
-        settling falls behind the crawl, what piled up meanwhile is not read into memory at once)."""
+        settling falls behind the crawl, what piled up meanwhile is not read into memory at once);
+        ``features``: the story features made with their drafts, by id (some or none)."""
         size = max(1, settings.REVUE_CRAWL_SETTLE_EVERY)
         for start in range(0, len(article_ids), size):
-            await self._settle_batch(article_ids[start : start + size], before_write)
+            batch = article_ids[start : start + size]
+            await self._settle_batch(batch, {i: features[i] for i in batch if i in features}, before_write)
 
-    async def _settle_batch(self, article_ids: list[int], before_write: Callable[[], Awaitable] | None = None) -> None:
-        """The settle process reads the articles, makes their story features and index entries,
-        then clusters and writes; meanwhile the crawl goes on."""
+    async def _settle_batch(self, article_ids: list[int], features: dict,
+                            before_write: Callable[[], Awaitable] | None = None) -> None:
+        """The settle process reads the articles, makes their index entries and the story
+        features their drafts did not bring, then clusters and writes; meanwhile the crawl goes on."""
         if not article_ids:
             return
         try:
-            params, options = StoryParams.from_settings(), search.entry_options()
+            params, options = self._story_params, search.entry_options()
             if before_write is not None:  # its write takes SQLite's write lock for a while
                 try:
                     await before_write()
@@ -397,9 +410,9 @@ class Crawler:
                     log.exception("stage=settle leasing ahead of the write failed")
             started = time.monotonic()
             if self.settles_apart:
-                await self._in_settler(pipeline.settle, article_ids, params, options)
+                await self._in_settler(pipeline.settle, article_ids, params, options, features)
             else:
-                await _db(settle_articles)(article_ids, params, options)
+                await _db(settle_articles)(article_ids, params, options, features)
             log.debug("stage=settle articles=%s seconds=%.2f", len(article_ids), time.monotonic() - started)
         except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
             log.exception("stage=settle articles=%s not settled; they will be on the next search or stories update", len(article_ids))
@@ -472,8 +485,10 @@ class Crawler:
                 category_hint=job.category_hint,
                 fetched_at=timezone.now(),
                 full_content_min_chars=settings.REVUE_FULL_CONTENT_MIN_CHARS,
+                source_id=job.source_id,
             )
-            drafts = await self._on_cpu(pipeline.make_drafts, fresh, pages, ctx) if fresh else []
+            # story features made with the drafts, in the CPU process (not in the settle's, serial)
+            drafts = await self._on_cpu(pipeline.make_drafts, fresh, pages, ctx, self._story_params) if fresh else []
             stored = await self._store(job, drafts)
             outcome = self._finish_ok(job, result, parsed=parsed, new_articles=len(stored.created))
             return FeedOutcome(
@@ -485,6 +500,7 @@ class Crawler:
                 pages_fetched=len(pages),
                 pages_failed=failed,
                 article_ids=stored.created,
+                features=stored.features,
             )
         except (FetchError, FeedParseError) as error:
             return self._finish_error(job, error, status=result.status if result else None)

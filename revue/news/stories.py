@@ -27,6 +27,7 @@ batch is stored, and ``revue stories rebuild`` replays it over the whole archive
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 import sys
@@ -355,10 +356,22 @@ class Prepared:
     weights: dict[int, float]
 
     content: tuple  # the profile's content, as ``_content`` makes it
+    made_from: bytes = b""  # ``_made_from`` of the article it was made from
 
     @property
     def profile(self) -> Profile:
         return Profile(self.fingerprint, *self.content)
+
+
+def _made_from(item: StoryItem, params: StoryParams) -> bytes:
+    """What ``prepare`` reads of an article but its id: a digest of its title, text and language,
+    with its story time, its outlet and the settings."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (item.title, item.text, item.language, str(story_time(item)), str(getattr(item, "source_id", None)),
+                 repr(params)):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.digest()
 
 
 def prepare(item: StoryItem, params: StoryParams, shape: dedupe.LshShape) -> Prepared:
@@ -380,7 +393,18 @@ def prepare(item: StoryItem, params: StoryParams, shape: dedupe.LshShape) -> Pre
         story=0, original=None)
     content = _content(_sorted(features.words), _sorted(features.anchors), _sorted(features.transliterated),
                        features.figures, features.title_figures, features.lead_figures)
-    return Prepared(fingerprint, list(dict.fromkeys(keys)), weights, content)
+    return Prepared(fingerprint, list(dict.fromkeys(keys)), weights, content, _made_from(item, params))
+
+
+def reuse(prepared: Prepared | None, item: StoryItem, params: StoryParams) -> Prepared | None:
+    """``prepared``, made beforehand (say, from an article's draft before it had an id), as this
+    article's: when it was made from the same title, text, language, story time and outlet, with
+    the same settings, with this article's id; else None (prepare it again)."""
+    if prepared is None or not prepared.made_from or prepared.made_from != _made_from(item, params):
+        return None
+    if prepared.fingerprint.id == item.id:
+        return prepared
+    return replace(prepared, fingerprint=replace(prepared.fingerprint, id=item.id))
 
 
 def prepare_all(items: Iterable[StoryItem], params: StoryParams) -> dict[int, Prepared]:

@@ -122,6 +122,64 @@ def test_a_dead_cpu_process_is_replaced_and_charged_to_no_feed(running, allow_lo
     assert stored_articles() == expected_articles(running.press)
 
 
+def test_articles_are_settled_in_a_process_of_its_own_on_the_test_database(running, allow_loopback):
+    """Clustering and indexing run in the settle process, not in the crawler's: the crawler
+    process files no story fingerprint, yet every article it stored has its story and is found."""
+    from revue.crawl.worker import Crawler
+    from revue.news import story_store
+
+    feed_ids = follow_press(running)
+    story_store.RECENT.clear()
+    crawler = Crawler(processes=1)
+    try:
+        summary = crawler.run_once(feed_ids=feed_ids, keep_pool=True)
+        settlers = [process.pid for process in crawler.settler._processes.values()]
+    finally:
+        crawler.close()
+    assert summary.errors == 0 and summary.new_articles == len(expected_articles(running.press))
+    assert len(settlers) == 1 and settlers[0] != os.getpid()
+    assert story_store.RECENT.get(Article.objects.order_by("id").values_list("id", flat=True).first()) is None
+    assert not Article.objects.filter(story__isnull=True).exists()
+    assert search.pending_ids() == []
+
+
+def test_a_dead_settle_process_is_replaced_and_nothing_is_left_unsettled(running, allow_loopback):
+    """The OS may kill the settle process: the crawl starts a new one and settles everything."""
+    from revue.crawl.worker import Crawler
+
+    feed_ids = follow_press(running)
+    crawler = Crawler(processes=1)
+    crawler.settler.submit(int).result()
+    for process in list(crawler.settler._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+    summary = crawler.run_once(feed_ids=feed_ids)
+    assert summary.errors == 0, summary.failures
+    assert stored_articles() == expected_articles(running.press)
+    assert not Article.objects.filter(story__isnull=True).exists()
+    assert search.pending_ids() == []
+
+
+def test_the_settle_process_clusters_with_the_crawlers_story_settings(running, allow_loopback, settings):
+    """Settings changed in the crawler's process (here: no two articles similar enough to share
+    a story) hold in the settle process, whose own settings come from the environment."""
+    from revue.crawl.worker import Crawler
+    from revue.news.models import Story
+
+    from revue.news.story_store import rebuild_stories
+
+    names = ("REVUE_STORY_SIMILARITY", "REVUE_STORY_CROSS_LANGUAGE_SIMILARITY", "REVUE_STORY_DUPLICATE_SIMILARITY")
+    defaults = {name: getattr(settings, name) for name in names}
+    for name in names:
+        setattr(settings, name, 2.0)
+    Crawler(processes=1).run_once(feed_ids=follow_press(running))
+    assert not Article.objects.filter(story__isnull=True).exists()
+    assert Story.objects.count() == Article.objects.count()
+    for name, value in defaults.items():  # the same articles clustered again with the defaults
+        setattr(settings, name, value)
+    rebuild_stories()
+    assert Story.objects.count() < Article.objects.count()
+
+
 def test_a_feed_that_waited_too_long_for_a_slot_is_given_back_unfetched(running, allow_loopback):
     """A leased feed stuck behind slow ones until half its lease is gone is not started (it
     could not finish in time): its lease is given back untouched and the next lease takes it."""

@@ -135,3 +135,47 @@ def test_the_crawler_store_puts_each_new_article_in_its_story(db):
     assert len(stored) == 4
     assert Story.objects.count() == 1 and Story.objects.get().article_count == 4
     assert set(Article.objects.values_list("story_id", flat=True)) == {Story.objects.get().pk}
+
+
+def test_story_features_made_with_the_drafts_are_the_settles_own_and_used(db):
+    """The crawler makes each article's story features with its draft, in a CPU process, before
+    the article has an id; the settle uses them only while the stored article reads the same."""
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape
+
+    from django.utils import timezone as django_timezone
+
+    from revue.crawl import pipeline
+    from revue.crawl.drafts import FeedContext
+    from revue.crawl.feeds import parse
+    from revue.crawl.store import settle_articles, settle_inputs, store_drafts
+    from revue.news.stories import StoryParams, prepare, reuse
+    from revue.sources.models import Feed, Source
+
+    params = StoryParams.from_settings()
+    start = datetime(2025, 12, 10, 9, 0, tzinfo=timezone.utc)
+    ids, features = [], {}
+    for n, (slug, language, minutes, title, text) in enumerate(CAFTAN):
+        source = Source.objects.create(name=slug, slug=slug, language=language)
+        feed = Feed.objects.create(source=source, url=f"https://{slug}.example/rss")
+        rss = (f"<rss version='2.0'><channel><title>{slug}</title><item><title>{escape(title)}</title>"
+               f"<link>https://{slug}.example/caftan</link><guid>caftan-{n}</guid>"
+               f"<pubDate>{format_datetime(start + timedelta(minutes=minutes))}</pubDate>"
+               f"<description>{escape(text)}</description></item></channel></rss>")
+        entries = list(parse(rss.encode(), feed.url).entries)
+        ctx = FeedContext(outlet_name=slug, outlet_language=language, feed_language=language, category_hint="",
+                          fetched_at=django_timezone.now(), source_id=source.pk)
+        result = store_drafts(source.pk, feed.pk, pipeline.make_drafts(entries, {}, ctx, params))
+        ids += result.created
+        features.update(result.features)
+
+    assert sorted(features) == sorted(ids) and len(ids) == 4
+    items, _rows = settle_inputs(ids)
+    for item in items:  # what the draft gave is what the stored article gives
+        assert reuse(features[item.id], item, params) == prepare(item, params, params.shape)
+    edited = replace(items[0], text=items[0].text + " Mise à jour.")
+    assert reuse(features[items[0].id], edited, params) is None  # edited since: made again
+    assert reuse(features[items[0].id], items[0], replace(params, max_keys=params.max_keys + 1)) is None
+
+    settle_articles(ids, params, None, features)
+    assert Story.objects.count() == 1 and Story.objects.get().article_count == 4
