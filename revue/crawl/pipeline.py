@@ -2,8 +2,8 @@
 
 Parsing a feed, decoding and extracting an article page, and merging entries and pages into
 drafts take CPU, not network; the orchestrator hands them to worker processes so that both
-cores work while the event loop keeps fetching. Nothing here imports Django: a worker process
-starts fast and needs no settings. Inputs and outputs are plain bytes and frozen dataclasses.
+cores work while the event loop keeps fetching. Nothing here imports Django at module level: a
+worker process starts fast and needs no settings. Inputs and outputs are plain bytes and frozen dataclasses.
 
 Settling stored articles (search index, stories) needs the database: it runs in one more
 process, ``settle_process``, which sets Django up once on the crawler's own database settings
@@ -16,9 +16,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import select
 import sys
-from dataclasses import replace
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import replace
 
 from revue.crawl.drafts import ArticleDraft, FeedContext, build_draft, entry_url
 from revue.crawl.extract import ExtractedArticle, extract
@@ -76,9 +79,42 @@ def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: F
                     ctx.source_id), story_params, shape)) for draft in drafts]
 
 
-def _warm_up() -> None:
-    """Import the heavy libraries once per worker process, before the first task arrives."""
+def _warm_up(crawler: int) -> None:
+    """Import the heavy libraries once per worker process, before the first task arrives, and
+    end with the crawler (``_end_with``)."""
+    _end_with(crawler)
     import trafilatura  # noqa: F401
+
+
+def _end_with(crawler: int) -> None:
+    """End this process as soon as the crawler process ``crawler`` ends, even by ``kill -9``:
+    the fork server it came from outlives the crawler, and a worker waiting for tasks would
+    wait forever (a settle process holding its database connection). A thread waits on the
+    crawler's pidfd (Linux), else looks every second (POSIX; elsewhere nothing is watched)."""
+    if os.name != "posix":  # (Windows' os.kill would end the crawler, not look at it)
+        return
+
+    def watch() -> None:
+        try:
+            waiting = select.poll()
+            waiting.register(os.pidfd_open(crawler), select.POLLIN)
+            waiting.poll()  # returns once the process has ended
+        except (AttributeError, OSError):  # no pidfd here (or the crawler is gone already)
+            while _alive(crawler):
+                time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="revue-end-with-crawler", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process now has that number: ours is gone
+        return False
+    return True
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -97,17 +133,20 @@ def cpu_pool(processes: int) -> Executor:
     """``processes`` worker processes (0: threads in this process, for debugging and tiny runs)."""
     if processes <= 0:
         return ThreadPoolExecutor(max_workers=2, thread_name_prefix="revue-cpu")
-    return ProcessPoolExecutor(max_workers=processes, mp_context=_context(), initializer=_warm_up)
+    return ProcessPoolExecutor(max_workers=processes, mp_context=_context(), initializer=_warm_up,
+                               initargs=(os.getpid(),))
 
 
 def settle_process(database: dict) -> Executor:
     """One process for ``settle``, with Django set up on ``database`` (the crawler's connection
     settings, which may name a test database the environment does not). It keeps its
     connection, and the story fingerprints it last read, from one settle to the next."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_start_django, initargs=(database,))
+    return ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_start_django,
+                               initargs=(database, os.getpid()))
 
 
-def _start_django(database: dict) -> None:
+def _start_django(database: dict, crawler: int) -> None:
+    _end_with(crawler)
     import django
     from django.conf import settings
 

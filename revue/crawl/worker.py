@@ -56,9 +56,10 @@ log = logging.getLogger("revue.crawl")
 # Outcomes are written, and leases given back, in batches: this many, or this often.
 RELEASE_BATCH = 32
 RELEASE_SECONDS = 0.5
-# story features made with the drafts are kept for at most this many settles' worth of articles
-# waiting to be settled (several kB each); past that, the settle makes the rest itself
-FEATURES_KEPT_SETTLES = 4
+# no feed is leased while this many settles' worth of articles wait to be settled: a crawl that
+# outruns its settle process (an initial load) waits for it rather than pile up articles without
+# stories, and their story features (several kB each) in memory
+SETTLE_BACKLOG = 4
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,8 @@ class Crawler:
         for many feeds, no batch barrier); settle the new articles every
         ``REVUE_CRAWL_SETTLE_EVERY`` in a task of its own (one at a time, in the settle process,
         given the story features the drafts brought; enough feeds leased just before, as its
-        write holds SQLite's write lock), so that fetching goes on meanwhile; once everything due is leased,
+        write holds SQLite's write lock), so that fetching goes on meanwhile, but no lease while
+        ``SETTLE_BACKLOG`` settles' worth of articles wait; once everything due is leased,
         settle whatever the last feeds bring as soon as the previous settle ends, so the run
         does not end on one large settle."""
         gate = asyncio.Semaphore(2 * self.concurrency)  # feeds at work; the rest wait their turn
@@ -326,6 +328,7 @@ class Crawler:
         unsettled: list[int] = []
         features: dict = {}  # story features of unsettled articles, by id
         settling: asyncio.Task | None = None  # one settle at a time, beside the crawl
+        backlog = SETTLE_BACKLOG * max(1, settings.REVUE_CRAWL_SETTLE_EVERY)
         flushed = time.monotonic()
         more = True
 
@@ -351,23 +354,26 @@ class Crawler:
             """Before a settle's write holds SQLite's write lock (~0.5 s for 200 articles), lease
             enough feeds to keep fetching all along: a lease would wait behind the write."""
             nonlocal more
-            if more:
+            if more and len(unsettled) < backlog:
                 more = await lease_ahead(max(0, 3 * queue_size - len(running)))
 
         try:
             while True:
-                if more and len(running) <= queue_size - self.concurrency:
+                behind = len(unsettled) >= backlog  # (then a settle is running: see the end of the loop)
+                if more and not behind and len(running) <= queue_size - self.concurrency:
                     more = await lease_and_start(queue_size - len(running))
-                if not running:
+                waiting = running | {settling} if behind and settling is not None else running
+                if not waiting:
                     break
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
                 running.difference_update(done)  # (the same set: a settle may add feeds to it meanwhile)
                 for task in done:
+                    if task is settling:  # caught up: the next settle starts below
+                        continue
                     outcome = task.result()
                     summary.add(outcome)
                     unsettled.extend(outcome.article_ids)
-                    if len(features) < FEATURES_KEPT_SETTLES * settings.REVUE_CRAWL_SETTLE_EVERY:
-                        features.update(outcome.features)
+                    features.update(outcome.features)
                     if self.on_feed_done and outcome.status != "deferred":
                         self.on_feed_done(outcome)
                 if len(self._releases) >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from revue.db import insert_rows, read_rows, update_rows
@@ -229,6 +229,12 @@ def _cluster(ids: Sequence[int], params: StoryParams, prepared: dict | None = No
              items: Sequence[ArticleItem] | None = None) -> list[Assignment]:
     """Cluster these articles, in this order, against everything clustered before (``items``:
     those articles, when read already)."""
+    return _write(*_plan(ids, params, prepared, items))
+
+
+def _plan(ids: Sequence[int], params: StoryParams, prepared: dict | None = None,
+          items: Sequence[ArticleItem] | None = None) -> tuple[DatabaseIndex, list[Assignment]]:
+    """Where each of these articles goes, with nothing written yet (``index`` holds it)."""
     index = DatabaseIndex(_next_seq())
     clusterer = Clusterer(index, params)
     prepared = prepared or {}
@@ -239,11 +245,50 @@ def _cluster(ids: Sequence[int], params: StoryParams, prepared: dict | None = No
         alive = set(Article.objects.filter(id__in=ids).values_list("id", flat=True))
         given.update((item.id, item) for item in article_items([i for i in ids if i in alive and i not in given]))
         items = [given[i] for i in ids if i in alive]
-    placed = [clusterer.add(item, prepared.get(item.id)) for item in items]
+    return index, [clusterer.add(item, prepared.get(item.id)) for item in items]
+
+
+def _write(index: DatabaseIndex, placed: list[Assignment]) -> list[Assignment]:
     real = index.flush()
     placed = [replace(a, story=real.get(a.story, a.story)) for a in placed]
     refresh_stories({a.story for a in placed})
     return placed
+
+
+def _index_version() -> tuple:
+    """What changes whenever the index does (SQLite): the last clustering order number and the
+    number of fingerprints (an article deleted), and the posting rows ever written (AUTOINCREMENT
+    never hands a number out twice: another clustering, or a rebuild, wrote some)."""
+    quote = connection.ops.quote_name
+    fingerprints = quote(StoryFingerprint._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MAX(seq) FROM {fingerprints}), (SELECT COUNT(*) FROM {fingerprints}),"
+                       " (SELECT seq FROM sqlite_sequence WHERE name = %s)", [StoryPosting._meta.db_table])
+        return tuple(cursor.fetchone())
+
+
+def _assign_before_locking(wanted: list[int], params: StoryParams, prepared: dict | None,
+                           items: Sequence[ArticleItem] | None) -> list[Assignment] | None:
+    """SQLite's write lock stops every other writer (the crawler storing articles) while it is
+    held, so the clustering itself is done before taking it, on the index as it is, and only the
+    writing under it, if the index has not changed meanwhile; None when it has (or an article
+    went away): cluster again under the lock. (PostgreSQL has no such lock: there the
+    clustering runs under its advisory lock, other writes going on.)"""
+    version = _index_version()
+    done = _clustered(wanted)
+    index, placed = _plan([i for i in wanted if i not in done], params, prepared, items)
+    return _write_if_unchanged(version, index, placed)
+
+
+def _write_if_unchanged(version: tuple, index: DatabaseIndex, placed: list[Assignment]) -> list[Assignment] | None:
+    try:
+        with transaction.atomic():  # BEGIN IMMEDIATE: the write lock
+            ids = [a.id for a in placed]
+            if _index_version() != version or Article.objects.filter(id__in=ids).count() != len(ids):
+                return None
+            return _write(index, placed)
+    except IntegrityError:  # a story or an original deleted meanwhile (checked at commit)
+        return None
 
 
 def assign_stories(article_ids: Iterable[int], params: StoryParams | None = None,
@@ -256,6 +301,10 @@ def assign_stories(article_ids: Iterable[int], params: StoryParams | None = None
     wanted = sorted(set(article_ids))
     if not wanted:
         return []
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        placed = _assign_before_locking(wanted, params, prepared, items)
+        if placed is not None:
+            return placed
     with transaction.atomic():
         _lock()
         done = _clustered(wanted)

@@ -108,6 +108,41 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(running):
     assert not Feed.objects.exclude(lease_owner="").exists()
 
 
+def processes_of_session(session: int) -> set[int]:
+    """The processes of a session (a worker started with ``start_new_session``: it and its CPU,
+    settle, fork server and resource tracker processes)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            if int(fields[3]) == session and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_worker_killed_alone_leaves_no_process_behind(running):
+    """``kill -9`` of the worker process alone, not its group: its CPU processes and its settle
+    process (which holds a database connection) end with it instead of waiting forever."""
+    follow_press(running)
+    running.latency = 0.15
+    worker = start_worker(REVUE_CRAWL_PROCESSES="2")
+    deadline = time.monotonic() + 60
+    while Article.objects.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    helpers = processes_of_session(worker.pid) - {worker.pid}
+    assert len(helpers) >= 4, helpers  # two CPU processes, the settle process, the fork server …
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while processes_of_session(worker.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_of_session(worker.pid) == set()
+
+
 def test_a_dead_cpu_process_is_replaced_and_charged_to_no_feed(running, allow_loopback):
     """The OS may kill a CPU worker (memory, a huge page): the crawl starts a new pool."""
     from revue.crawl.worker import Crawler

@@ -57,6 +57,56 @@ def test_incremental_batches_give_what_cluster_gives(first_days, store_labelled)
     assert len(expected) < len(first_days) * 0.6, "stories gather several articles"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_clusters_before_taking_the_write_lock_and_gives_what_cluster_gives(first_days, store_labelled):
+    """Outside a transaction, on SQLite, a batch is clustered before the write lock is taken
+    (the crawler's writes go on meanwhile) and written under it: the result is the same."""
+    from django.db import connection
+
+    ids = store_labelled(first_days)
+    assert not connection.in_atomic_block
+    in_batches([ids[row.id] for row in first_days], 25)
+
+    items = [replace(row, id=ids[row.id]) for row in first_days]
+    assert stored_partition() == partition(zip((i.id for i in items), cluster(items)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_writes_no_clustering_planned_on_an_index_that_changed_since(first_days, store_labelled):
+    """Another clustering wrote, or an article went away, between the plan and the lock: the
+    plan is dropped (nothing of it written) and the batch is clustered again under the lock."""
+    from django.db import connection
+
+    from revue.news import story_store
+    from revue.news.stories import StoryParams
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL clusters under its advisory lock, with no write lock to spare")
+    ids = store_labelled(first_days[:70])
+    order = [ids[row.id] for row in first_days[:70]]
+    params = StoryParams.from_settings()
+    assign_stories(order[:20])
+
+    version = story_store._index_version()
+    index, placed = story_store._plan(order[20:40], params)
+    assign_stories(order[40:60])  # another clustering writes meanwhile
+    assert story_store._write_if_unchanged(version, index, placed) is None
+    assert not StoryFingerprint.objects.filter(article_id__in=order[20:40]).exists()
+    assert len(assign_stories(order[20:40])) == 20  # clustered again, on the index as it is now
+
+    version = story_store._index_version()
+    index, placed = story_store._plan(order[60:70], params)
+    Article.objects.filter(id=order[65]).delete()  # a moderator deletes one meanwhile
+    assert story_store._write_if_unchanged(version, index, placed) is None
+
+    version = story_store._index_version()
+    index, placed = story_store._plan(order[60:65], params)
+    written = story_store._write_if_unchanged(version, index, placed)  # nothing changed: written
+    assert [a.id for a in written] == order[60:65]
+    assert StoryFingerprint.objects.count() == 65
+    assert set(Article.objects.filter(story__isnull=True).values_list("id", flat=True)) == set(order[66:70])
+
+
 def test_rebuild_gives_the_incremental_result_again(first_days, store_labelled):
     ids = store_labelled(first_days)
     in_batches([ids[row.id] for row in first_days], 40)
