@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import re
 import select
 import sys
@@ -74,9 +75,9 @@ def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: F
     from revue.news.stories import ArticleItem, prepare  # preloaded in the fork server
 
     shape = story_params.shape
-    return [replace(draft, features=prepare(
+    return [replace(draft, features=pickle.dumps(prepare(
         ArticleItem(0, draft.title[:1000], draft.text, draft.language[:8], draft.published_at, ctx.fetched_at,
-                    ctx.source_id), story_params, shape)) for draft in drafts]
+                    ctx.source_id), story_params, shape), protocol=pickle.HIGHEST_PROTOCOL)) for draft in drafts]
 
 
 def _warm_up(crawler: int) -> None:

@@ -15,6 +15,7 @@ would otherwise hold up every other feed's database call.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -34,7 +35,7 @@ class StoreResult:
     created: tuple[int, ...] = ()  # ids of the new articles
     existing: int = 0  # drafts that were already stored
     skipped: tuple[str, ...] = field(default_factory=tuple)  # why a draft was not stored
-    features: dict = field(default_factory=dict)  # new article id -> the story features its draft carried
+    features: dict = field(default_factory=dict)  # new article id -> the story features its draft carried (pickled)
 
 
 NEW_ENTRIES_CHUNK = 300  # pairs per statement: 3 parameters each, under SQLite's historical 999
@@ -157,7 +158,7 @@ def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDr
         stored = dict(Article.objects.filter(url_hash__in=fresh).values_list("url_hash", "id"))
         _link_images(fresh, stored, images)
     created = tuple(stored[k] for k in fresh if k in stored)
-    features = {stored[k]: d.features for k, d in fresh.items() if k in stored and d.features is not None}
+    features = {stored[k]: d.features for k, d in fresh.items() if k in stored and d.features}
     return StoreResult(created=created, existing=len(drafts) - len(created), skipped=skipped, features=features)
 
 
@@ -206,8 +207,9 @@ def settle_articles(article_ids: Sequence[int], params: StoryParams | None = Non
     """``settle`` reading the articles once, and making their story features and index
     entries before any write (so no write lock is held meanwhile). ``params`` and
     ``entry_options`` (``search.entry_options()``): the caller's settings, for a process
-    whose own settings may differ. ``features``: story features made beforehand, by article id
-    (``StoreResult.features``); each is used only if the article still reads as it was made from."""
+    whose own settings may differ. ``features``: story features made beforehand, pickled, by
+    article id (``StoreResult.features``, from this crawl's own CPU processes); each is used only
+    if the article still reads as it was made from."""
     if not article_ids:
         return
     params = params or StoryParams.from_settings()
@@ -215,6 +217,7 @@ def settle_articles(article_ids: Sequence[int], params: StoryParams | None = Non
     features = features or {}
     items, rows = settle_inputs(article_ids)
     entries = {row["id"]: index_entry(row, **options) for row in rows}
-    prepared = {item.id: made for item in items if (made := reuse(features.get(item.id), item, params)) is not None}
+    prepared = {item.id: made for item in items if item.id in features
+                and (made := reuse(pickle.loads(features[item.id]), item, params)) is not None}
     prepared.update(prepare_all([item for item in items if item.id not in prepared], params))
     settle(article_ids, prepared, items, rows, entries, params)

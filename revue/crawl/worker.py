@@ -75,7 +75,7 @@ class FeedOutcome:
     pages_failed: int = 0
     error: str = ""
     article_ids: tuple[int, ...] = ()  # the new articles, for settling (search, stories)
-    features: dict = field(default_factory=dict, repr=False)  # their story features, by id, when made
+    features: dict = field(default_factory=dict, repr=False)  # their story features (pickled), by id, when made
 
 
 @dataclass
@@ -398,8 +398,8 @@ class Crawler:
         ``features``: the story features made with their drafts, by id (some or none)."""
         size = max(1, settings.REVUE_CRAWL_SETTLE_EVERY)
         for start in range(0, len(article_ids), size):
-            batch = article_ids[start : start + size]
-            await self._settle_batch(batch, {i: features[i] for i in batch if i in features}, before_write)
+            batch = article_ids[start : start + size]  # (features leave memory as their batch goes)
+            await self._settle_batch(batch, {i: features.pop(i) for i in batch if i in features}, before_write)
 
     async def _settle_batch(self, article_ids: list[int], features: dict,
                             before_write: Callable[[], Awaitable] | None = None) -> None:

@@ -190,6 +190,7 @@ def test_the_crawler_store_puts_each_new_article_in_its_story(db):
 def test_story_features_made_with_the_drafts_are_the_settles_own_and_used(db):
     """The crawler makes each article's story features with its draft, in a CPU process, before
     the article has an id; the settle uses them only while the stored article reads the same."""
+    import pickle
     from email.utils import format_datetime
     from xml.sax.saxutils import escape
 
@@ -220,12 +221,13 @@ def test_story_features_made_with_the_drafts_are_the_settles_own_and_used(db):
         features.update(result.features)
 
     assert sorted(features) == sorted(ids) and len(ids) == 4
+    made = {article: pickle.loads(blob) for article, blob in features.items()}  # as the crawler passes them on
     items, _rows = settle_inputs(ids)
     for item in items:  # what the draft gave is what the stored article gives
-        assert reuse(features[item.id], item, params) == prepare(item, params, params.shape)
+        assert reuse(made[item.id], item, params) == prepare(item, params, params.shape)
     edited = replace(items[0], text=items[0].text + " Mise à jour.")
-    assert reuse(features[items[0].id], edited, params) is None  # edited since: made again
-    assert reuse(features[items[0].id], items[0], replace(params, max_keys=params.max_keys + 1)) is None
+    assert reuse(made[items[0].id], edited, params) is None  # edited since: made again
+    assert reuse(made[items[0].id], items[0], replace(params, max_keys=params.max_keys + 1)) is None
 
     settle_articles(ids, params, None, features)
     assert Story.objects.count() == 1 and Story.objects.get().article_count == 4
