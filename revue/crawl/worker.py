@@ -351,8 +351,9 @@ class Crawler:
             return True
 
         async def lease_for_settle() -> None:
-            """Before a settle's write holds SQLite's write lock (~0.5 s for 200 articles), lease
-            enough feeds to keep fetching all along: a lease would wait behind the write."""
+            """Before a settle's write holds SQLite's write lock (its clustering is done before
+            taking it, but writing 200 articles' postings, fingerprints and index entries takes a
+            moment), lease enough feeds to keep fetching all along: a lease would wait behind it."""
             nonlocal more
             if more and len(unsettled) < backlog:
                 more = await lease_ahead(max(0, 3 * queue_size - len(running)))
