@@ -424,22 +424,6 @@ class Crawler:
         except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
             log.exception("stage=settle articles=%s not settled; they will be on the next search or stories update", len(article_ids))
 
-    async def _in_settler(self, func, *args):
-        """Run ``func`` in the settle process; one that died is replaced once."""
-        loop = asyncio.get_running_loop()
-        if self._warming is not None:  # it starts with the CPU pool
-            try:
-                await self._warming
-            except Exception:
-                self._warming = None
-        try:
-            return await loop.run_in_executor(self.settler, func, *args)
-        except BrokenProcessPool:
-            log.warning("stage=settle the settle process died; starting a new one")
-            self._settler.shutdown(wait=False, cancel_futures=True)
-            self._settler = None
-            return await loop.run_in_executor(self.settler, func, *args)
-
     async def _lease(self, feed_ids: list[int] | None, due_before, room: int) -> list[FeedJob]:
         def lease():
             close_old_connections()  # a worker running for months: drop a broken or stale connection
@@ -548,20 +532,31 @@ class Crawler:
             future.result()
 
     async def _on_cpu(self, func, *args):
-        """Run ``func`` in the CPU pool; a pool whose process died is replaced once, so one
-        crash (say, the OS killing a worker on a huge page) is not charged to every feed."""
+        """Run ``func`` in the CPU pool."""
+        return await self._in_pool("cpu", func, *args)
+
+    async def _in_settler(self, func, *args):
+        """Run ``func`` in the settle process."""
+        return await self._in_pool("settler", func, *args)
+
+    async def _in_pool(self, name: str, func, *args):
+        """Run ``func`` in the pool ``name`` ("cpu" or "settler"); a pool whose process died is
+        replaced once, so one crash (say, the OS killing a worker on a huge page) is not charged
+        to every feed."""
         loop = asyncio.get_running_loop()
-        if self._warming is not None:  # wait for the pool's start rather than block the loop on it
+        if self._warming is not None:  # wait for the pools' start rather than block the loop on it
             try:
                 await self._warming
-            except Exception:  # the pool could not start: the call below tries again, or says why
+            except Exception:  # a pool could not start: the call below tries again, or says why
                 self._warming = None
         try:
-            return await loop.run_in_executor(self.cpu, func, *args)
+            return await loop.run_in_executor(getattr(self, name), func, *args)
         except BrokenProcessPool:
-            log.warning("stage=cpu a worker process died; starting a new pool")
-            self.close()
-            return await loop.run_in_executor(self.cpu, func, *args)
+            log.warning("stage=%s a process of the %s pool died; starting a new one", name, name)
+            broken = getattr(self, f"_{name}")
+            setattr(self, f"_{name}", None)
+            broken.shutdown(wait=False, cancel_futures=True)
+            return await loop.run_in_executor(getattr(self, name), func, *args)
 
     async def _fetch(self, fetcher: Fetcher, url: str, **kw) -> FetchResult:
         """One request: the host's slot and turn first, then one of the ``concurrency``

@@ -143,16 +143,26 @@ def test_a_worker_killed_alone_leaves_no_process_behind(running):
     assert processes_of_session(worker.pid) == set()
 
 
+def kill_processes_of(pool) -> None:
+    """Start the pool's processes, then kill them as the OS would (memory, a huge page)."""
+    pool.submit(int).result()
+    for process in list(pool._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+
+
 def test_a_dead_cpu_process_is_replaced_and_charged_to_no_feed(running, allow_loopback):
-    """The OS may kill a CPU worker (memory, a huge page): the crawl starts a new pool."""
+    """The OS may kill a CPU worker: the crawl starts a new pool, and the settle process goes on."""
     from revue.crawl.worker import Crawler
 
     feed_ids = follow_press(running)
     crawler = Crawler(processes=1)
-    crawler.cpu.submit(int).result()
-    for process in list(crawler.cpu._processes.values()):
-        os.kill(process.pid, signal.SIGKILL)
-    summary = crawler.run_once(feed_ids=feed_ids)
+    settler = crawler.settler
+    kill_processes_of(crawler.cpu)
+    try:
+        summary = crawler.run_once(feed_ids=feed_ids, keep_pool=True)
+        assert crawler.settler is settler
+    finally:
+        crawler.close()
     assert summary.errors == 0, summary.failures
     assert stored_articles() == expected_articles(running.press)
 
@@ -184,9 +194,7 @@ def test_a_dead_settle_process_is_replaced_and_nothing_is_left_unsettled(running
 
     feed_ids = follow_press(running)
     crawler = Crawler(processes=1)
-    crawler.settler.submit(int).result()
-    for process in list(crawler.settler._processes.values()):
-        os.kill(process.pid, signal.SIGKILL)
+    kill_processes_of(crawler.settler)
     summary = crawler.run_once(feed_ids=feed_ids)
     assert summary.errors == 0, summary.failures
     assert stored_articles() == expected_articles(running.press)
