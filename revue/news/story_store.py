@@ -3,7 +3,9 @@
 ``assign_stories(article_ids)`` is what the crawler calls after each stored batch: under one
 lock (SQLite's write lock, a PostgreSQL advisory lock), the articles not yet clustered are
 taken in id order and given to ``revue.news.stories.Clusterer`` over ``DatabaseIndex`` — the
-same algorithm ``stories.cluster`` runs in memory. The index lives in two tables:
+same algorithm ``stories.cluster`` runs in memory. On SQLite, whose write lock stops every other
+writer, the clustering is done before the lock is taken and only written under it, when the
+index has not changed meanwhile (``_index_version``); else it is done again under the lock. The index lives in two tables:
 ``StoryFingerprint`` (what is kept of an article, with its clustering order ``seq``) and
 ``StoryPosting`` (key, time, article), read by key and time range with a limit per key, so an
 article costs a bounded number of indexed lookups whatever the size of the archive. Rows of a
@@ -276,7 +278,10 @@ def _assign_before_locking(wanted: list[int], params: StoryParams, prepared: dic
     clustering runs under its advisory lock, other writes going on.)"""
     version = _index_version()
     done = _clustered(wanted)
-    index, placed = _plan([i for i in wanted if i not in done], params, prepared, items)
+    todo = [i for i in wanted if i not in done]
+    if not todo:
+        return []
+    index, placed = _plan(todo, params, prepared, items)
     return _write_if_unchanged(version, index, placed)
 
 
