@@ -5,7 +5,9 @@ lock (SQLite's write lock, a PostgreSQL advisory lock), the articles not yet clu
 taken in id order and given to ``revue.news.stories.Clusterer`` over ``DatabaseIndex`` — the
 same algorithm ``stories.cluster`` runs in memory. On SQLite, whose write lock stops every other
 writer, the clustering is done before the lock is taken and only written under it, when the
-index has not changed meanwhile (``_index_version``); else it is done again under the lock. The index lives in two tables:
+index has not changed meanwhile (``_index_version``); else it is done again under the lock.
+
+The index lives in two tables:
 ``StoryFingerprint`` (what is kept of an article, with its clustering order ``seq``) and
 ``StoryPosting`` (key, time, article), read by key and time range with a limit per key, so an
 article costs a bounded number of indexed lookups whatever the size of the archive. Rows of a
