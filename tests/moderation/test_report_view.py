@@ -47,6 +47,19 @@ def test_a_report_needs_the_csrf_token(article):
     assert not ImageReport.objects.exists()
 
 
+def test_without_javascript_a_form_without_its_token_gets_a_french_page_saying_nothing_was_kept(article):
+    """A form posted from a page kept open too long (or with cookies refused): the reader reads,
+    in French, in the portal's page, that nothing was recorded and what to do."""
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(f"/signaler/image/{lead_of(article).pk}/", {"next": article.get_absolute_url()})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert '<html lang="fr"' in html and "Envoi refusé" in html
+    assert "Rien n&#x27;a été enregistré" in html or "Rien n'a été enregistré" in html
+    assert "Forbidden" not in html and "CSRF verification failed" not in html
+    assert not ImageReport.objects.exists()
+
+
 def test_the_article_page_form_carries_a_working_csrf_token(article):
     browser = Client(enforce_csrf_checks=True)
     html = browser.get(article.get_absolute_url()).content.decode()
