@@ -41,6 +41,7 @@ from revue.crawl.feeds import Entry
 from revue.news.categories import category_for
 
 SUMMARY_CHARS = 400
+TITLE_CHARS = 1000  # the archive keeps this much of a title (``store`` cuts it there)
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.IGNORECASE)
 

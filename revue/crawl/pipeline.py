@@ -3,7 +3,8 @@
 Parsing a feed, decoding and extracting an article page, and merging entries and pages into
 drafts take CPU, not network; the orchestrator hands them to worker processes so that both
 cores work while the event loop keeps fetching. Nothing here imports Django at module level: a
-worker process starts fast and needs no settings. Inputs and outputs are plain bytes and frozen dataclasses.
+worker process starts fast and needs no settings. Inputs and outputs are plain bytes and frozen
+dataclasses.
 
 Settling stored articles (search index, stories) needs the database: it runs in one more
 process, ``settle_process``, which sets Django up once on the crawler's own database settings
@@ -24,7 +25,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 
-from revue.crawl.drafts import ArticleDraft, FeedContext, build_draft, entry_url
+from revue.crawl.drafts import TITLE_CHARS, ArticleDraft, FeedContext, build_draft, entry_url
 from revue.crawl.extract import ExtractedArticle, extract
 from revue.crawl.feeds import Entry, ParsedFeed, parse
 
@@ -75,8 +76,8 @@ def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: F
     from revue.news.stories import ArticleItem, prepare  # preloaded in the fork server
 
     shape = story_params.shape
-    return [replace(draft, features=pickle.dumps(prepare(
-        ArticleItem(0, draft.title[:1000], draft.text, draft.language[:8], draft.published_at, ctx.fetched_at,
+    return [replace(draft, features=pickle.dumps(prepare(  # the article as ``store`` will keep it
+        ArticleItem(0, draft.title[:TITLE_CHARS], draft.text, draft.language, draft.published_at, ctx.fetched_at,
                     ctx.source_id), story_params, shape), protocol=pickle.HIGHEST_PROTOCOL)) for draft in drafts]
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from revue.crawl.drafts import ArticleDraft
+from revue.crawl.drafts import TITLE_CHARS, ArticleDraft
 from revue.news import search
 from revue.news.models import Article, Category, Image, url_hash
 from revue.news.search_text import INDEX_FIELDS, index_entry
@@ -140,7 +140,7 @@ def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDr
                 url=d.url,
                 url_hash=key,
                 guid=d.guid[:1000],
-                title=d.title[:1000],
+                title=d.title[:TITLE_CHARS],
                 summary=d.summary,
                 content_html=d.content_html,
                 text=d.text,
