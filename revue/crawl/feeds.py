@@ -10,18 +10,27 @@ How a document travels:
 1. decode: byte order mark, then UTF-16 without one, then valid UTF-8 (a declaration
    naming a single-byte charset is usually stale), then the declared charset, then
    windows-1252 with replacement. ISO-8859-1 and ASCII are read as windows-1252, as
-   browsers do. The text is re-encoded as UTF-8 for the libraries.
-2. triage: empty, JSON, HTML, not XML, DTD entities that could expand or read files,
-   truncated XML: each answered here, before any library sees the document.
+   browsers do. The document goes on as UTF-8 bytes; valid UTF-8 is not copied.
+2. triage: empty, JSON, HTML, not XML, DTD entities that could expand or read files:
+   each answered here, before any library sees the document. An XHTML page that holds a
+   feed (an Atom ``<feed>`` in its body) is read as that feed.
 3. repair: control characters are dropped, and outside CDATA bare ``&`` and HTML named
-   entities (``&eacute;``, ``&nbsp;``) become character references. fastfeedparser's
-   recovering parser would otherwise cut the text at them.
+   entities (``&eacute;``, ``&nbsp;``) become character references (fastfeedparser's
+   recovering parser would otherwise cut the text at them). A document cut short keeps
+   the items before the cut; with no whole item it is refused as truncated.
 4. parse: fastfeedparser, which is fast. feedparser when fastfeedparser raises, finds no
-   entries in a document that has items, or is known to read it wrongly (RSS 0.90/1.0
-   RDF, ``xml:base`` below the root, DTD-declared entities). JSON Feed is read here with
-   ``json``. Relative links resolve against xml:base, else the site's link, else the URL.
-5. map: both libraries' dicts become the same ``Entry`` values: absolute links, plain
-   titles, UTC dates, the lead image, duplicates by guid dropped.
+   entries in a document that has items, loses items of a damaged document, or is known
+   to read it wrongly (RSS 0.90, RSS 1.0 with content:encoded, DTD-declared entities,
+   relative links under an ``xml:base`` below the root); the reading with more entries
+   wins. An RSS title or description that holds raw HTML elements rather than text (the
+   Guardian's) is put back whole from lxml's tree where fastfeedparser keeps only the
+   text before the first element. JSON Feed is read here with ``json``. Relative links
+   resolve against xml:base, else the site's link, else the URL.
+5. map: both libraries' dicts become the same ``Entry`` values: absolute links (an entry
+   without one takes its guid when that is a web address), plain titles, UTC dates, the
+   lead image, duplicates by guid dropped. Items that share one link and carry no other
+   id (NixOS' news feed links all its items to one page) stay distinct entries: their guid
+   is the link with a digest of title and date; a link only one item has stays its guid.
 
 Two private fastfeedparser helpers are used, each with a fallback (the package is pinned
 below 0.7): its date parser, to undo dates it reads out of numeric guids, and its summary
@@ -77,7 +86,7 @@ class Enclosure:
 @dataclass(frozen=True)
 class Entry:
     guid: str  # id/guid; else the link; else a sha1 of title and summary
-    link: str  # absolute http(s) URL, or ""
+    link: str  # absolute http(s) URL (the guid when only that is one), or ""
     title: str  # plain text, entities unescaped, whitespace collapsed
     published_at: datetime | None  # UTC; the updated date when the feed gives only that
     updated_at: datetime | None
@@ -127,10 +136,13 @@ def parse(data: bytes, url: str, *, max_entries: int | None = None, content_type
 def looks_like_html(data: bytes) -> bool:
     """Whether the document is an HTML page rather than a feed."""
     try:
-        text = _strip_start(_decode(data[:65536]))
-        if not text or text[0] in "{[":
+        document = _strip_start(_utf8_document(data[:65536]))
+        if not document or document[:1] in b"{[":
             return False
-        return _is_html(text, _read_prolog(_skip_leading_junk(text)))
+        if not _starts_as_html(document[:64].decode("ascii", errors="ignore")):
+            document = _skip_leading_junk(document)
+        head = _head_text(document)
+        return _is_html(head, _read_prolog(head))
     except Exception:
         return False
 
@@ -197,29 +209,67 @@ def _feed_like_anchors(document: Any, base: str) -> Iterable[str]:
 # --------------------------------------------------------------------------- triage
 
 
-def _parse_document(data: bytes, url: str, http_charset: str = "") -> ParsedFeed:
+def _parse_document(data: bytes, url: str, http_charset: str = "", *, embedded: bool = False) -> ParsedFeed:
     _refuse_binary(data)
-    text = _strip_start(_decode(data, http_charset))
-    if not text:
+    document = _strip_start(_utf8_document(data, http_charset))
+    if not document:
         raise FeedParseError("not a feed: the document is empty")
-    if text[0] in "{[":
-        return _parse_json_feed(text, url)
-    if _starts_as_html(text):
-        raise FeedParseError("not a feed: the document is an HTML page")
-    text = _skip_leading_junk(text)
-    prolog = _read_prolog(text)
-    if _is_html(text, prolog):
-        raise FeedParseError("not a feed: the document is an HTML page")
+    if document[:1] in b"{[":
+        return _parse_json_feed(document.decode("utf-8", errors="replace"), url)
+    if not _starts_as_html(document[:64].decode("ascii", errors="ignore")):
+        document = _skip_leading_junk(document)
+    head = _head_text(document)
+    prolog = _read_prolog(head)
+    if _is_html(head, prolog):
+        wrapped = None if embedded else _embedded_feed(document)
+        if wrapped is None:
+            raise FeedParseError("not a feed: the document is an HTML page")
+        return _parse_document(wrapped, url, embedded=True)  # an XHTML page that holds a feed
     if not prolog.root:
         raise FeedParseError(
-            f"not a feed: the document is neither XML nor JSON (it starts with {_preview(text)})"
+            f"not a feed: the document is neither XML nor JSON (it starts with {_preview(head)})"
         )
     entities = _declared_entities(prolog.doctype)
     _refuse_unsafe_entities(entities)
-    _refuse_truncated(text, prolog)
     if not entities:  # declared entities are left for feedparser to expand
-        text = _repair_markup(text)
-    return _parse_xml(_as_utf8_xml(text), text, prolog, url, has_entities=bool(entities))
+        document = _repair_markup(document)
+    document = _keep_complete_items(_as_utf8_xml(document), prolog, url)
+    return _parse_xml(document, prolog, url, has_entities=bool(entities))
+
+
+_HEAD_BYTES = 65536
+_FEED_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:feed|rss|RDF)[\s>]")
+_FEED_ROOTS = frozenset(
+    {
+        "{http://www.w3.org/2005/Atom}feed",
+        "{http://purl.org/atom/ns#}feed",
+        "rss",
+        "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF",
+    }
+)
+
+
+def _embedded_feed(document: bytes) -> bytes | None:
+    """The feed an XHTML page holds (an Atom <feed> in its body) as a document of its own."""
+    if not _FEED_ELEMENT.search(document):
+        return None
+    parser = etree.XMLParser(
+        recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+    )
+    try:
+        root = etree.fromstring(document, parser=parser)
+    except etree.XMLSyntaxError:
+        return None
+    if root is None:
+        return None
+    for element in root.iter(*_FEED_ROOTS):
+        return etree.tostring(element, encoding="utf-8", xml_declaration=True)
+    return None
+
+
+def _head_text(document: bytes) -> str:
+    """The start of the document as text, for the checks that read only its prolog."""
+    return document[:_HEAD_BYTES].decode("utf-8", errors="ignore")
 
 
 def _refuse_binary(data: bytes) -> None:
@@ -232,8 +282,13 @@ def _refuse_binary(data: bytes) -> None:
         raise FeedParseError("not a feed: the document is binary data, not text")
 
 
-def _strip_start(text: str) -> str:
-    return text.lstrip("\ufeff \t\r\n")
+_LEADING_SPACE = re.compile(rb"(?:\xef\xbb\xbf|[ \t\r\n])+")
+
+
+def _strip_start(document: bytes) -> bytes:
+    """Without the blank lines and stray byte order marks before the document (no copy if none)."""
+    space = _LEADING_SPACE.match(document)
+    return document[space.end() :] if space else document
 
 
 def _starts_as_html(text: str) -> bool:
@@ -252,16 +307,16 @@ def _is_html(text: str, prolog: _Prolog) -> bool:
     return prolog.local in _HTML_ROOTS
 
 
-_FEED_STARTS = ("<?xml", "<rss", "<feed", "<rdf:rdf", "<channel")
+_FEED_STARTS = (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf", b"<channel")
 
 
-def _skip_leading_junk(text: str) -> str:
+def _skip_leading_junk(document: bytes) -> bytes:
     """Drop what a broken server prints before the document (PHP warnings, blank lines)."""
-    if text.startswith("<") and text[:9].lower().startswith((*_FEED_STARTS, "<!", "<?")):
-        return text
-    head = text[:8192].lower()
+    if document.startswith(b"<") and document[:9].lower().startswith((*_FEED_STARTS, b"<!", b"<?")):
+        return document
+    head = document[:8192].lower()
     starts = [index for index in map(head.find, _FEED_STARTS) if index != -1]
-    return text[min(starts):] if starts else text
+    return document[min(starts) :] if starts else document
 
 
 @dataclass(frozen=True)
@@ -356,14 +411,54 @@ def _refuse_unsafe_entities(entities: list[tuple[str, str, str]]) -> None:
             )
 
 
-def _refuse_truncated(text: str, prolog: _Prolog) -> None:
-    if prolog.empty_root or text.find("</" + prolog.root, max(0, len(text) - 65536)) != -1:
-        return
-    error = _xml_syntax_error(_as_utf8_xml(text))
-    where = f" at line {error[0]}" if error else ""
-    raise FeedParseError(
-        f"not a feed: XML is truncated{where} (the document ends before </{prolog.root}>)"
+_ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+_ITEM_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.IGNORECASE)
+
+
+def _keep_complete_items(document: bytes, prolog: _Prolog, url: str) -> bytes:
+    """A document cut short (a dropped connection, a full disk) keeps the items it holds whole.
+
+    The document is cut after the end of its last complete item and closed as its first item
+    was opened; with no complete item it is refused as truncated.
+    """
+    root = prolog.root.encode("utf-8")
+    if prolog.empty_root or document.find(b"</" + root, max(0, len(document) - 65536)) != -1:
+        return document
+    last_end = None
+    for last_end in _ITEM_END.finditer(document):
+        pass
+    first_start = _ITEM_START.search(document)
+    if last_end is None or first_start is None or first_start.start() > last_end.start():
+        error = _xml_syntax_error(document)
+        where = f" at line {error[0]}" if error else ""
+        raise FeedParseError(
+            f"not a feed: XML is truncated{where} (the document ends before </{prolog.root}>)"
+        )
+    closing = b"".join(b"</%s>" % name for name in reversed(_open_elements(document[: first_start.start()])))
+    logger.info(
+        "truncated feed: the items before the cut are kept",
+        extra={"stage": "parse", "url": url, "kept_bytes": last_end.end(), "bytes": len(document)},
     )
+    return document[: last_end.end()] + b"\n" + closing
+
+
+_MARKUP = re.compile(
+    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>|<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>", re.DOTALL
+)
+
+
+def _open_elements(head: bytes) -> list[bytes]:
+    """The names of the elements still open at the end of ``head``, outermost first."""
+    open_names: list[bytes] = []
+    for markup in _MARKUP.finditer(head):
+        closing, name, empty = markup.groups()
+        if name is None or empty:
+            continue
+        if not closing:
+            open_names.append(name)
+        elif name in open_names:
+            del open_names[len(open_names) - 1 - open_names[::-1].index(name) :]
+    return open_names
 
 
 # --------------------------------------------------------------------------- decoding
@@ -392,6 +487,21 @@ def _http_charset(content_type: str) -> str:
     match = re.search(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", content_type or "", re.IGNORECASE)
     label = match.group(1).lower() if match else ""
     return "cp1252" if label in _WINDOWS_1252_LABELS else label
+
+
+def _utf8_document(data: bytes, http_charset: str = "") -> bytes:
+    """The document as UTF-8 bytes without a byte order mark; valid UTF-8 is kept as it is."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith(tuple(mark for mark, _ in _BYTE_ORDER_MARKS)) or _utf16_without_mark(data):
+        return _decode(data, http_charset).encode("utf-8")
+    if data.isascii():
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode(data, http_charset).encode("utf-8")
+    return data
 
 
 def _decode(data: bytes, http_charset: str = "") -> str:
@@ -436,92 +546,176 @@ def _declared_encoding(data: bytes) -> str:
 # Not allowed in XML 1.0. In UTF-8 these bytes only ever stand for themselves, so
 # deleting them from the encoded document is exact.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-_XML_DECLARATION_ENCODING = re.compile(r"""^(<\?xml[^>]*?encoding\s*=\s*["'])([^"']*)(["'])""")
+_CONTROL_BYTE = re.compile(b"[" + re.escape(_CONTROL_BYTES) + b"]")
+_XML_DECLARATION_ENCODING = re.compile(rb"""(<\?xml[^>]*?encoding\s*=\s*["'])([^"']*)(["'])""")
 
 
-def _as_utf8_xml(text: str) -> bytes:
-    """The document as UTF-8 bytes, its declaration saying so, without control characters."""
-    if text.startswith("<?xml"):
-        text = _XML_DECLARATION_ENCODING.sub(r"\g<1>utf-8\g<3>", text, count=1)
-    return text.encode("utf-8", errors="replace").translate(None, _CONTROL_BYTES)
+def _as_utf8_xml(document: bytes) -> bytes:
+    """The UTF-8 document with its declaration saying so and without control characters."""
+    declaration = _XML_DECLARATION_ENCODING.match(document) if document.startswith(b"<?xml") else None
+    if declaration and declaration.group(2).lower() not in (b"utf-8", b"utf8"):
+        document = declaration.group(1) + b"utf-8" + declaration.group(3) + document[declaration.end() :]
+    if _CONTROL_BYTE.search(document):
+        document = document.translate(None, _CONTROL_BYTES)
+    return document
 
 
 # --------------------------------------------------------------------------- repair
 
 
-_CDATA_SECTION = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 # An "&" that does not start one of XML's five entities or a character reference;
 # group 1 is the name when it looks like an entity reference ("&eacute;").
 _STRAY_AMPERSAND = re.compile(
-    r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9a-fA-F]+);)(?:([A-Za-z][A-Za-z0-9]{1,31});)?"
+    rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9a-fA-F]+);)(?:([A-Za-z][A-Za-z0-9]{1,31});)?"
 )
 
 
-def _repair_markup(text: str) -> str:
-    """Make bare ampersands and HTML entities well-formed, leaving CDATA sections as they are."""
-    if not _STRAY_AMPERSAND.search(text):
-        return text
-    parts = _CDATA_SECTION.split(text)
-    parts[::2] = [_STRAY_AMPERSAND.sub(_escape_ampersand, part) for part in parts[::2]]
-    return "".join(parts)
+def _repair_markup(document: bytes) -> bytes:
+    """Make bare ampersands and HTML entities well-formed, leaving CDATA sections as they are.
+
+    One pass: an ampersand inside a CDATA section sends the scan past the section's end.
+    """
+    stray = _STRAY_AMPERSAND.search(document)
+    if stray is None:
+        return document
+    pieces: list[bytes] = []
+    copied = position = 0  # document[:copied] is in pieces; no CDATA section is open at position
+    while stray is not None:
+        opener = document.rfind(b"<![CDATA[", position, stray.start())
+        closer = document.find(b"]]>", opener + 9) if opener != -1 else -1
+        if opener != -1 and (closer == -1 or closer > stray.start()):
+            if closer == -1:
+                break
+            position = closer + 3  # the ampersand is quoted in a section
+        else:
+            pieces += (document[copied : stray.start()], _escape_ampersand(stray.group(1)))
+            copied = position = stray.end()
+        stray = _STRAY_AMPERSAND.search(document, position)
+    if not pieces:
+        return document
+    pieces.append(document[copied:])
+    return b"".join(pieces)
 
 
-def _escape_ampersand(match: re.Match[str]) -> str:
-    name = match.group(1)
+def _escape_ampersand(name: bytes | None) -> bytes:
     if name is None:
-        return "&amp;"
-    character = _HTML5_ENTITIES.get(name + ";")
+        return b"&amp;"
+    character = _HTML5_ENTITIES.get(name.decode("ascii") + ";")
     if character is None:
-        return f"&amp;{name};"
-    return "".join(f"&#{ord(code_point)};" for code_point in character)
+        return b"&amp;" + name + b";"
+    return "".join(f"&#{ord(code_point)};" for code_point in character).encode("ascii")
 
 
 # --------------------------------------------------------------------------- XML parsing
 
 
-_ITEM_TAG = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.IGNORECASE)
-
-
-def _parse_xml(
-    document: bytes, text: str, prolog: _Prolog, url: str, *, has_entities: bool
-) -> ParsedFeed:
-    """fastfeedparser first; feedparser when it fails, finds nothing, or is known to err."""
-    item_match = _ITEM_TAG.search(text)
-    head = text[: item_match.start()] if item_match else text[:16384]
+def _parse_xml(document: bytes, prolog: _Prolog, url: str, *, has_entities: bool) -> ParsedFeed:
+    """fastfeedparser first; feedparser when it fails, loses items, or is known to err."""
+    item_match = _ITEM_START.search(document)
+    head = _head_text(document[: item_match.start()] if item_match else document[:16384])
     keep_anonymous = _WellFormedness(document)
     fast_feed, fast_error = None, ""
-    reason = _feedparser_first_reason(text, prolog, has_entities)
+    reason = _feedparser_first_reason(document, head, prolog, has_entities)
     if reason is None:
         try:
-            fast_feed = _from_fastfeedparser(
-                fastfeedparser.parse(document), head, prolog, url, keep_anonymous
-            )
+            result = fastfeedparser.parse(document)
+            reason = _fastfeedparser_misread(result, document, prolog, keep_anonymous)
+            fast_feed = _from_fastfeedparser(result, document, head, prolog, url, keep_anonymous)
         except Exception as exc:
             fast_error = _shorten(str(exc))
             reason = f"fastfeedparser failed: {fast_error}"
         else:
-            if fast_feed.entries or item_match is None:
+            if reason is None and (fast_feed.entries or item_match is None):
                 return fast_feed
-            reason = "fastfeedparser found no entries"
+            reason = reason or "fastfeedparser found no entries"
     logger.debug("feedparser fallback", extra={"stage": "parse", "url": url, "reason": reason})
     slow_feed = _run_feedparser(document, head, prolog, url, keep_anonymous)
     if slow_feed is not None and slow_feed.entries:
-        return slow_feed
+        if fast_feed is None or len(slow_feed.entries) >= len(fast_feed.entries):
+            return slow_feed
+    if fast_feed is not None and fast_feed.entries:
+        return fast_feed
     empty_feed = fast_feed or slow_feed
     if empty_feed is not None and (item_match is None or keep_anonymous()):
         return empty_feed  # a feed with no entries yet is not an error
     raise _explain_failure(document, prolog, fast_error)
 
 
-def _feedparser_first_reason(text: str, prolog: _Prolog, has_entities: bool) -> str | None:
+_RSS090_NAMESPACE = "http://my.netscape.com/rdf/simple/0.9/"
+
+
+def _feedparser_first_reason(document: bytes, head: str, prolog: _Prolog, has_entities: bool) -> str | None:
     """Why fastfeedparser would read this document wrongly, or None."""
-    if prolog.local == "rdf":
-        return "RDF (fastfeedparser skips RSS 0.90 items and RSS 1.0 content:encoded)"
+    if prolog.local == "rdf" and _RSS090_NAMESPACE in head:
+        return "RSS 0.90 (fastfeedparser finds no items in it)"
+    if prolog.local == "rdf" and b":encoded" in document:
+        return "RSS 1.0 with content:encoded (fastfeedparser skips it)"
     if has_entities:
         return "DTD-declared entities (fastfeedparser drops their references)"
-    if text.count("xml:base") > prolog.root_tag.count("xml:base"):
-        return "xml:base below the root (fastfeedparser ignores it; a root one is applied here)"
     return None
+
+
+def _fastfeedparser_misread(
+    result: Any, document: bytes, prolog: _Prolog, keep_anonymous: Callable[[], bool]
+) -> str | None:
+    """Why fastfeedparser's reading of this document is wrong, or None.
+
+    Relative links below an xml:base that is not the root's (fastfeedparser ignores xml:base;
+    a root one is applied here), and items lost in a damaged document: its recovering
+    parser drops an item whose markup is broken and, often, every item after it.
+    """
+    entries = result.get("entries") or ()
+    if document.count(b"xml:base") > prolog.root_tag.count("xml:base") and any(
+        map(_has_relative_link, entries)
+    ):
+        return "relative links under an xml:base below the root"
+    if document.count(b"<item") + document.count(b"<entry") > len(entries):
+        items = sum(1 for _ in _ITEM_START.finditer(document))
+        if items > len(entries) and not keep_anonymous():
+            return f"a damaged document: {len(entries)} entries read of {items} items"
+    if _MARKUP_IN_TEXT.search(document) and not keep_anonymous():
+        return "a damaged document with markup inside item text"
+    return None
+
+
+# An RSS title, description or content:encoded holding elements rather than text or CDATA
+# (the Guardian's descriptions are raw HTML); fastfeedparser keeps only the text before the
+# first element.
+_MARKUP_IN_TEXT = re.compile(rb"<(title|description|content:encoded)>[^<]*<(?!/\1>|!\[CDATA\[)")
+_TEXT_ELEMENTS = {
+    "title": "title",
+    "description": "description",
+    "{http://purl.org/rss/1.0/}title": "title",
+    "{http://purl.org/rss/1.0/}description": "description",
+    "{http://purl.org/rss/1.0/modules/content/}encoded": "content",
+}
+
+
+def _markup_in_items(document: bytes, format_: str, keep_anonymous: _WellFormedness) -> list[dict[str, str]]:
+    """For each RSS item, its text fields that hold elements, as their inner markup.
+
+    Empty when no item has any, or when the document is not well-formed (the items then went
+    to feedparser).
+    """
+    if format_ == "atom" or not _MARKUP_IN_TEXT.search(document) or not keep_anonymous():
+        return []
+    tree = keep_anonymous.tree
+    items = [element for element in tree.iter("item", "{http://purl.org/rss/1.0/}item")]
+    fixes = []
+    for item in items:
+        fields = {}
+        for child in item:
+            name = _TEXT_ELEMENTS.get(child.tag) if isinstance(child.tag, str) else None
+            if name and len(child):
+                fields[name] = _inner_markup(child)
+        fixes.append(fields)
+    return fixes if any(fixes) else []
+
+
+def _has_relative_link(raw: Any) -> bool:
+    hrefs = [raw.get("link"), *(link.get("href") for link in raw.get("links") or ())]
+    hrefs += [enclosure.get("url") for enclosure in raw.get("enclosures") or ()]
+    return any(href and not _text(href).startswith(("http://", "https://")) for href in hrefs)
 
 
 _XML_BASE = re.compile(r"""xml:base\s*=\s*["']([^"']*)["']""")
@@ -544,20 +738,29 @@ class _WellFormedness:
     def __init__(self, document: bytes) -> None:
         self._document = document
         self._answer: bool | None = None
+        self.tree: Any = None  # the document's lxml tree once found well-formed
 
     def __call__(self) -> bool:
         if self._answer is None:
-            self._answer = _xml_syntax_error(self._document) is None
+            try:
+                self.tree = etree.fromstring(self._document, parser=_strict_parser())
+            except etree.XMLSyntaxError:
+                self._answer = False
+            else:
+                self._answer = True
         return self._answer
+
+
+def _strict_parser() -> Any:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+    )
 
 
 def _xml_syntax_error(document: bytes) -> tuple[int, str] | None:
     """(line, message) of the first well-formedness error, or None."""
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-    )
     try:
-        etree.fromstring(document, parser=parser)
+        etree.fromstring(document, parser=_strict_parser())
     except etree.XMLSyntaxError as exc:
         return exc.lineno or 1, _shorten(exc.msg or str(exc))
     return None
@@ -593,14 +796,19 @@ _FFP_SYNTHESIZE_DESCRIPTION = _fastfeedparser_helper("_synthesize_entry_descript
 
 
 def _from_fastfeedparser(
-    result: Any, head: str, prolog: _Prolog, url: str, keep_anonymous: Callable[[], bool]
+    result: Any, document: bytes, head: str, prolog: _Prolog, url: str, keep_anonymous: _WellFormedness
 ) -> ParsedFeed:
     feed = result.get("feed") or {}
     xml_base = _root_xml_base(prolog, url)
     site = _absolute(xml_base or url, feed.get("link"))
     format_ = _feed_format(prolog)
+    raw_entries = result.get("entries") or ()
+    fixes = _markup_in_items(document, format_, keep_anonymous)
+    if len(fixes) == len(raw_entries):
+        for raw, fields in zip(raw_entries, fixes):
+            _put_back_markup(raw, fields)
     entries = []
-    for raw in result.get("entries") or ():
+    for raw in raw_entries:
         link, guid = _ffp_link(raw, format_), _text(raw.get("id"))
         if not (link or guid or keep_anonymous()):
             continue
@@ -617,6 +825,19 @@ def _from_fastfeedparser(
         skip_hours=_head_skip_hours(head),
         parser="fastfeedparser",
     )
+
+
+def _put_back_markup(raw: Any, fields: dict[str, str]) -> None:
+    """Replace fastfeedparser's cut values with the whole inner markup of those fields."""
+    if "title" in fields:
+        raw["title"] = fields["title"]
+    if "description" in fields:
+        cut, raw["description"] = _text(raw.get("description")), fields["description"]
+        blocks = raw.get("content") or ()
+        if blocks and _text(blocks[0].get("value")).strip() == cut.strip():
+            raw["content"] = []  # fastfeedparser's copy of the cut description
+    if "content" in fields:
+        raw["content"] = [{"type": "html", "value": fields["content"]}]
 
 
 def _ffp_entry(raw: Any, link: str, guid: str, base: str, format_: str) -> Entry:
@@ -726,7 +947,7 @@ def _run_feedparser(
     site = _absolute(url, feed.get("link"))
     entries = []
     for raw in result.get("entries") or ():
-        link, guid = _text(raw.get("link")), _text(raw.get("id"))
+        link, guid = _fp_link(raw, site or url), _text(raw.get("id"))
         if not (link or guid or keep_anonymous()):
             continue
         entries.append(_fp_entry(raw, link, guid, site or url))
@@ -748,6 +969,22 @@ def _feedparser_format(version: str, prolog: _Prolog) -> str:
     if version in ("rss090", "rss10"):
         return "rdf"
     return "rss" if version else _feed_format(prolog)
+
+
+def _fp_link(raw: Any, base: str) -> str:
+    """feedparser's link, else the first alternate link that is a web address.
+
+    feedparser takes only an HTML alternate for ``link`` and otherwise puts the id there
+    (a ``tag:`` URI); an Atom entry whose one alternate is a PDF keeps that PDF.
+    """
+    link = _text(raw.get("link"))
+    if not link or _absolute(base, link):
+        return link
+    for alternate in raw.get("links") or ():
+        href = _text(alternate.get("href"))
+        if alternate.get("rel", "alternate") == "alternate" and _absolute(base, href):
+            return href
+    return link
 
 
 def _fp_entry(raw: Any, link: str, guid: str, base: str) -> Entry:
@@ -874,8 +1111,11 @@ def _make_entry(
     **fields: Any,
 ) -> Entry:
     title = _plain_title(title)
+    guid = guid.strip()
+    if not link and guid.startswith(("https://", "http://")) and " " not in guid:
+        link = guid  # a permalink guid (or an Atom id that is a web address) is the page
     return Entry(
-        guid=guid.strip() or link or _fallback_guid(title, summary),
+        guid=guid or link or _fallback_guid(title, summary),
         link=link,
         title=title,
         summary=summary,
@@ -890,16 +1130,42 @@ def _fallback_guid(title: str, summary: str) -> str:
 
 
 def _finish(feed: ParsedFeed, max_entries: int | None) -> ParsedFeed:
-    """Keep the first entry of each guid, then the first ``max_entries``."""
+    """Keep the first entry of each guid, then the first ``max_entries``.
+
+    Items identified only by their link (no guid, or a guid that repeats the link) and
+    sharing it with another item are told apart by ``_shared_link_guid``.
+    """
+    shared = _shared_links(feed.entries)
     seen: set[str] = set()
     entries = []
     for entry in feed.entries:
+        if entry.link in shared and entry.guid == entry.link:
+            entry = dataclasses.replace(entry, guid=_shared_link_guid(entry))
         if entry.guid not in seen:
             seen.add(entry.guid)
             entries.append(entry)
     if max_entries is not None:
         entries = entries[: max(0, max_entries)]
     return dataclasses.replace(feed, entries=tuple(entries))
+
+
+def _shared_links(entries: Iterable[Entry]) -> set[str]:
+    """Links that identify more than one entry (NixOS' news feed links every item to one page)."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for entry in entries:
+        if entry.link and entry.guid == entry.link:
+            (shared if entry.link in seen else seen).add(entry.link)
+    return shared
+
+
+def _shared_link_guid(entry: Entry) -> str:
+    """The link with a digest of the title and date: distinct items that share a link stay
+    distinct, the same item repeated stays one, and an item's identity is the same on
+    every fetch. A link that only one item has keeps being its guid."""
+    published = entry.published_at.isoformat() if entry.published_at else ""
+    digest = hashlib.sha1(f"{entry.title}\n{published}".encode("utf-8")).hexdigest()[:12]
+    return entry.link + ("-" if "#" in entry.link else "#") + digest
 
 
 _TAG = re.compile(r"<[A-Za-z/!][^>]*>")
@@ -999,6 +1265,11 @@ def _unwrap_xhtml(serialized: str) -> str:
     if len(element) == 1 and not _text(element.text).strip():
         if etree.QName(element[0]).localname == "div":
             element = element[0]
+    return _inner_markup(element)
+
+
+def _inner_markup(element: Any) -> str:
+    """An element's text and children as HTML, without namespace declarations."""
     inner = _escape_html(_text(element.text), quote=False) + "".join(
         etree.tostring(child, encoding="unicode", with_tail=True) for child in element
     )

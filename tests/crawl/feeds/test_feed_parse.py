@@ -270,8 +270,20 @@ def test_html_page_is_refused():
     assert refusal("html_page.html") == "not a feed: the document is an HTML page"
 
 
-def test_truncated_xml_is_refused():
-    assert refusal("truncated.xml") == "not a feed: XML is truncated at line 11 (the document ends before </rss>)"
+def test_truncated_xml_keeps_the_items_before_the_cut():
+    feed = parse_file("truncated.xml")
+    assert feed.title == "Fès Flash"
+    assert [(entry.title, entry.link) for entry in feed.entries] == [
+        ("Premier article complet", "https://fes-flash.example.ma/premier")
+    ]
+
+
+def test_truncated_xml_without_a_whole_item_is_refused():
+    data = (DATA / "truncated.xml").read_bytes()
+    cut = data[: data.index(b"</item>")]
+    with pytest.raises(FeedParseError) as caught:
+        parse(cut, "https://feeds.example.net/truncated.xml")
+    assert str(caught.value) == "not a feed: XML is truncated at line 9 (the document ends before </rss>)"
 
 
 def test_malformed_xml_is_refused_with_its_line():
@@ -332,13 +344,21 @@ def test_empty_feed_is_not_an_error():
     assert (feed.title, feed.link, feed.language) == ("Flux encore vide", "https://vide.example.ma/", "fr")
 
 
-def test_duplicate_guids_keep_the_first():
+def test_duplicate_guids_keep_the_first_and_a_shared_link_is_not_a_duplicate():
     feed = parse_file("duplicate_guids.xml")
-    assert [(entry.guid, entry.title) for entry in feed.entries] == [
+    assert [(entry.guid, entry.title) for entry in feed.entries][:2] == [
         ("dup-1", "Version originale"),
         ("dup-2", "Autre article"),
-        ("https://doublons.example.ma/c", "Sans guid, même lien"),
     ]
+    # Two items without guid share one link: two entries, each with its own stable guid.
+    shared = feed.entries[2:]
+    assert [(entry.link, entry.title) for entry in shared] == [
+        ("https://doublons.example.ma/c", "Sans guid, même lien"),
+        ("https://doublons.example.ma/c", "Sans guid, même lien (copie)"),
+    ]
+    assert all(entry.guid.startswith("https://doublons.example.ma/c#") for entry in shared)
+    assert shared[0].guid != shared[1].guid
+    assert [entry.guid for entry in parse_file("duplicate_guids.xml").entries] == [e.guid for e in feed.entries]
 
 
 def test_entries_without_links():
