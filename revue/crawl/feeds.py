@@ -21,7 +21,7 @@ How a document travels:
 4. parse: fastfeedparser, which is fast. feedparser when fastfeedparser raises, finds no
    entries in a document that has items, loses items of a damaged document, or is known
    to read it wrongly (RSS 0.90, RSS 1.0 with content:encoded, DTD-declared entities,
-   relative links under an ``xml:base`` below the root); the reading with more entries
+   relative links under an ``xml:base`` on an entry or a link); the reading with more entries
    wins. An RSS title or description that holds raw HTML elements rather than text (the
    Guardian's) is put back whole from lxml's tree where fastfeedparser keeps only the
    text before the first element. JSON Feed is read here with ``json``. Relative links
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -415,6 +416,9 @@ _ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
 _ITEM_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.IGNORECASE)
 
 
+_UNPREFIXED_ITEM_START = re.compile(rb"<(?:item|entry)\b")
+
+
 def _keep_complete_items(document: bytes, prolog: _Prolog, url: str) -> bytes:
     """A document cut short (a dropped connection, a full disk) keeps the items it holds whole.
 
@@ -546,7 +550,6 @@ def _declared_encoding(data: bytes) -> str:
 # Not allowed in XML 1.0. In UTF-8 these bytes only ever stand for themselves, so
 # deleting them from the encoded document is exact.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-_CONTROL_BYTE = re.compile(b"[" + re.escape(_CONTROL_BYTES) + b"]")
 _XML_DECLARATION_ENCODING = re.compile(rb"""(<\?xml[^>]*?encoding\s*=\s*["'])([^"']*)(["'])""")
 
 
@@ -555,9 +558,7 @@ def _as_utf8_xml(document: bytes) -> bytes:
     declaration = _XML_DECLARATION_ENCODING.match(document) if document.startswith(b"<?xml") else None
     if declaration and declaration.group(2).lower() not in (b"utf-8", b"utf8"):
         document = declaration.group(1) + b"utf-8" + declaration.group(3) + document[declaration.end() :]
-    if _CONTROL_BYTE.search(document):
-        document = document.translate(None, _CONTROL_BYTES)
-    return document
+    return document.translate(None, _CONTROL_BYTES)  # faster than looking for them first
 
 
 # --------------------------------------------------------------------------- repair
@@ -581,8 +582,8 @@ def _repair_markup(document: bytes) -> bytes:
     pieces: list[bytes] = []
     copied = position = 0  # document[:copied] is in pieces; no CDATA section is open at position
     while stray is not None:
-        opener = document.rfind(b"<![CDATA[", position, stray.start())
-        closer = document.find(b"]]>", opener + 9) if opener != -1 else -1
+        opener = document.rfind(b"[CDATA[", position, stray.start())  # "[" is rarer than "<"
+        closer = document.find(b"]]>", opener + 7) if opener != -1 else -1
         if opener != -1 and (closer == -1 or closer > stray.start()):
             if closer == -1:
                 break
@@ -620,7 +621,7 @@ def _parse_xml(document: bytes, prolog: _Prolog, url: str, *, has_entities: bool
         try:
             result = fastfeedparser.parse(document)
             reason = _fastfeedparser_misread(result, document, prolog, keep_anonymous)
-            fast_feed = _from_fastfeedparser(result, document, head, prolog, url, keep_anonymous)
+            fast_feed = _from_fastfeedparser(result, head, prolog, url, keep_anonymous)
         except Exception as exc:
             fast_error = _shorten(str(exc))
             reason = f"fastfeedparser failed: {fast_error}"
@@ -656,7 +657,7 @@ def _feedparser_first_reason(document: bytes, head: str, prolog: _Prolog, has_en
 
 
 def _fastfeedparser_misread(
-    result: Any, document: bytes, prolog: _Prolog, keep_anonymous: Callable[[], bool]
+    result: Any, document: bytes, prolog: _Prolog, keep_anonymous: _WellFormedness
 ) -> str | None:
     """Why fastfeedparser's reading of this document is wrong, or None.
 
@@ -665,15 +666,16 @@ def _fastfeedparser_misread(
     parser drops an item whose markup is broken and, often, every item after it.
     """
     entries = result.get("entries") or ()
-    if document.count(b"xml:base") > prolog.root_tag.count("xml:base") and any(
-        map(_has_relative_link, entries)
+    if (
+        any(map(_has_relative_link, entries))
+        and document.count(b"xml:base") > prolog.root_tag.count("xml:base")
+        and _XML_BASE_OVER_LINKS.search(document)
     ):
         return "relative links under an xml:base below the root"
-    if document.count(b"<item") + document.count(b"<entry") > len(entries):
-        items = sum(1 for _ in _ITEM_START.finditer(document))
-        if items > len(entries) and not keep_anonymous():
-            return f"a damaged document: {len(entries)} entries read of {items} items"
-    if _MARKUP_IN_TEXT.search(document) and not keep_anonymous():
+    items = len(_UNPREFIXED_ITEM_START.findall(document))  # the prefixed kind is rare
+    if items > len(entries) and not keep_anonymous():
+        return f"a damaged document: {len(entries)} entries read of {items} items"
+    if keep_anonymous.markup_in_text and not keep_anonymous():
         return "a damaged document with markup inside item text"
     return None
 
@@ -691,13 +693,13 @@ _TEXT_ELEMENTS = {
 }
 
 
-def _markup_in_items(document: bytes, format_: str, keep_anonymous: _WellFormedness) -> list[dict[str, str]]:
+def _markup_in_items(format_: str, keep_anonymous: _WellFormedness) -> list[dict[str, str]]:
     """For each RSS item, its text fields that hold elements, as their inner markup.
 
     Empty when no item has any, or when the document is not well-formed (the items then went
     to feedparser).
     """
-    if format_ == "atom" or not _MARKUP_IN_TEXT.search(document) or not keep_anonymous():
+    if format_ == "atom" or not keep_anonymous.markup_in_text or not keep_anonymous():
         return []
     tree = keep_anonymous.tree
     items = [element for element in tree.iter("item", "{http://purl.org/rss/1.0/}item")]
@@ -710,6 +712,11 @@ def _markup_in_items(document: bytes, format_: str, keep_anonymous: _WellFormedn
                 fields[name] = _inner_markup(child)
         fixes.append(fields)
     return fixes if any(fixes) else []
+
+
+# An xml:base that applies to entry links: on an item, an entry or a link (one on <content>
+# applies to the content alone, which this stage leaves as the feed wrote it).
+_XML_BASE_OVER_LINKS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:entry|item|link)\s[^>]*?xml:base")
 
 
 def _has_relative_link(raw: Any) -> bool:
@@ -739,6 +746,11 @@ class _WellFormedness:
         self._document = document
         self._answer: bool | None = None
         self.tree: Any = None  # the document's lxml tree once found well-formed
+
+    @functools.cached_property
+    def markup_in_text(self) -> bool:
+        """Whether an RSS title, description or content:encoded holds elements."""
+        return _MARKUP_IN_TEXT.search(self._document) is not None
 
     def __call__(self) -> bool:
         if self._answer is None:
@@ -796,14 +808,14 @@ _FFP_SYNTHESIZE_DESCRIPTION = _fastfeedparser_helper("_synthesize_entry_descript
 
 
 def _from_fastfeedparser(
-    result: Any, document: bytes, head: str, prolog: _Prolog, url: str, keep_anonymous: _WellFormedness
+    result: Any, head: str, prolog: _Prolog, url: str, keep_anonymous: _WellFormedness
 ) -> ParsedFeed:
     feed = result.get("feed") or {}
     xml_base = _root_xml_base(prolog, url)
     site = _absolute(xml_base or url, feed.get("link"))
     format_ = _feed_format(prolog)
     raw_entries = result.get("entries") or ()
-    fixes = _markup_in_items(document, format_, keep_anonymous)
+    fixes = _markup_in_items(format_, keep_anonymous)
     if len(fixes) == len(raw_entries):
         for raw, fields in zip(raw_entries, fixes):
             _put_back_markup(raw, fields)
