@@ -11,7 +11,8 @@ How a document travels:
    naming a single-byte charset is usually stale), then the declared charset, then
    windows-1252 with replacement. ISO-8859-1 and ASCII are read as windows-1252, as
    browsers do. The document goes on as UTF-8 bytes; valid UTF-8 is not copied.
-2. triage: empty, JSON, HTML, not XML, DTD entities that could expand or read files:
+2. triage: a gzip-compressed document is inflated (up to ``MAX_INFLATED_BYTES``); empty,
+   binary, JSON, HTML, not XML, DTD entities that could expand or read files:
    each answered here, before any library sees the document. An XHTML page that holds a
    feed (an Atom ``<feed>`` in its body) is read as that feed.
 3. repair: control characters are dropped, and outside CDATA bare ``&`` and HTML named
@@ -47,6 +48,7 @@ import io
 import json
 import logging
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -211,6 +213,7 @@ def _feed_like_anchors(document: Any, base: str) -> Iterable[str]:
 
 
 def _parse_document(data: bytes, url: str, http_charset: str = "", *, embedded: bool = False) -> ParsedFeed:
+    data = _gunzip(data)
     _refuse_binary(data)
     document = _strip_start(_utf8_document(data, http_charset))
     if not document:
@@ -273,9 +276,32 @@ def _head_text(document: bytes) -> str:
     return document[:_HEAD_BYTES].decode("utf-8", errors="ignore")
 
 
+# A feed file served gzip-compressed without saying so (a .xml.gz) is read; this caps what
+# a small compressed body may expand to (as REVUE_FETCH_MAX_BYTES caps an HTTP body).
+MAX_INFLATED_BYTES = 16 * 1024 * 1024
+
+
+def _gunzip(data: bytes) -> bytes:
+    """A gzip-compressed document (still compressed after HTTP's own decoding) inflated once."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        inflated = inflater.decompress(data, MAX_INFLATED_BYTES)
+    except zlib.error as exc:
+        raise FeedParseError(f"not a feed: the document is damaged gzip data ({exc})") from exc
+    if inflater.unconsumed_tail:
+        raise FeedParseError(
+            f"not a feed: the gzip-compressed document expands beyond {MAX_INFLATED_BYTES // 2**20} MiB"
+        )
+    if not inflated and not inflater.eof:
+        raise FeedParseError("not a feed: the document is damaged gzip data (it ends before any text)")
+    if inflated.startswith(b"\x1f\x8b"):
+        raise FeedParseError("not a feed: the document is gzip-compressed twice")
+    return inflated
+
+
 def _refuse_binary(data: bytes) -> None:
-    if data.startswith(b"\x1f\x8b"):
-        raise FeedParseError("not a feed: the document is still gzip-compressed")
     head = data[:1024]
     if b"\x00" in head and not _utf16_without_mark(head) and not head.startswith(
         tuple(mark for mark, _ in _BYTE_ORDER_MARKS)

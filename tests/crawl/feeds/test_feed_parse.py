@@ -5,11 +5,13 @@ The files in data/ were written for these tests (see each one for what it exerci
 
 from __future__ import annotations
 
+import gzip
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from revue.crawl import feeds
 from revue.crawl.feeds import Enclosure, FeedParseError, ParsedFeed, parse
 
 DATA = Path(__file__).parent / "data"
@@ -328,9 +330,17 @@ def test_empty_bytes_are_refused(data):
         parse(data, "https://example.ma/feed")
 
 
-def test_gzip_and_binary_are_refused():
-    with pytest.raises(FeedParseError, match="gzip-compressed"):
+def test_a_gzip_compressed_feed_is_read():
+    data = (DATA / "rss20_full.xml").read_bytes()
+    assert parse(gzip.compress(data), "https://feeds.example.net/rss20_full.xml") == parse_file("rss20_full.xml")
+
+
+def test_damaged_gzip_a_gzip_bomb_and_binary_are_refused(monkeypatch):
+    with pytest.raises(FeedParseError, match="^not a feed: the document is damaged gzip data"):
         parse(b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "https://example.ma/feed")
+    monkeypatch.setattr(feeds, "MAX_INFLATED_BYTES", 1024)
+    with pytest.raises(FeedParseError, match="^not a feed: the gzip-compressed document expands beyond"):
+        parse(gzip.compress(b" " * 4096), "https://example.ma/feed")
     with pytest.raises(FeedParseError, match="binary data"):
         parse(bytes(range(256)) * 4, "https://example.ma/feed")
 
