@@ -1395,6 +1395,8 @@ def _primary_language(tag: Any) -> str:
 
 def _text(value: Any) -> str:
     """Any value a library or a JSON document hands us, as a string ("" for None)."""
+    if type(value) is str:  # nearly always: the cheapest test first
+        return value
     if value is None or isinstance(value, (dict, list, tuple)):
         return ""
     return value if isinstance(value, str) else str(value)
