@@ -139,7 +139,8 @@ def extract(
     tree = _guarded(lambda: _parse(html, max_html_chars), None, "parse", url)
     if tree is None:
         return EMPTY
-    return _guarded(lambda: _extract_from_tree(tree, url, rules, fast_mode_elements), EMPTY, "extract", url)
+    reparse = lambda: _parse(html, max_html_chars)  # noqa: E731 — an untouched tree for the safety net
+    return _guarded(lambda: _extract_from_tree(tree, url, rules, fast_mode_elements, reparse), EMPTY, "extract", url)
 
 
 def _parse(html: str | bytes | None, max_chars: int) -> HtmlElement | None:
@@ -160,7 +161,9 @@ class PageReading:
     structured: "StructuredArticle"
 
 
-def _extract_from_tree(tree: HtmlElement, url: str, rules: ExtractionRules, fast_mode_elements: int) -> ExtractedArticle:
+def _extract_from_tree(
+    tree: HtmlElement, url: str, rules: ExtractionRules, fast_mode_elements: int, reparse: Callable[[], HtmlElement | None]
+) -> ExtractedArticle:
     page = _guarded(lambda: read_declarations(tree), PageDeclarations({}, {}, "", ""), "declarations", url)
     info = _guarded(lambda: _trafilatura_metadata(tree, url, page), None, "metadata", url)
     names = class_and_id_words(tree)  # read once: several steps look for words in class and id
@@ -172,11 +175,16 @@ def _extract_from_tree(tree: HtmlElement, url: str, rules: ExtractionRules, fast
     site_name = page.meta.get("og:site_name") or (info.sitename if info else "") or ""
     title = tidy_title((info.title if info else "") or page.meta.get("og:title") or page.title, site_name)
     fast = tree.xpath("count(//*)") > fast_mode_elements or _has_article_container(tree, names)
+    pictures = _guarded(lambda: _is_picture_page(tree, reading.captions), False, "pictures", url)
     _guarded(lambda: _prepare_body_tree(tree, rules, reading.structured, title, names), None, "prepare", url)
     kept = _guarded(lambda: _kept_html(tree, rules), "", "keep rules", url)
-    body = kept or _guarded(lambda: _trafilatura_body(tree, url, fast), "", "body", url)
-    content = _guarded(lambda: _article_html(body, reading, title, url, from_rules=bool(kept)), "", "article", url)
-    text = html_to_text(content)
+    if kept:
+        content = _guarded(lambda: _article_html(kept, reading, title, url, from_rules=True), "", "article", url)
+    else:
+        content = _body(tree, url, reading, title, fast=fast, pictures=pictures)
+        if len(html_to_text(content)) < _SAFETY_CHARS:
+            content = _guarded(lambda: _safety_net(content, reparse(), url, reading, title, rules), content, "safety net", url)
+    text = html_to_text(content if pictures else _FIGCAPTION.sub("", content))
     return ExtractedArticle(
         title=title,
         text=text,
@@ -187,6 +195,48 @@ def _extract_from_tree(tree: HtmlElement, url: str, rules: ExtractionRules, fast
         author=_author(info.author if info else "", page),
         canonical_url=_canonical(page, url),
     )
+
+
+def _body(tree: HtmlElement, url: str, reading: PageReading, title: str, *, fast: bool, pictures: bool) -> str:
+    """The article's HTML from trafilatura's body: on a picture page with trafilatura's
+    pictures and their captions, else without pictures, the pictures of the text put back."""
+    body = _guarded(lambda: _trafilatura_body(tree, url, fast, images=pictures), "", "body", url)
+    if body and not pictures:
+        body = _guarded(lambda: _with_pictures(body, _pictures_in_flow(tree, url, reading.captions)), body, "pictures", url)
+    return _guarded(lambda: _article_html(body, reading, title, url, from_rules=not pictures), "", "article", url)
+
+
+# the safety net: when the body is near empty (a few sentences), plain extraction (trafilatura's
+# balanced mode on the untouched page) is asked too, and its body is kept when it is at least
+# _SAFETY_LONGER times as long and ours holds less than _SAFETY_COVERAGE of its word 4-grams
+# (our preparation or touches lost most of the article)
+_SAFETY_CHARS = 1000
+_SAFETY_LONGER = 1.5
+_SAFETY_COVERAGE = 0.5
+_SHINGLE_WORD = re.compile(r"\w+")
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _SHINGLE_WORD.findall(text.casefold()) if text else []
+    return {tuple(words[i : i + 4]) for i in range(max(0, len(words) - 3))}
+
+
+def _safety_net(content: str, untouched: HtmlElement | None, url: str, reading: PageReading, title: str, rules: ExtractionRules) -> str:
+    """Our content, unless plain extraction of the untouched page (only the outlet's drop rules
+    applied) finds much more of which ours holds little: then plain extraction's (pictures put
+    back, prompts dropped, sanitized the same way)."""
+    if untouched is None:
+        return content
+    drop_matching(untouched, rules.drop)
+    plain = _body(untouched, url, reading, title, fast=False, pictures=False)
+    ours_text, plain_text = html_to_text(content), html_to_text(plain)
+    if len(plain_text) < _SAFETY_LONGER * len(ours_text):
+        return content
+    plain_shingles = _shingles(plain_text)
+    if not plain_shingles:
+        return content
+    covered = len(plain_shingles & _shingles(ours_text)) / len(plain_shingles)
+    return plain if covered < _SAFETY_COVERAGE else content
 
 
 # --- trafilatura --------------------------------------------------------------------------------
@@ -226,7 +276,7 @@ def _byline_author(tree: HtmlElement) -> str | None:
     return text if 2 < len(text) <= MAX_AUTHOR_CHARS and " " in text else None
 
 
-def _trafilatura_body(tree: HtmlElement, url: str, fast: bool) -> str:
+def _trafilatura_body(tree: HtmlElement, url: str, fast: bool, *, images: bool = False) -> str:
     """Main content as trafilatura's simplified HTML ("" when it finds none).
 
     Balanced mode compares trafilatura's main extractor with readability and jusText and
@@ -242,7 +292,7 @@ def _trafilatura_body(tree: HtmlElement, url: str, fast: bool) -> str:
         output_format="html",
         include_comments=False,
         include_tables=True,
-        include_images=True,
+        include_images=images,
         include_links=True,
         include_formatting=True,
         deduplicate=False,
@@ -507,6 +557,113 @@ def _restore_figures(body: str, captions: dict[str, str], url: str) -> str:
         return f"<figure>{match[0]}<figcaption>{html_lib.escape(caption, quote=False)}</figcaption></figure>"
 
     return _pictures_for_captions(_IMG.sub(wrap, body), captions, url)
+
+
+# --- pictures in the article's flow ---------------------------------------------------------------
+
+_FIGCAPTION = re.compile(r"<figcaption>.*?</figcaption>", re.DOTALL)
+_PICTURE_PAGE_CAPTIONS = 3  # captioned figures, at least, for the pictures to carry the article …
+_PICTURE_PAGE_SHARE = 0.5  # … and caption words, at least this share of the words in paragraphs
+_FLOW_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
+_FLOW_PICTURES_MAX = 40
+_FLOW_IMAGE_DEPTH, _FLOW_ANCHOR_DEPTH = 6, 3  # how far up a picture and its paragraph may meet
+_FLOW_KEY_CHARS = 80
+# a caption that only credits the picture ("Foto: dpa", "© Reuters", "Image: iStock.com")
+_CREDIT = re.compile(
+    r"^\W*(?:fotos?|photos?|bild|bilder|image|images|illustration|credit|crédit|crédits|quelle|source|fuente|foto)\b\s*:?"
+    r"|^\W*(?:©|\(c\)|copyright)|(?:^|\s)(?:/|\|)\s*(?:dpa|afp|ap|reuters|getty(?: images)?|istock(?:\.com)?)\W*$",
+    re.IGNORECASE,
+)
+_CREDIT_MAX_WORDS = 8
+
+
+def _is_picture_page(tree: HtmlElement, captions: dict[str, str]) -> bool:
+    """Whether the pictures carry the article (a photo gallery, a slideshow): several captioned
+    figures whose captions hold as many words as half the page's paragraphs outside figures.
+    Only then are captions the article's own text, taken with trafilatura's pictures."""
+    distinct = set(captions.values())
+    if len(distinct) < _PICTURE_PAGE_CAPTIONS:
+        return False
+    caption_words = sum(len(caption.split()) for caption in distinct)
+    paragraph_words = 0
+    for paragraph in tree.iter("p"):
+        if any(ancestor.tag in ("figure", "figcaption") for ancestor in paragraph.iterancestors()):
+            continue
+        paragraph_words += len(paragraph.text_content().split())
+    return caption_words >= _PICTURE_PAGE_SHARE * paragraph_words
+
+
+def _is_credit(caption: str) -> bool:
+    return len(caption.split()) <= _CREDIT_MAX_WORDS and bool(_CREDIT.search(caption))
+
+
+def _ancestors(element: HtmlElement, depth: int) -> list[HtmlElement]:
+    found = []
+    for ancestor in element.iterancestors():
+        found.append(ancestor)
+        if len(found) >= depth:
+            break
+    return found
+
+
+def _pictures_in_flow(tree: HtmlElement, url: str, captions: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
+    """The page's pictures that sit in a run of text, by the paragraph they stand before: the
+    text key of that paragraph → [(absolute image URL, its alt text, its caption or "")]. A picture counts when
+    the next paragraph is close to it in the tree (same container, a few levels up), so a logo,
+    an avatar or a teaser's thumbnail far from any paragraph never does."""
+    flow: dict[str, list[tuple[str, str, str]]] = {}
+    pending: list[tuple[HtmlElement, str]] = []
+    seen: set[str] = set()
+    taken = 0
+    for element in tree.iter("img", *_FLOW_BLOCKS):
+        if element.tag == "img":
+            src = absolutize((element.get("src") or "").strip(), url)
+            if not src or src in seen or _NOT_A_PICTURE.search(src.split("?", 1)[0]):
+                continue
+            sizes = [element.get(name) or "" for name in ("width", "height")]
+            if any(size.isdigit() and int(size) < MIN_LEAD_IMAGE_PIXELS for size in sizes):
+                continue
+            seen.add(src)
+            pending.append((element, src))
+            continue
+        if not pending:
+            continue
+        key = _title_key(element.text_content())[:_FLOW_KEY_CHARS]
+        if len(key) < 20 or any(a.tag in ("figure", "figcaption", "a") for a in _ancestors(element, _FLOW_IMAGE_DEPTH)):
+            continue
+        near = set(_ancestors(element, _FLOW_ANCHOR_DEPTH))
+        for image, src in pending:
+            if near.isdisjoint(_ancestors(image, _FLOW_IMAGE_DEPTH)) or taken >= _FLOW_PICTURES_MAX:
+                continue
+            caption = captions.get(src, "")
+            alt = " ".join((image.get("alt") or "").split())
+            flow.setdefault(key, []).append((src, alt, "" if _is_credit(caption) else caption))
+            taken += 1
+        pending = []
+    return flow
+
+
+def _with_pictures(body: str, flow: dict[str, list[tuple[str, str, str]]]) -> str:
+    """The pictures of the page's text put back in the body, each before its paragraph (the
+    body is extracted without pictures: trafilatura's picture mode brings captions, credits and
+    teasers' text with them)."""
+    if not flow:
+        return body
+    shown = set(_IMG.findall(body))
+
+    def place(match: re.Match[str]) -> str:
+        pictures = flow.pop(_block_key(match[2])[:_FLOW_KEY_CHARS], None)
+        if not pictures:
+            return match[0]
+        figures = []
+        for src, alt, caption in pictures:
+            if src in shown:
+                continue
+            figcaption = f"<figcaption>{html_lib.escape(caption, quote=False)}</figcaption>" if caption else ""
+            figures.append(f'<figure><img src="{html_lib.escape(src)}" alt="{html_lib.escape(alt)}">{figcaption}</figure>\n')
+        return "".join(figures) + match[0]
+
+    return _BLOCK.sub(place, body)
 
 
 def _pictures_for_captions(body: str, captions: dict[str, str], url: str) -> str:
