@@ -22,8 +22,8 @@ How a document travels:
 4. parse: fastfeedparser, which is fast. feedparser when fastfeedparser raises, finds no
    entries in a document that has items, loses items of a damaged document, or is known
    to read it wrongly (RSS 0.90, RSS 1.0 with content:encoded, DTD-declared entities,
-   relative links under an ``xml:base`` on an entry or a link); the reading with more entries
-   wins. An RSS title or description that holds raw HTML elements rather than text (the
+   relative links under an ``xml:base`` on an entry or a link); the reading with more
+   entries wins. An RSS title or description that holds raw HTML elements rather than text (the
    Guardian's) is put back whole from lxml's tree where fastfeedparser keeps only the
    text before the first element. JSON Feed is read here with ``json``. Relative links
    resolve against xml:base, else the site's link, else the URL.
@@ -303,9 +303,7 @@ def _gunzip(data: bytes) -> bytes:
 
 def _refuse_binary(data: bytes) -> None:
     head = data[:1024]
-    if b"\x00" in head and not _utf16_without_mark(head) and not head.startswith(
-        tuple(mark for mark, _ in _BYTE_ORDER_MARKS)
-    ):
+    if b"\x00" in head and not _utf16_without_mark(head) and not head.startswith(_MARKS):
         raise FeedParseError("not a feed: the document is binary data, not text")
 
 
@@ -438,11 +436,9 @@ def _refuse_unsafe_entities(entities: list[tuple[str, str, str]]) -> None:
             )
 
 
-_ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
 _ITEM_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]", re.IGNORECASE)
-
-
-_UNPREFIXED_ITEM_START = re.compile(rb"<(?:item|entry)\b")
+_UNPREFIXED_ITEM_START = re.compile(rb"<(?:item|entry)\b")  # much faster to count
+_ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
 
 
 def _keep_complete_items(document: bytes, prolog: _Prolog, url: str) -> bytes:
@@ -464,7 +460,8 @@ def _keep_complete_items(document: bytes, prolog: _Prolog, url: str) -> bytes:
         raise FeedParseError(
             f"not a feed: XML is truncated{where} (the document ends before </{prolog.root}>)"
         )
-    closing = b"".join(b"</%s>" % name for name in reversed(_open_elements(document[: first_start.start()])))
+    ancestors = _open_elements(document[: first_start.start()])
+    closing = b"".join(b"</%s>" % name for name in reversed(ancestors))
     logger.info(
         "truncated feed: the items before the cut are kept",
         extra={"stage": "parse", "url": url, "kept_bytes": last_end.end(), "bytes": len(document)},
@@ -508,6 +505,8 @@ _WINDOWS_1252_LABELS = frozenset(
 )
 
 
+_MARKS = tuple(mark for mark, _ in _BYTE_ORDER_MARKS)
+
 # A Unicode label without a byte order mark or valid UTF-8 bytes is a stale declaration.
 _UNICODE_LABELS = ("utf-8", "utf8", "utf-16", "utf16", "utf-32", "utf32")
 
@@ -520,18 +519,18 @@ def _http_charset(content_type: str) -> str:
 
 
 def _utf8_document(data: bytes, http_charset: str = "") -> bytes:
-    """The document as UTF-8 bytes without a byte order mark; valid UTF-8 is kept as it is."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    elif data.startswith(tuple(mark for mark, _ in _BYTE_ORDER_MARKS)) or _utf16_without_mark(data):
+    """The document as UTF-8 bytes without a byte order mark (``_decode``'s reading); valid
+    UTF-8 is kept as it is, without a copy."""
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    if body is data and (data.startswith(_MARKS) or _utf16_without_mark(data)):
         return _decode(data, http_charset).encode("utf-8")
-    if data.isascii():
-        return data
+    if body.isascii():
+        return body
     try:
-        data.decode("utf-8")
+        body.decode("utf-8")
     except UnicodeDecodeError:
         return _decode(data, http_charset).encode("utf-8")
-    return data
+    return body
 
 
 def _decode(data: bytes, http_charset: str = "") -> str:
