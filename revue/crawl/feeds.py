@@ -242,7 +242,7 @@ def _parse_document(data: bytes, url: str, http_charset: str = "", *, embedded: 
 
 
 _HEAD_BYTES = 65536
-_FEED_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:feed|rss|RDF)[\s>]")
+_FEED_ELEMENT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?(?:feed|rss|RDF))[\s>]")
 _FEED_ROOTS = frozenset(
     {
         "{http://www.w3.org/2005/Atom}feed",
@@ -254,18 +254,21 @@ _FEED_ROOTS = frozenset(
 
 
 def _embedded_feed(document: bytes) -> bytes | None:
-    """The feed an XHTML page holds (an Atom <feed> in its body) as a document of its own."""
-    if not _FEED_ELEMENT.search(document):
+    """The feed an XHTML page holds (an Atom <feed> in its body) as a document of its own.
+
+    From a well-formed page, the feed element with the namespaces it inherits; from a page
+    that is not (HTML entities, unclosed tags), the bytes from its start tag to its last
+    end tag, which go through the repairs like any document.
+    """
+    start = _FEED_ELEMENT.search(document)
+    if start is None:
         return None
-    parser = etree.XMLParser(
-        recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-    )
     try:
-        root = etree.fromstring(document, parser=parser)
+        root = etree.fromstring(document, parser=_strict_parser())
     except etree.XMLSyntaxError:
-        return None
-    if root is None:
-        return None
+        end = document.rfind(b"</" + start.group(1))
+        close = document.find(b">", end) if end != -1 else -1
+        return document[start.start() : close + 1] if close != -1 else document[start.start() :]
     for element in root.iter(*_FEED_ROOTS):
         return etree.tostring(element, encoding="utf-8", xml_declaration=True)
     return None

@@ -103,6 +103,18 @@ def test_an_atom_feed_with_a_prefix_declared_on_the_page_is_read():
     assert [entry.title for entry in parse(data, URL).entries] == ["Premier"]
 
 
+def test_an_atom_feed_inside_a_page_that_is_not_well_formed_is_read_whole():
+    data = (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Flux</title></head><body>"
+        "<p>Bienvenue&nbsp;!<br>"
+        "<feed xmlns='http://www.w3.org/2005/Atom'><title>Médina Info</title>"
+        "<entry><title>Thé &amp; menthe &eacute;t&eacute;</title><link href='https://www.example.ma/1'/>"
+        "<id>1</id></entry></feed></body></html>"
+    ).encode("utf-8")
+    (entry,) = parse(data, URL).entries
+    assert (entry.title, entry.link) == ("Thé & menthe été", "https://www.example.ma/1")
+
+
 def test_an_html_page_without_a_feed_is_still_refused():
     with pytest.raises(FeedParseError, match="^not a feed: the document is an HTML page$"):
         parse(b'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Bonjour</p></body></html>', URL)
