@@ -33,9 +33,13 @@ How a document travels:
    id (NixOS' news feed links all its items to one page) stay distinct entries: their guid
    is the link with a digest of title and date; a link only one item has stays its guid.
 
-Two private fastfeedparser helpers are used, each with a fallback (the package is pinned
-below 0.7): its date parser, to undo dates it reads out of numeric guids, and its summary
-synthesizer, to tell a summary the feed gave from one it made up from the content.
+Three private fastfeedparser helpers are used, each with a fallback (the package is pinned
+below 0.7): its native reader's entry point, whose acceptance says the document is
+well-formed (then nothing can have been lost to a recovery, and nothing is counted); its
+date parser, to undo dates it reads out of numeric guids; and its summary synthesizer, to
+tell a summary the feed gave from one it made up from the content. In a damaged document
+XML's own entity references (``&amp;`` …) become character references before
+fastfeedparser's recovering parse, which drops entity references after the first error.
 """
 
 from __future__ import annotations
@@ -647,7 +651,7 @@ def _parse_xml(document: bytes, prolog: _Prolog, url: str, *, has_entities: bool
     reason = _feedparser_first_reason(document, head, prolog, has_entities)
     if reason is None:
         try:
-            result = fastfeedparser.parse(document)
+            result = _fastfeedparser_reading(document, keep_anonymous)
             reason = _fastfeedparser_misread(result, document, prolog, keep_anonymous)
             fast_feed = _from_fastfeedparser(result, head, prolog, url, keep_anonymous)
         except Exception as exc:
@@ -668,6 +672,61 @@ def _parse_xml(document: bytes, prolog: _Prolog, url: str, *, has_entities: bool
     if empty_feed is not None and (item_match is None or keep_anonymous()):
         return empty_feed  # a feed with no entries yet is not an error
     raise _explain_failure(document, prolog, fast_error)
+
+
+_FFP_PARSE_WITH_CORE = (
+    getattr(fastfeedparser.main, "_parse_with_core", None)
+    if getattr(getattr(fastfeedparser, "main", None), "_core", None) is not None
+    else None
+)
+
+
+def _fastfeedparser_reading(document: bytes, keep_anonymous: _WellFormedness) -> Any:
+    """fastfeedparser's reading of the document, noting whether it was well-formed.
+
+    Its native reader takes well-formed RSS and Atom and nothing else, so a reading from it
+    says the document is whole, for free. Anything else goes through its lxml path; when
+    the document is damaged, XML's own entity references (``&amp;``, ``&lt;`` …) become
+    character references first: libxml2's recovering parser drops entity references after
+    a document's first error (``?a=1&amp;b=2`` became ``?a=1b=2``).
+    """
+    if _FFP_PARSE_WITH_CORE is not None:
+        result = _FFP_PARSE_WITH_CORE(
+            document, include_content=True, include_tags=True, include_media=True, include_enclosures=True
+        )
+        if result is not None:
+            keep_anonymous.read_whole()
+            return result
+    if not keep_anonymous():
+        document = _predefined_entities_as_references(document)
+    return fastfeedparser.parse(document)
+
+
+_PREDEFINED_ENTITIES = (
+    (b"&amp;", b"&#38;"),
+    (b"&lt;", b"&#60;"),
+    (b"&gt;", b"&#62;"),
+    (b"&quot;", b"&#34;"),
+    (b"&apos;", b"&#39;"),
+)
+
+
+def _predefined_entities_as_references(document: bytes) -> bytes:
+    """``&amp;`` and the other four as character references, outside CDATA sections."""
+    pieces: list[bytes] = []
+    position = 0
+    while position < len(document):
+        opener = document.find(b"<![CDATA[", position)
+        segment = document[position : opener if opener != -1 else len(document)]
+        for entity, reference in _PREDEFINED_ENTITIES:
+            segment = segment.replace(entity, reference)
+        pieces.append(segment)
+        if opener == -1:
+            break
+        closer = document.find(b"]]>", opener + 9)
+        position = len(document) if closer == -1 else closer + 3
+        pieces.append(document[opener:position])
+    return b"".join(pieces)
 
 
 _RSS090_NAMESPACE = "http://my.netscape.com/rdf/simple/0.9/"
@@ -700,6 +759,8 @@ def _fastfeedparser_misread(
         and _XML_BASE_OVER_LINKS.search(document)
     ):
         return "relative links under an xml:base below the root"
+    if keep_anonymous.known and keep_anonymous():
+        return None  # well-formed: nothing was lost to a recovery
     items = len(_UNPREFIXED_ITEM_START.findall(document))  # the prefixed kind is rare
     if items > len(entries) and not keep_anonymous():
         return f"a damaged document: {len(entries)} entries read of {items} items"
@@ -730,6 +791,8 @@ def _markup_in_items(format_: str, keep_anonymous: _WellFormedness) -> list[dict
     if format_ == "atom" or not keep_anonymous.markup_in_text or not keep_anonymous():
         return []
     tree = keep_anonymous.tree
+    if tree is None:  # the native reader took what lxml refuses (a namespace URI it finds invalid)
+        return []
     items = [element for element in tree.iter("item", "{http://purl.org/rss/1.0/}item")]
     fixes = []
     for item in items:
@@ -773,22 +836,33 @@ class _WellFormedness:
     def __init__(self, document: bytes) -> None:
         self._document = document
         self._answer: bool | None = None
-        self.tree: Any = None  # the document's lxml tree once found well-formed
+
+    def __call__(self) -> bool:
+        if self._answer is None:
+            self._answer = self.tree is not None
+        return self._answer
+
+    @property
+    def known(self) -> bool:
+        return self._answer is not None
+
+    def read_whole(self) -> None:
+        """fastfeedparser's native reader, which takes only well-formed XML, read it."""
+        if self._answer is None:
+            self._answer = True
+
+    @functools.cached_property
+    def tree(self) -> Any:
+        """The document's lxml tree, or None when it is not well-formed."""
+        try:
+            return etree.fromstring(self._document, parser=_strict_parser())
+        except etree.XMLSyntaxError:
+            return None
 
     @functools.cached_property
     def markup_in_text(self) -> bool:
         """Whether an RSS title, description or content:encoded holds elements."""
         return _MARKUP_IN_TEXT.search(self._document) is not None
-
-    def __call__(self) -> bool:
-        if self._answer is None:
-            try:
-                self.tree = etree.fromstring(self._document, parser=_strict_parser())
-            except etree.XMLSyntaxError:
-                self._answer = False
-            else:
-                self._answer = True
-        return self._answer
 
 
 def _strict_parser() -> Any:

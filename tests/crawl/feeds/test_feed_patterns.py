@@ -173,6 +173,19 @@ def test_broken_markup_in_one_item_loses_neither_it_nor_the_next(description):
     assert second.published_at == datetime(2022, 5, 1, 10, 0, tzinfo=timezone.utc)
 
 
+def test_a_damaged_document_keeps_its_escaped_characters():
+    """After the first error (here a misspelt end tag in the channel), libxml2's recovery
+    used to drop every &amp; &lt; &gt;: links lost their query separators."""
+    data = rss(
+        "<image><url>https://www.example.ma/logo.png</url></imag>"
+        + item("Thé &amp; menthe &lt;3", "https://www.example.ma/a?id=1&amp;page=2")
+        + item("B", "https://www.example.ma/b", "<description><![CDATA[x &amp; y]]></description>")
+    )
+    first, second = parse(data, URL).entries
+    assert (first.title, first.link) == ("Thé & menthe <3", "https://www.example.ma/a?id=1&page=2")
+    assert second.summary == "x &amp; y"  # CDATA is left as the feed wrote it
+
+
 def test_a_bare_less_than_in_a_title_is_kept():
     first, _ = parse(rss(item("A < B", "https://www.example.ma/a") + item("B", "https://www.example.ma/b")), URL).entries
     assert first.title == "A < B"
