@@ -21,12 +21,14 @@ How a document travels:
    the items before the cut; with no whole item it is refused as truncated.
 4. parse: fastfeedparser, which is fast. feedparser when fastfeedparser raises, finds no
    entries in a document that has items, loses items of a damaged document, or is known
-   to read it wrongly (RSS 0.90, RSS 1.0 with content:encoded, DTD-declared entities,
-   relative links under an ``xml:base`` on an entry or a link); the reading with more
-   entries wins. An RSS title or description that holds raw HTML elements rather than text (the
-   Guardian's) is put back whole from lxml's tree where fastfeedparser keeps only the
-   text before the first element. JSON Feed is read here with ``json``. Relative links
-   resolve against xml:base, else the site's link, else the URL.
+   to read it wrongly (RSS 1.0 with content:encoded, DTD-declared entities, relative
+   links under an ``xml:base`` on an entry or a link); the reading with more entries
+   wins. RSS 0.90 is read as RSS 1.0 (the same elements in an older namespace, which
+   fastfeedparser does not know; feedparser when the namespace is not the root's
+   default). An RSS title or description that holds raw HTML elements rather than text
+   (the Guardian's) is put back whole from lxml's tree where fastfeedparser keeps only
+   the text before the first element. JSON Feed is read here with ``json``. Relative
+   links resolve against xml:base, else the site's link, else the URL.
 5. map: both libraries' dicts become the same ``Entry`` values: absolute links (an entry
    without one takes its guid when that is a web address), plain titles, UTC dates, the
    lead image, duplicates by guid dropped. Items that share one link and carry no other
@@ -242,7 +244,18 @@ def _parse_document(data: bytes, url: str, http_charset: str = "", *, embedded: 
     if not entities:  # declared entities are left for feedparser to expand
         document = _repair_markup(document)
     document = _keep_complete_items(_as_utf8_xml(document), prolog, url)
+    if prolog.local == "rdf" and _RSS090_NAMESPACE in prolog.root_tag:
+        document = _as_rss10(document)
     return _parse_xml(document, prolog, url, has_entities=bool(entities))
+
+
+_RSS090_DEFAULT_NAMESPACE = re.compile(rb"""xmlns\s*=\s*["']http://my\.netscape\.com/rdf/simple/0\.9/["']""")
+
+
+def _as_rss10(document: bytes) -> bytes:
+    """RSS 0.90 read as RSS 1.0: the same channel and item elements in an older namespace,
+    which fastfeedparser does not know (the root's default namespace is renamed)."""
+    return _RSS090_DEFAULT_NAMESPACE.sub(b'xmlns="http://purl.org/rss/1.0/"', document, count=1)
 
 
 _HEAD_BYTES = 65536
@@ -735,7 +748,7 @@ _RSS090_NAMESPACE = "http://my.netscape.com/rdf/simple/0.9/"
 def _feedparser_first_reason(document: bytes, head: str, prolog: _Prolog, has_entities: bool) -> str | None:
     """Why fastfeedparser would read this document wrongly, or None."""
     if prolog.local == "rdf" and _RSS090_NAMESPACE in head:
-        return "RSS 0.90 (fastfeedparser finds no items in it)"
+        return "RSS 0.90 with its namespace not the root's default (fastfeedparser finds no items)"
     if prolog.local == "rdf" and b":encoded" in document:
         return "RSS 1.0 with content:encoded (fastfeedparser skips it)"
     if has_entities:

@@ -100,9 +100,10 @@ def test_rss10_rdf_goes_to_feedparser_for_content_encoded():
     assert second.published_at == utc(2022, 5, 17, 16, 45)
 
 
-def test_rss090():
+def test_rss090_is_read_as_rss10_by_fastfeedparser():
     feed = parse_file("rss090.xml")
-    assert (feed.parser, feed.format, feed.title) == ("feedparser", "rdf", "Le Vieux Portail")
+    assert (feed.parser, feed.format, feed.title) == ("fastfeedparser", "rdf", "Le Vieux Portail")
+    assert feed.link == "http://vieux-portail.example.org/"
     assert [entry.link for entry in feed.entries] == [
         "http://vieux-portail.example.org/ouverture.html",
         "http://vieux-portail.example.org/rubriques.html",
