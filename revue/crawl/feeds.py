@@ -1030,7 +1030,7 @@ def _ffp_summary(raw: Any, content: str) -> str:
     if summary and blocks and could_be_synthesized and _FFP_SYNTHESIZE_DESCRIPTION is not None:
         probe = {"content": [{"value": _text(blocks[0].get("value"))}]}
         _FFP_SYNTHESIZE_DESCRIPTION(probe)
-        if probe.get("description") == summary and content.strip() != summary:
+        if _text(probe.get("description")).strip() == summary.strip() and content.strip() != summary:
             return ""
     return summary
 

@@ -436,3 +436,18 @@ def test_both_parsers_agree_on_a_plain_rss_feed(monkeypatch):
 
 def _raise_value_error(*args, **kwargs):
     raise ValueError("simulated fastfeedparser failure")
+
+
+def test_a_long_content_without_summary_gets_no_made_up_summary():
+    """fastfeedparser makes a summary from the first 512 characters of the content; its native
+    reader strips it, so it must be recognised stripped too (OneFootTsunami's feed)."""
+    paragraph = "Fès " * 128 + "et la suite."  # its 512th character is a space, which the native reader strips
+    data = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Médina</title>'
+        "<entry><title>Tanneries</title><link href='https://www.medina-info.ma/tanneries'/><id>t-1</id>"
+        f"<updated>2022-05-20T10:00:00Z</updated><content type='html'>&lt;p&gt;{paragraph}&lt;/p&gt;</content></entry>"
+        "</feed>"
+    ).encode("utf-8")
+    (entry,) = parse(data, "https://www.medina-info.ma/feed").entries
+    assert entry.summary == ""
+    assert entry.content.startswith("<p>Fès Fès")
