@@ -1400,7 +1400,10 @@ def _inner_markup(element: Any) -> str:
     inner = _escape_html(_text(element.text), quote=False) + "".join(
         etree.tostring(child, encoding="unicode", with_tail=True) for child in element
     )
-    return re.sub(r'\sxmlns(?::\w+)?="[^"]*"', "", inner).strip()
+    return _NAMESPACE_DECLARATION.sub("", inner).strip()
+
+
+_NAMESPACE_DECLARATION = re.compile(r'\sxmlns(?::\w+)?="[^"]*"')
 
 
 def _text_to_html(text: str) -> str:
