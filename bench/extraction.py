@@ -1,4 +1,4 @@
-"""Benchmark: Revue's extraction against plain trafilatura, on real pages first, then on our own
+r"""Benchmark: Revue's extraction against plain trafilatura, on real pages first, then on our own
 pinned corpus, each side measured in the same run.
 
     python bench/extraction.py [--repeat 3] [--write-demo] [--real-only | --home-only] [--margin 0.2]
@@ -34,7 +34,7 @@ regression set, never the headline figure: (``bench/data/extraction/``, listed i
   Arabic page, a page whose body sits only in JSON-LD ``articleBody``, lazy-loaded images, an
   English page with newsletter and "Related" boxes.
 
-Quality: precision, recall and F1 of words (lower-cased ``\\w+`` tokens, counted with
+Quality: precision, recall and F1 of words (lower-cased ``\w+`` tokens, counted with
 multiplicity) of each side's text against the expected text, summed over the corpus (micro) and
 per group. Speed: each page is extracted ``--repeat`` times by each side, interleaved, and its
 best time counts; pages/second is pages over the sum of best times. Plain trafilatura is

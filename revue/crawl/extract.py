@@ -56,6 +56,7 @@ from trafilatura.settings import Document
 
 from revue.crawl.clean import absolutize, canonical_url, html_to_text, sanitize_html, scrub_text, tidy_title
 from revue.crawl.rules import (
+    BOILERPLATE_WORDS,
     NO_RULES,
     ExtractionRules,
     NamedElement,
@@ -166,7 +167,7 @@ def _extract_from_tree(
 ) -> ExtractedArticle:
     page = _guarded(lambda: read_declarations(tree), PageDeclarations({}, {}, "", ""), "declarations", url)
     info = _guarded(lambda: _trafilatura_metadata(tree, url, page), None, "metadata", url)
-    names = class_and_id_words(tree)  # read once: several steps look for words in class and id
+    names = class_and_id_words(tree, _NAME_WORDS)  # read once: several steps look for words in class and id
     reading = PageReading(
         captions=_guarded(lambda: _figure_captions(tree, url), {}, "figures", url),
         standfirst=_guarded(lambda: _standfirst(tree, names), "", "standfirst", url),
@@ -182,7 +183,7 @@ def _extract_from_tree(
         content = _guarded(lambda: _article_html(kept, reading, title, url, from_rules=True), "", "article", url)
     else:
         content = _body(tree, url, reading, title, fast=fast, pictures=pictures)
-        if len(html_to_text(content)) < _SAFETY_CHARS:
+        if len(content) < _SAFETY_CHARS or len(html_to_text(content)) < _SAFETY_CHARS:
             content = _guarded(lambda: _safety_net(content, reparse(), url, reading, title, rules), content, "safety net", url)
     text = html_to_text(content if pictures else _FIGCAPTION.sub("", content))
     return ExtractedArticle(
@@ -564,7 +565,6 @@ def _restore_figures(body: str, captions: dict[str, str], url: str) -> str:
 _FIGCAPTION = re.compile(r"<figcaption>.*?</figcaption>", re.DOTALL)
 _PICTURE_PAGE_CAPTIONS = 3  # captioned figures, at least, for the pictures to carry the article …
 _PICTURE_PAGE_SHARE = 0.5  # … and caption words, at least this share of the words in paragraphs
-_FLOW_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
 _FLOW_PICTURES_MAX = 40
 _FLOW_IMAGE_DEPTH, _FLOW_ANCHOR_DEPTH = 6, 3  # how far up a picture and its paragraph may meet
 _FLOW_KEY_CHARS = 80
@@ -606,40 +606,55 @@ def _ancestors(element: HtmlElement, depth: int) -> list[HtmlElement]:
     return found
 
 
+_FLOW_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"})
+_FLOW_MIN_CHARS = 20
+_NOT_IN_FLOW = frozenset({"figure", "figcaption", "a"})
+
+
+def _next_paragraph(image: HtmlElement) -> HtmlElement | None:
+    """The first paragraph after ``image`` (with some text, outside figures and links) among
+    what follows it inside its ancestors up to ``_FLOW_IMAGE_DEPTH`` levels up — or None."""
+    child = image
+    for depth, ancestor in enumerate(image.iterancestors()):
+        if depth >= _FLOW_IMAGE_DEPTH:
+            return None
+        for sibling in child.itersiblings():
+            if not isinstance(sibling.tag, str):
+                continue
+            for candidate in sibling.iter(*_FLOW_BLOCKS):
+                if len(candidate.text_content().strip()) < _FLOW_MIN_CHARS:
+                    continue
+                if any(a.tag in _NOT_IN_FLOW for a in _ancestors(candidate, _FLOW_IMAGE_DEPTH)) or candidate.tag in _NOT_IN_FLOW:
+                    continue
+                return candidate
+        child = ancestor
+    return None
+
+
 def _pictures_in_flow(tree: HtmlElement, url: str, captions: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
     """The page's pictures that sit in a run of text, by the paragraph they stand before: the
-    text key of that paragraph → [(absolute image URL, its alt text, its caption or "")]. A picture counts when
-    the next paragraph is close to it in the tree (same container, a few levels up), so a logo,
-    an avatar or a teaser's thumbnail far from any paragraph never does."""
+    text key of that paragraph → [(absolute image URL, its alt text, its caption or "")]. A
+    picture counts when the next paragraph is close to it in the tree (same container, a few
+    levels up), so a logo, an avatar or a teaser's thumbnail far from any paragraph never does."""
     flow: dict[str, list[tuple[str, str, str]]] = {}
-    pending: list[tuple[HtmlElement, str]] = []
     seen: set[str] = set()
-    taken = 0
-    for element in tree.iter("img", *_FLOW_BLOCKS):
-        if element.tag == "img":
-            src = absolutize((element.get("src") or "").strip(), url)
-            if not src or src in seen or _NOT_A_PICTURE.search(src.split("?", 1)[0]):
-                continue
-            sizes = [element.get(name) or "" for name in ("width", "height")]
-            if any(size.isdigit() and int(size) < MIN_LEAD_IMAGE_PIXELS for size in sizes):
-                continue
-            seen.add(src)
-            pending.append((element, src))
+    for image in tree.iter("img"):
+        src = absolutize((image.get("src") or "").strip(), url)
+        if not src or src in seen or _NOT_A_PICTURE.search(src.split("?", 1)[0]):
             continue
-        if not pending:
+        sizes = [image.get(name) or "" for name in ("width", "height")]
+        if any(size.isdigit() and int(size) < MIN_LEAD_IMAGE_PIXELS for size in sizes):
             continue
-        key = _title_key(element.text_content())[:_FLOW_KEY_CHARS]
-        if len(key) < 20 or any(a.tag in ("figure", "figcaption", "a") for a in _ancestors(element, _FLOW_IMAGE_DEPTH)):
+        seen.add(src)
+        if len(seen) > _FLOW_PICTURES_MAX:
+            break
+        following = _next_paragraph(image)
+        if following is None or set(_ancestors(following, _FLOW_ANCHOR_DEPTH)).isdisjoint(_ancestors(image, _FLOW_IMAGE_DEPTH)):
             continue
-        near = set(_ancestors(element, _FLOW_ANCHOR_DEPTH))
-        for image, src in pending:
-            if near.isdisjoint(_ancestors(image, _FLOW_IMAGE_DEPTH)) or taken >= _FLOW_PICTURES_MAX:
-                continue
-            caption = captions.get(src, "")
-            alt = " ".join((image.get("alt") or "").split())
-            flow.setdefault(key, []).append((src, alt, "" if _is_credit(caption) else caption))
-            taken += 1
-        pending = []
+        key = _title_key(following.text_content())[:_FLOW_KEY_CHARS]
+        caption = captions.get(src, "")
+        alt = " ".join((image.get("alt") or "").split())
+        flow.setdefault(key, []).append((src, alt, "" if _is_credit(caption) else caption))
     return flow
 
 
@@ -926,6 +941,7 @@ def _open_slideshows(tree: HtmlElement) -> None:
 
 
 _LIVE_WORDS = frozenset({"live", "liveblog", "livepost", "direct", "minute"})
+_NAME_WORDS = BOILERPLATE_WORDS | _STANDFIRST_WORDS | _LIVE_WORDS  # the class and id words whose elements are looked up
 
 
 def _is_live_blog(structured: StructuredArticle, names: list[NamedElement]) -> bool:

@@ -133,6 +133,8 @@ def _remove(element: HtmlElement) -> None:
 
 def drop_matching(tree: HtmlElement, selectors: tuple[str, ...]) -> int:
     """Remove every element a drop selector matches; how many were removed."""
+    if not selectors:
+        return 0
     elements = _matches(tree, selectors)
     for element in elements:
         _remove(element)
@@ -144,35 +146,55 @@ def kept_elements(tree: HtmlElement, selectors: tuple[str, ...]) -> list[HtmlEle
     return _matches(tree, selectors) if selectors else []
 
 
-# class and id values are read as strings (no Python object per element), split into words once;
-# only the elements whose words matter are looked at
-_CLASS_VALUES = etree.XPath("//@class")
-_ID_VALUES = etree.XPath("//@id")  # two expressions: libxml2 merges a union's node sets in quadratic time
+# class and id values are read as plain strings (no Python object per element: lxml.html makes
+# each element's proxy through a Python lookup), split into words once per distinct value; the
+# elements are found in one pass, for the values whose words the caller will ask about
+_CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
+_ID_VALUES = etree.XPath("//@id", smart_strings=False)  # two expressions: libxml2 merges a union's node sets in quadratic time
 
 
 @dataclass(frozen=True)
 class NamedElement:
-    """An element's class or id value (a string that knows its element) and its words."""
+    """A distinct class or id value of a page and its lower-case words; ``found`` holds, in
+    document order, the page's elements named by a value whose words were asked for."""
 
     value: str
     words: frozenset[str]
-
-    @property
-    def element(self) -> HtmlElement:
-        return self.value.getparent()  # type: ignore[attr-defined]
+    attribute: str  # "class" or "id"
+    found: tuple[tuple[HtmlElement, str], ...]  # shared by a page's values: (element, its value)
 
 
-def class_and_id_words(tree: HtmlElement) -> list[NamedElement]:
-    """Every class and id value of the page with its lower-case words (``gallery__counter
-    share-tools`` → gallery, counter, share, tools)."""
-    values = _CLASS_VALUES(tree) + _ID_VALUES(tree)
-    return [NamedElement(value, frozenset(_WORD_SPLIT.split(value.lower()))) for value in values]
+def class_and_id_words(tree: HtmlElement, wanted: frozenset[str] = BOILERPLATE_WORDS) -> list[NamedElement]:
+    """Every distinct class and id value of the page with its lower-case words
+    (``gallery__counter share-tools`` → gallery, counter, share, tools); the elements named by a
+    value holding one of ``wanted`` are found in one pass (``named`` gives them)."""
+    values: list[tuple[str, str, frozenset[str]]] = []
+    for attribute, found in (("class", _CLASS_VALUES(tree)), ("id", _ID_VALUES(tree))):
+        values.extend((attribute, value, frozenset(_WORD_SPLIT.split(value.lower()))) for value in dict.fromkeys(found))
+    asked = {attribute: {value for kind, value, words in values if kind == attribute and not words.isdisjoint(wanted)} for attribute in ("class", "id")}
+    classes, ids = asked["class"], asked["id"]
+    by_class: list[tuple[HtmlElement, str]] = []
+    by_id: list[tuple[HtmlElement, str]] = []
+    if classes or ids:
+        for element in tree.iter(etree.Element):  # one pass, one proxy per element, in document order
+            if classes and (value := element.get("class")) in classes:
+                by_class.append((element, f"class:{value}"))
+            if ids and (value := element.get("id")) in ids:
+                by_id.append((element, f"id:{value}"))
+    elements = by_class + by_id
+    shared = tuple(elements)
+    return [NamedElement(value, words, attribute, shared) for attribute, value, words in values]
 
 
 def named(named_elements: list[NamedElement], words: frozenset[str]) -> list[HtmlElement]:
-    """The elements whose class or id holds one of ``words``, once each (those named by class
-    first, in document order, then those named by id)."""
-    return list(dict.fromkeys(item.element for item in named_elements if not item.words.isdisjoint(words)))
+    """The elements whose class or id holds one of ``words`` (among the words
+    ``class_and_id_words`` was asked for), once each: those named by class first, in document
+    order, then those named by id."""
+    chosen = {f"{item.attribute}:{item.value}" for item in named_elements if not item.words.isdisjoint(words)}
+    if not chosen:
+        return []
+    found = named_elements[0].found
+    return list(dict.fromkeys(element for element, key in found if key in chosen))
 
 
 _MAX_PARAGRAPHS_IN_FURNITURE = 5  # a "related" or "paywall" element with more is the article itself
