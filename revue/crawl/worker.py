@@ -585,7 +585,11 @@ class Crawler:
     async def _new_entries(self, job: FeedJob, entries: tuple[Entry, ...], urls: tuple[str, ...]) -> list[Entry]:
         """Entries whose article the archive does not have yet (by canonical URL or guid);
         ``urls``: their canonical URLs ("" for none), made with the parse."""
-        linked = [(e, u) for e, u in zip(entries, urls) if u]
+        linked, seen = [], set()
+        for entry, url in zip(entries, urls):
+            if url and url not in seen:  # items sharing one link (a news page) make one article: its page once
+                seen.add(url)
+                linked.append((entry, url))
         fresh = await _db(new_entries)(job.source_id, [(u, e.guid[:1000]) for e, u in linked])
         return [e for position, (e, _) in enumerate(linked) if position in fresh]
 

@@ -303,6 +303,14 @@ def install(server: FaultServer) -> dict[str, Case]:
         titles=["duplicate-guids : premier", "duplicate-guids : autre"],
         titles_after_fix=["duplicate-guids : premier", "duplicate-guids : autre"],
     )
+    shared = [  # NixOS' news feed: every item links to the one news page, and none has a guid
+        Item(f"shared-link : nouvelle {i}", u("/shared-link/news.html"), guid=None,
+             pub_date=f"Tue, 10 Jun 2025 0{i}:00:00 GMT", short=True)
+        for i in range(1, 6)
+    ]
+    server.route("/shared-link/news.html",
+                 lambda h: send(h, 200, article_page("shared-link : les nouvelles"), "text/html; charset=utf-8"))
+    ok("shared-link", items=shared, titles=[shared[0].title], titles_after_fix=[shared[0].title])
     ok(
         "dates",
         items=[

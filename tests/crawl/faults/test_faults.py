@@ -30,7 +30,7 @@ CHARSETS = [
     "utf8-bom", "utf16-bom", "utf16le-no-bom", "utf16be-no-bom",
     "declared-latin1-is-utf8", "declared-utf8-is-cp1252", "http-utf8-is-cp1256",
 ]
-ENTRIES = ["html-instead", "html-no-link", "duplicate-guids", "dates", "no-links", "relative-links", "empty", "pages-fail"]
+ENTRIES = ["html-instead", "html-no-link", "duplicate-guids", "shared-link", "dates", "no-links", "relative-links", "empty", "pages-fail"]
 ALL = ["healthy", *NETWORK, *HTTP, *REDIRECTS, *SIZES, *DAMAGE, *CHARSETS, *ENTRIES]
 
 UNFIXABLE = ["dns", "http-410", "http-500-last-straw"]  # still failing, or parked, after the fix
@@ -236,6 +236,19 @@ def test_duplicate_guids_give_one_article_each(fault_runs):
         "same-guid": "duplicate-guids : premier",
         "other-guid": "duplicate-guids : autre",
     }
+
+
+def test_items_sharing_one_link_are_one_article_whose_page_is_fetched_once(fault_runs):
+    """Five items with no guid and one link (the parser keeps them as five entries): one article,
+    its page requested once, and the second crawl (the feed read again) stores nothing new."""
+    server, first, second = fault_runs.server, fault_runs.first, fault_runs.second
+    assert server.hits["/shared-link/feed.xml"] == 2 and server.hits["/shared-link/news.html"] == 1
+    assert [a.url for a in first.articles["shared-link"]] == [server.url("/shared-link/news.html")]
+    assert [a.title for a in first.articles["shared-link"]] == ["shared-link : nouvelle 1"]
+    feed = first.feeds["shared-link"]
+    assert (feed.last_status, feed.error_count, feed.last_error, feed.state) == (200, 0, "", Feed.State.ACTIVE)
+    assert [a.id for a in second.articles["shared-link"]] == [a.id for a in first.articles["shared-link"]]
+    assert second.feeds["shared-link"].error_count == 0
 
 
 def test_missing_unparsable_and_future_dates_become_the_fetch_time(fault_runs):
