@@ -185,7 +185,8 @@ def _extract_from_tree(
         content = _body(tree, url, reading, title, fast=fast, pictures=pictures)
         if len(content) < _SAFETY_CHARS or len(html_to_text(content)) < _SAFETY_CHARS:
             content = _guarded(lambda: _safety_net(content, reparse(), url, reading, title, rules), content, "safety net", url)
-    text = html_to_text(content if pictures else _FIGCAPTION.sub("", content))
+    # captions stay under their pictures but are the article's text only on a picture page
+    text = html_to_text(_FIGCAPTION.sub("", content) if not pictures and "<figcaption>" in content else content)
     return ExtractedArticle(
         title=title,
         text=text,
@@ -212,6 +213,7 @@ def _body(tree: HtmlElement, url: str, reading: PageReading, title: str, *, fast
 # _SAFETY_LONGER times as long and ours holds less than _SAFETY_COVERAGE of its word 4-grams
 # (our preparation or touches lost most of the article)
 _SAFETY_CHARS = 1000
+_SAFETY_FAST = False  # fast mode would find no more than ours: the fallbacks are what rescues
 _SAFETY_LONGER = 1.5
 _SAFETY_COVERAGE = 0.5
 _SHINGLE_WORD = re.compile(r"\w+")
@@ -229,7 +231,7 @@ def _safety_net(content: str, untouched: HtmlElement | None, url: str, reading: 
     if untouched is None:
         return content
     drop_matching(untouched, rules.drop)
-    plain = _body(untouched, url, reading, title, fast=False, pictures=False)
+    plain = _body(untouched, url, reading, title, fast=_SAFETY_FAST, pictures=False)
     ours_text, plain_text = html_to_text(content), html_to_text(plain)
     if len(plain_text) < _SAFETY_LONGER * len(ours_text):
         return content
@@ -288,7 +290,7 @@ def _trafilatura_body(tree: HtmlElement, url: str, fast: bool, *, images: bool =
     """
     document = trafilatura.bare_extraction(
         tree,
-        url=url or None,
+        url=(url or None) if images else None,  # links are made absolute by sanitize_html (courlan's way costs more)
         fast=fast,
         output_format="html",
         include_comments=False,
@@ -481,14 +483,27 @@ _PROMPT = re.compile(
     re.IGNORECASE,
 )
 _COUNTER = re.compile(r"^\d{1,3}\s*(?:/|sur|de|of|من)\s*\d{1,3}$", re.IGNORECASE)
-# anywhere in a body: a cheap test whether _drop_prompts has anything to look at
+# anywhere in a body: a cheap test whether _drop_prompts has anything to look at (">" factored
+# out of the alternatives that follow a tag: the scan only tries them after one)
 _ANY_PROMPT = re.compile(
-    "|".join(
-        [">" + _READ_ALSO.pattern.removeprefix("^"), ">\\s*" + _COUNTER.pattern.strip("^$") + "\\s*<"]
-        + [_PROMPT.pattern.replace("^", ">\\s*").replace("$", "\\s*<")]
-    ),
+    ">(?:" + _READ_ALSO.pattern.removeprefix("^") + "|\\s*" + _COUNTER.pattern.strip("^$") + "\\s*<)"
+    + "|" + _PROMPT.pattern.replace("^", ">\\s*").replace("$", "\\s*<"),
     re.IGNORECASE,
 )
+_AFTER_A_TAG = re.compile(">(?:" + _READ_ALSO.pattern.removeprefix("^") + "|\\s*" + _COUNTER.pattern.strip("^$") + "\\s*<)", re.IGNORECASE)
+# a piece of every _PROMPT alternative, lower-cased: found by plain substring search, far cheaper
+# than the regex's scan of a whole body
+_PROMPT_PIECES = (
+    "abonn", "il vous reste", "inscrivez-vous", "subscri", "sign up for", "suscr", "exclusivo para", "المقال", "اشترك",
+    "rafraîchir", "actualiser", "refresh", "actualizar", "mis à jour", "updat", "actualizado",
+)  # fmt: skip
+
+
+def _may_have_prompts(body: str) -> bool:
+    if _AFTER_A_TAG.search(body):
+        return True
+    lowered = body.lower()
+    return any(piece in lowered for piece in _PROMPT_PIECES) and _ANY_PROMPT.search(body) is not None
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _BLOCK = re.compile(r"<(p|h[2-6])\b[^>]*>(.*?)</\1>\s*", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -516,7 +531,7 @@ def _untangle(body: str) -> str:
 def _drop_prompts(body: str) -> str:
     """Drop paragraphs and small headings that are not article text: "Lire aussi" cross-links,
     subscription and newsletter prompts, slide counters ("3 / 12")."""
-    if not _ANY_PROMPT.search(body):  # one scan: most bodies have none
+    if not _may_have_prompts(body):  # most bodies have none
         return body
 
     def keep_or_drop(match: re.Match[str]) -> str:
@@ -639,11 +654,14 @@ def _pictures_in_flow(tree: HtmlElement, url: str, captions: dict[str, str]) -> 
     flow: dict[str, list[tuple[str, str, str]]] = {}
     seen: set[str] = set()
     for image in tree.iter("img"):
-        src = absolutize((image.get("src") or "").strip(), url)
-        if not src or src in seen or _NOT_A_PICTURE.search(src.split("?", 1)[0]):
+        raw = (image.get("src") or "").strip()
+        if not raw or raw.startswith("data:") or _NOT_A_PICTURE.search(raw.split("?", 1)[0]):
             continue
         sizes = [image.get(name) or "" for name in ("width", "height")]
         if any(size.isdigit() and int(size) < MIN_LEAD_IMAGE_PIXELS for size in sizes):
+            continue
+        src = absolutize(raw, url)
+        if not src or src in seen:
             continue
         seen.add(src)
         if len(seen) > _FLOW_PICTURES_MAX:
