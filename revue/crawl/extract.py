@@ -183,7 +183,7 @@ def _extract_from_tree(
         content = _guarded(lambda: _article_html(kept, reading, title, url, from_rules=True), "", "article", url)
     else:
         content = _body(tree, url, reading, title, fast=fast, pictures=pictures)
-        if len(content) < _SAFETY_CHARS or len(html_to_text(content)) < _SAFETY_CHARS:
+        if fast and (len(content) < _SAFETY_CHARS or len(html_to_text(content)) < _SAFETY_CHARS):
             content = _guarded(lambda: _safety_net(content, reparse(), url, reading, title, rules), content, "safety net", url)
     # captions stay under their pictures but are the article's text only on a picture page
     text = html_to_text(_FIGCAPTION.sub("", content) if not pictures and "<figcaption>" in content else content)
@@ -208,10 +208,11 @@ def _body(tree: HtmlElement, url: str, reading: PageReading, title: str, *, fast
     return _guarded(lambda: _article_html(body, reading, title, url, from_rules=not pictures), "", "article", url)
 
 
-# the safety net: when the body is near empty (a few sentences), plain extraction (trafilatura's
-# balanced mode on the untouched page) is asked too, and its body is kept when it is at least
-# _SAFETY_LONGER times as long and ours holds less than _SAFETY_COVERAGE of its word 4-grams
-# (our preparation or touches lost most of the article)
+# the safety net: when the body taken in fast mode is near empty (a few sentences), plain
+# extraction (trafilatura's balanced mode, with its fallbacks, on the untouched page) is asked
+# too, and its body is kept when it is at least _SAFETY_LONGER times as long and ours holds less
+# than _SAFETY_COVERAGE of its word 4-grams (our preparation, our touches or fast mode lost most
+# of the article). A body taken in balanced mode has had trafilatura's fallbacks already.
 _SAFETY_CHARS = 1000
 _SAFETY_FAST = False  # fast mode would find no more than ours: the fallbacks are what rescues
 _SAFETY_LONGER = 1.5

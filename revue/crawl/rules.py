@@ -148,9 +148,14 @@ def kept_elements(tree: HtmlElement, selectors: tuple[str, ...]) -> list[HtmlEle
 
 # class and id values are read as plain strings (no Python object per element: lxml.html makes
 # each element's proxy through a Python lookup), split into words once per distinct value; the
-# elements are found in one pass, for the values whose words the caller will ask about
+# elements are looked up once, for the values whose words the caller will ask about
 _CLASS_VALUES = etree.XPath("//@class", smart_strings=False)
 _ID_VALUES = etree.XPath("//@id", smart_strings=False)  # two expressions: libxml2 merges a union's node sets in quadratic time
+# the elements whose whole class (id) value is one of $values ("|a|b c|d|"): one string test per
+# element, in C, and element objects only for those found
+_SEPARATOR = "|"
+_NAMED_BY_CLASS = etree.XPath("//*[@class and contains($values, concat('|', @class, '|'))]")
+_NAMED_BY_ID = etree.XPath("//*[@id and contains($values, concat('|', @id, '|'))]")
 
 
 @dataclass(frozen=True)
@@ -167,21 +172,17 @@ class NamedElement:
 def class_and_id_words(tree: HtmlElement, wanted: frozenset[str] = BOILERPLATE_WORDS) -> list[NamedElement]:
     """Every distinct class and id value of the page with its lower-case words
     (``gallery__counter share-tools`` → gallery, counter, share, tools); the elements named by a
-    value holding one of ``wanted`` are found in one pass (``named`` gives them)."""
+    value holding one of ``wanted`` are looked up at once (``named`` gives them)."""
     values: list[tuple[str, str, frozenset[str]]] = []
     for attribute, found in (("class", _CLASS_VALUES(tree)), ("id", _ID_VALUES(tree))):
         values.extend((attribute, value, frozenset(_WORD_SPLIT.split(value.lower()))) for value in dict.fromkeys(found))
     asked = {attribute: {value for kind, value, words in values if kind == attribute and not words.isdisjoint(wanted)} for attribute in ("class", "id")}
-    classes, ids = asked["class"], asked["id"]
-    by_class: list[tuple[HtmlElement, str]] = []
-    by_id: list[tuple[HtmlElement, str]] = []
-    if classes or ids:
-        for element in tree.iter(etree.Element):  # one pass, one proxy per element, in document order
-            if classes and (value := element.get("class")) in classes:
-                by_class.append((element, f"class:{value}"))
-            if ids and (value := element.get("id")) in ids:
-                by_id.append((element, f"id:{value}"))
-    elements = by_class + by_id
+    elements: list[tuple[HtmlElement, str]] = []
+    for attribute, finder in (("class", _NAMED_BY_CLASS), ("id", _NAMED_BY_ID)):
+        chosen = [value for value in asked[attribute] if _SEPARATOR not in value]
+        if chosen:
+            joined = _SEPARATOR + _SEPARATOR.join(chosen) + _SEPARATOR
+            elements.extend((element, f"{attribute}:{element.get(attribute)}") for element in finder(tree, values=joined))
     shared = tuple(elements)
     return [NamedElement(value, words, attribute, shared) for attribute, value, words in values]
 
