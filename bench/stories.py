@@ -1,5 +1,10 @@
 """Benchmark: story clustering, quality and speed, beside plain baselines in the same run.
 
+First the real labelled news of ``../shared/dev-data`` (``bench/stories_real.py``: French
+headlines in Google News groups, English ECB+ documents, beside a TF-IDF centroid baseline at its
+best threshold, whole sets and tune / held-out halves); then the set we generate, kept as a
+regression set.
+
     python bench/stories.py            # quality on the labelled set + speed on 20,000 articles
     python bench/stories.py --full     # speed on 100,000 articles, memory at 25k/50k/100k
     python bench/stories.py --quality  # quality only
@@ -372,6 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=None,
                         help="articles clustered per call (default: REVUE_CRAWL_SETTLE_EVERY, as the crawler does)")
     args = parser.parse_args(argv)
+    import stories_real
+
+    stories_real.report()  # real labelled news first: the figures that count
+    print("Our generated set (a regression set: its events are written from shared templates)")
     quality(args.labelled)
     if args.quality:
         return 0

@@ -5,16 +5,21 @@ were stored and decides for each, looking only at *candidates* that an index ret
 
 1. its features (``revue.news.textsim``) and MinHash signature (``revue.news.dedupe``);
 2. its index keys: the LSH bands of its signature (the same text has the same signature, so an
-   exact duplicate shares every band) and its most telling anchors (figures, places and
-   institutions, names);
+   exact duplicate shares every band), its most telling anchors (figures, places and
+   institutions, names) and its rarest words;
 3. candidates: for each key, the ``posting_cap`` most recent articles filed under it published
    within ``window`` of this one (and not before the *horizon*: ``horizon`` before the newest
    article clustered so far); the ``max_candidates`` sharing the most weight are compared;
 4. a **copy** when a candidate in the same language has at least ``duplicate`` of the shorter
    text in common with it (estimated from the signatures) and the same figures: the article is
    linked to that candidate's first-seen original and joins its story;
-5. otherwise the story whose best candidate scores above its threshold (``same_language`` within
-   a language, ``cross_language`` across languages, see ``similarity``), else a new story;
+5. otherwise the story that scores best above its threshold, else a new story. Within a
+   language a story scores the cosine of the article's words (weighted by how rare each word is
+   in the language) with the sum of its candidate members' words (``story_similarity``: centroid
+   linkage over what the index returned), less when the titles' figures contradict or two texts
+   share no name, place or figure; across
+   languages, its best member on the anchors that do not depend on the language
+   (``similarity``), against ``same_language`` and ``cross_language`` respectively;
 6. it is filed in the index under its keys.
 
 No step scans the archive: each article costs a bounded number of index lookups and
@@ -44,12 +49,14 @@ from revue.news import dedupe
 from revue.news.textsim import SALIENT, WEIGHT_TOPIC, analyse
 
 BAND_WEIGHT = 4.0  # how much one shared LSH band weighs
+SPECIFIC_UNSHARED = 0.5  # within a language: what is left of the word score when no name is shared,
+SPECIFIC_ENOUGH = 0.5  # and the share of specific evidence from which nothing is taken off
+TEXT_SHINGLES = 40  # an article with more shingles than this has a text, not a headline alone
+WORD_KEY_WEIGHT = 2.0  # how much the rarest word shared weighs (others less, by their weight)
 SPECIFIC_FLOOR = 5.0  # specific anchor weight a comparison is measured against, at the least
 LEAD_FIGURE = 1.0  # evidence of a small figure of a title or lead that the other article reports too
 FIGURES_CONFLICT = 0.2  # how much of the evidence is left when the titles' figures contradict
 FIGURES_MISSING = 0.6  # when one title's figures are missing from the other article
-SAME_WORDS = 0.3  # within a language: share of the title-and-lead word cosine in the score,
-SAME_SPECIFIC = 0.6  # of the specific anchors (the rest: generic anchors)
 MIN_TOPICS = 2  # kinds of event both articles must name before disagreeing on them counts
 CROSS_SPECIFIC = 0.85  # across languages: share of the specific anchors (the rest: generic ones)
 
@@ -65,7 +72,7 @@ class StoryParams:
     lsh_threshold: float = 0.6
     shingle: int = 3
     duplicate: float = 0.7
-    same_language: float = 0.7
+    same_language: float = 0.26
     cross_language: float = 0.65
     posting_cap: int = 10
     max_keys: int = 10
@@ -124,7 +131,7 @@ def pack_weights(weights: dict[int, float]) -> bytes:
     """Keys (little-endian int64, in order) then weights in quarters (uint8): what is stored."""
     items = sorted(weights.items())
     keys = array("q", [k for k, _ in items])
-    codes = array("B", [round(w * 4) for _, w in items])
+    codes = array("B", [min(255, round(w * 4)) for _, w in items])  # up to 63.75
     if sys.byteorder == "big":
         keys.byteswap()
     return keys.tobytes() + codes.tobytes()
@@ -288,18 +295,80 @@ def _topics_agree(a: Profile, b: Profile) -> float:
 def similarity(a: Profile, b: Profile) -> float:
     """How surely two articles tell one event, from 0 to 1.
 
-    The backbone is the specific evidence they share, over that of the article that has less
-    (but never less than ``SPECIFIC_FLOOR``: a title alone proves little), unless their titles'
-    figures or their kinds of event disagree. Generic anchors add a little; within a language,
-    so does the cosine of title and lead words.
+    Within a language: the cosine of their words, each weighing as much as it is rare in the
+    language (``revue.news.textsim``): two articles about one event share rare words, names first.
+    Across languages, where no word is shared, the anchors that do not depend on the language:
+    the specific evidence they share (names, figures, places, institutions), over that of the
+    article that has less (but never less than ``SPECIFIC_FLOOR``: a title alone proves little),
+    unless their titles' figures or their kinds of event disagree; generic anchors add a little.
     """
+    if a.fingerprint.language == b.fingerprint.language:
+        return _cosine(a.words, b.words, a.words_norm, b.words_norm)
     specific = _specific(a, b) * _figures_agree(a, b) * _topics_agree(a, b)
     generic = (_shared(a.generic, b.generic) / math.sqrt(a.generic_mass * b.generic_mass)
                if a.generic_mass and b.generic_mass else 0.0)
-    if a.fingerprint.language == b.fingerprint.language:
-        words = _cosine(a.words, b.words, a.words_norm, b.words_norm)
-        return SAME_WORDS * words + SAME_SPECIFIC * specific + (1 - SAME_WORDS - SAME_SPECIFIC) * generic
     return CROSS_SPECIFIC * specific + (1 - CROSS_SPECIFIC) * generic
+
+
+def story_similarity(me: Profile, members: Sequence[Profile]) -> float:
+    """How surely an article tells the event of one story, from its members in the article's
+    language that the index returned.
+
+    The cosine of the article's words with the sum of those members' words: the story's centre as
+    far as it bears on this article. An article close to what the story's articles say in common
+    joins it; one close to a single member's aside does not (comparing with each member alone
+    chains stories). Less when the titles' figures contradict (``_title_figures_agree``) and when
+    two texts name little in common (``_names_agree``)."""
+    centre: dict[int, float] = {}
+    for member in members:
+        for k, w in member.words.items():
+            centre[k] = centre.get(k, 0.0) + w
+    norm = math.sqrt(sum(w * w for w in centre.values()))
+    return (_cosine(me.words, centre, me.words_norm, norm) * _title_figures_agree(me, members)
+            * _names_agree(me, members))
+
+
+def _names_agree(me: Profile, members: Sequence[Profile]) -> float:
+    """From ``SPECIFIC_UNSHARED`` to 1: how much of the specific evidence (names, places,
+    institutions, figures) of the article, or of the story's members if they have less, the two
+    share, full from ``SPECIFIC_ENOUGH`` of it. Only between articles that have a text: two texts
+    about one event name some of the same people and places, where two reports built alike about
+    two events (two verdicts, two festivals) share their words and not their names. A headline
+    alone names too little for its silence to count."""
+    if me.fingerprint.size <= TEXT_SHINGLES or not me.specific_mass:
+        return 1.0
+    theirs: dict[int, float] = {}
+    for member in members:
+        if member.fingerprint.size > TEXT_SHINGLES:
+            for k, w in member.specific.items():
+                if w > theirs.get(k, 0.0):
+                    theirs[k] = w
+    mass = sum(theirs.values())
+    if not mass:
+        return 1.0
+    share = _shared(me.specific, theirs) / max(min(me.specific_mass, mass), SPECIFIC_FLOOR)
+    return SPECIFIC_UNSHARED + (1 - SPECIFIC_UNSHARED) * min(1.0, share / SPECIFIC_ENOUGH)
+
+
+def _title_figures_agree(me: Profile, members: Sequence[Profile]) -> float:
+    """``FIGURES_CONFLICT`` when the article's title and the story's titles both give figures and
+    neither side reports any of the other's (two verdicts of one day: 15 years, 11 years; two
+    accidents near one town: 7 dead, 4 dead), else 1. Only between articles whose texts give
+    figures beyond their titles': a headline alone, or a text without figures, leaves most
+    figures out, and its silence proves nothing."""
+    if not me.title_figures or not _reports_figures(me):
+        return 1.0
+    members = [m for m in members if _reports_figures(m)]
+    theirs = frozenset().union(*(m.title_figures for m in members))
+    if not theirs:
+        return 1.0
+    if me.title_figures & frozenset().union(*(m.figures for m in members)) or theirs & me.figures:
+        return 1.0
+    return FIGURES_CONFLICT
+
+
+def _reports_figures(profile: Profile) -> bool:
+    return bool(profile.figures - profile.title_figures)
 
 
 # --- the index ------------------------------------------------------------------------------------------
@@ -381,8 +450,12 @@ def prepare(item: StoryItem, params: StoryParams, shape: dedupe.LshShape) -> Pre
     bands = dedupe.band_keys(sig, shape)
     weight_of = {**features.transliterated, **features.anchors}
     salient = [k for k in features.salient if weight_of[k] >= SALIENT][: params.max_keys]
-    keys = bands + salient
+    rare_words = sorted(features.words, key=lambda k: (-features.words[k], k))[: params.max_keys]
+    keys = bands + salient + rare_words
     weights = {k: weight_of[k] for k in salient}
+    heaviest = max((features.words[k] for k in rare_words), default=1.0)
+    for k in rare_words:  # at most WORD_KEY_WEIGHT, so anchors (what other languages share) still rank
+        weights[k] = weights.get(k, 0.0) + WORD_KEY_WEIGHT * features.words[k] / heaviest
     weights.update({k: BAND_WEIGHT for k in bands})
     fingerprint = Fingerprint(
         id=item.id, time=story_time(item), language=features.language, outlet=getattr(item, "source_id", None),
@@ -474,13 +547,18 @@ class Clusterer:
             return fp.story, fp.original or fp.id, contained
         best: dict[int, float] = {}  # story -> best margin over its threshold
         best_score = 0.0
+        same: dict[int, list[Profile]] = {}  # story -> its members in this article's language
         for other in candidates:
-            score = similarity(me, other)
-            threshold = p.same_language if other.fingerprint.language == language else p.cross_language
-            margin = score / threshold
             story = other.fingerprint.story
-            if margin > best.get(story, 0.0):
-                best[story] = margin
+            if other.fingerprint.language == language:
+                same.setdefault(story, []).append(other)
+                continue
+            score = similarity(me, other)
+            best[story] = max(best.get(story, 0.0), score / p.cross_language)
+            best_score = max(best_score, score)
+        for story, members in same.items():
+            score = story_similarity(me, members)
+            best[story] = max(best.get(story, 0.0), score / p.same_language)
             best_score = max(best_score, score)
         if best:
             story = min(best, key=lambda s: (-best[s], s))

@@ -2,8 +2,9 @@
 
 Pure functions, no ORM. ``analyse(title, text, language)`` returns ``TextFeatures``:
 
-* ``words`` — stems of the title and the lead in the article's own language (stop words out),
-  for comparing two articles written in the same language;
+* ``words`` — stems of the title and the lead in the article's own language, each weighing as
+  much as the word is rare in that language (common words out), twice in the title, more for a
+  name: for comparing two articles written in the same language;
 * ``anchors`` — language-independent keys, for comparing any two articles:
   - **names**: capitalised words of Latin-script text and every content word of Arabic text,
     reduced to a *consonant skeleton* that both scripts share ("Hicham Berrada" and
@@ -15,8 +16,9 @@ Pure functions, no ORM. ``analyse(title, text, language)`` returns ``TextFeature
 * ``tokens`` — every folded word of title and text, in order, for shingles and exact hashes.
 
 Every key is a signed 64-bit integer (BLAKE2b of a readable key), so it can be indexed the same
-way in memory, on SQLite and on PostgreSQL. Weights come from a small fixed set (``WEIGHT_*``),
-never from corpus statistics, so an article's features depend on its text alone.
+way in memory, on SQLite and on PostgreSQL. A word weighs as much as it is rare in its language
+(``revue.news.rarity``: wordfreq's general frequencies, not what the portal has stored), anchors
+from a small fixed set (``WEIGHT_*``): an article's features depend on its text alone.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from revue.news.newswords import LEXICON, STOP_WORDS
+from revue.news.rarity import rarity
 
 LEAD_WORDS = 120  # words of text (after the title) whose stems are compared
 LEAD_CHARS = 400  # characters of the first paragraph whose figures must agree
@@ -43,9 +46,12 @@ WEIGHT_SMALL_NUMBER = 1.0  # 32..99
 WEIGHT_TINY_NUMBER = 0.5  # 0..31: days of the month, small counts
 WEIGHT_YEAR = 0.25
 WEIGHT_TOPIC = 0.75  # a kind of event; no other anchor weighs this, so a topic is told by its weight
+GENERIC_CONCEPT = 0.5  # concepts this light (countries, calendar words) leave their words out of ``words``
 WEIGHT_CONCEPT = {"place": 1.5, "org": 1.5, "institution": 1.0, "country": 0.5, "topic": WEIGHT_TOPIC, "time": 0.25}
-WEIGHT_TITLE_WORD = 2.0
+WEIGHT_TITLE_WORD = 2.0  # a word of the title counts twice
 WEIGHT_WORD = 1.0
+COMMON = 3.0  # words commoner than this rarity (about 1 in 1,000 words) say nothing of the event
+NAME_BOOST = 1.5  # a capitalised word inside a sentence (a name) weighs this much more
 MIN_SKELETON = 3  # consonants in a skeleton for one word to count as a name
 
 LATIN_LANGUAGES = ("fr", "es", "en")
@@ -210,7 +216,10 @@ def _number(piece: str, language: str) -> float | None:
     if dots and commas:
         decimal = "." if piece.rfind(".") > piece.rfind(",") else ","
     elif dots + commas == 0:
-        return float(piece)
+        try:
+            return float(piece)
+        except ValueError:  # digits float() does not read ("²")
+            return None
     else:
         mark = "." if dots else ","
         groups = piece.split(mark)
@@ -236,7 +245,10 @@ def figures(folded: str, language: str) -> list[tuple[str, float, int]]:
         else:
             pieces = [p for p in parts if p]
         for position, piece in enumerate(pieces):
-            value = _number(piece.strip(".,"), language)
+            piece = piece.strip(".,")
+            if not piece:  # a lone mark between spaces: "1 , 200" in tokenised text
+                continue
+            value = _number(piece, language)
             if value is None:
                 continue
             if position == len(pieces) - 1:
@@ -313,8 +325,11 @@ def _word_forms(word: str) -> tuple[str, ...]:
     return (stem(word),)
 
 
-def concepts(words: list[str], language: str) -> tuple[list[tuple[str, float]], set[int]]:
-    """(concept, weight) found in the folded words, and the positions of the words they used."""
+def concepts(words: list[str], language: str, generic: set[int] | None = None) -> tuple[list[tuple[str, float]], set[int]]:
+    """(concept, weight) found in the folded words, and the positions of the words they used;
+    the positions of generic concepts (countries, calendar words) are added to
+    ``generic`` when it is given."""
+    generic = set() if generic is None else generic
     table = _lexicon().get(language if language in LEXICON_LANGUAGES else "fr", {})
     found: list[tuple[str, float]] = []
     used: set[int] = set()
@@ -328,6 +343,8 @@ def concepts(words: list[str], language: str) -> tuple[list[tuple[str, float]], 
             if entry is not None:
                 found.append((entry.concept, entry.weight))
                 used.update(range(i, i + len(entry.words)))
+                if entry.weight <= GENERIC_CONCEPT:
+                    generic.update(range(i, i + len(entry.words)))
                 break
     return found, used
 
@@ -417,7 +434,9 @@ def analyse(title: str, text: str, language: str = "") -> TextFeatures:
     language = detect_language(language, title + " " + text[:400])
     words = _words(title, text)
     stop = _stop_words(language)
-    found_concepts, used = concepts([w.folded for w in words], language)
+    title_case = _title_case(words)
+    generic_positions: set[int] = set()
+    found_concepts, used = concepts([w.folded for w in words], language, generic_positions)
     anchors: dict[int, float] = {}
     ranked: dict[int, int] = {}  # key -> rank for indexing (lower first)
     for concept, weight in found_concepts:
@@ -438,12 +457,12 @@ def analyse(title: str, text: str, language: str = "") -> TextFeatures:
                                     if weight > WEIGHT_YEAR and start < lead_end}
     transliterated: dict[int, float] = {}
     names = anchors if language != "ar" else transliterated  # in Arabic, any word may be a name
-    for name_key, weight in _names(words, stop, used, _title_case(words)):
+    for name_key, weight in _names(words, stop, used, title_case):
         _add(names, name_key, weight, ranked, 2 if weight == WEIGHT_NAME_PAIR else 3)
     order = sorted(ranked, key=lambda k: ranked[k])  # stable: first seen first within a rank
     return TextFeatures(
         language=language,
-        words=_lead_words(words, stop),
+        words=_lead_words(words, stop, language, title_case, generic_positions),
         anchors=anchors,
         transliterated=transliterated,
         salient=tuple(k for k in order if ranked[k] < 9),
@@ -465,7 +484,13 @@ def _add(weights: dict[int, float], k: int, weight: float, ranked: dict[int, int
         ranked[k] = rank
 
 
-def _lead_words(words: list[_Word], stop: frozenset[str]) -> dict[int, float]:
+def _lead_words(words: list[_Word], stop: frozenset[str], language: str, title_case: bool,
+                generic: set[int]) -> dict[int, float]:
+    """Stems of the title and the lead, each weighing as much as the word is rare in its language
+    (``revue.news.rarity``): ``rarity - COMMON + 1``, twice in the title, half as much again for a
+    name (a capital inside a sentence). Words commoner than ``COMMON``, stop words and the words
+    of generic concepts (countries and calendar words: ``generic`` positions, which
+    every news day repeats and the anchors carry) are left out."""
     lead: dict[int, float] = {}
     text_words = 0
     for word in words:
@@ -473,9 +498,17 @@ def _lead_words(words: list[_Word], stop: frozenset[str]) -> dict[int, float]:
             text_words += 1
             if text_words > LEAD_WORDS:
                 break
-        if word.folded in stop or len(word.folded) < 2:
+        folded = word.folded
+        if len(folded) < 2 or folded in stop or word.position in generic:
             continue
-        _add(lead, key("w", stem(word.folded)), WEIGHT_TITLE_WORD if word.in_title else WEIGHT_WORD)
+        rare = rarity(folded, language)
+        if rare < COMMON:
+            continue
+        weight = (rare - COMMON + 1.0) * (WEIGHT_TITLE_WORD if word.in_title else WEIGHT_WORD)
+        if word.capitalised and not word.sentence_start and not (word.in_title and title_case):
+            weight *= NAME_BOOST
+        k = key("w", stem(folded))
+        lead[k] = lead.get(k, 0.0) + weight
     return lead
 
 
