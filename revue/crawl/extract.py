@@ -177,7 +177,7 @@ def _extract_from_tree(
     title = tidy_title((info.title if info else "") or page.meta.get("og:title") or page.title, site_name)
     fast = tree.xpath("count(//*)") > fast_mode_elements or _has_article_container(tree, names)
     pictures = _guarded(lambda: _is_picture_page(tree, reading.captions), False, "pictures", url)
-    _guarded(lambda: _prepare_body_tree(tree, rules, reading.structured, title, names), None, "prepare", url)
+    _guarded(lambda: _prepare_body_tree(tree, rules, reading.structured, title, names, pictures=pictures), None, "prepare", url)
     kept = _guarded(lambda: _kept_html(tree, rules), "", "keep rules", url)
     if kept:
         content = _guarded(lambda: _article_html(kept, reading, title, url, from_rules=True), "", "article", url)
@@ -781,9 +781,22 @@ def _standfirst(tree: HtmlElement, names: list[NamedElement]) -> str:
         if next(element.iter("img", "figure", "picture", "video"), None) is not None:
             continue
         text = " ".join(element.text_content().split())
-        if _STANDFIRST_CHARS[0] <= len(text) <= _STANDFIRST_CHARS[1]:
+        if _STANDFIRST_CHARS[0] <= len(text) <= _STANDFIRST_CHARS[1] and _reads_as_prose(element, text):
             return text
     return ""
+
+
+_SENTENCE_END = re.compile(r"[.!?…。؟](?:[\s\"»”’)]|$)")
+_STANDFIRST_MAX_LINK_SHARE = 0.3
+
+
+def _reads_as_prose(element: HtmlElement, text: str) -> bool:
+    """A standfirst is the article's own text: a sentence (not a label line such as "Article
+    Editorial team Contact Share"), mostly not links (a teaser of another article), no © line."""
+    if "©" in text or not _SENTENCE_END.search(text):
+        return False
+    linked = sum(len(" ".join(link.text_content().split())) for link in element.iter("a"))
+    return linked <= _STANDFIRST_MAX_LINK_SHARE * len(text)
 
 
 def _block_key(block: str) -> str:
@@ -903,14 +916,17 @@ _LIVE_MIN_POSTS = 5
 _TIME_MAX_CHARS = 40
 
 
-def _prepare_body_tree(tree: HtmlElement, rules: ExtractionRules, structured: StructuredArticle, title: str, names: list[NamedElement]) -> None:
+def _prepare_body_tree(
+    tree: HtmlElement, rules: ExtractionRules, structured: StructuredArticle, title: str, names: list[NamedElement], *, pictures: bool = False
+) -> None:
     """Make the parsed page ready for the body step, in place (see the module docstring).
     ``names``: the class and id words read before (``rules.class_and_id_words``)."""
     drop_matching(tree, rules.drop)
     drop_boilerplate(tree, names)
     _drop_title_headings(tree, title)
     _reveal_lazy_images(tree)
-    _open_slideshows(tree)
+    if pictures:  # elsewhere a slide class is often on the article's own container (a content slider)
+        _open_slideshows(tree)
     if _is_live_blog(structured, names):
         _time_stamps_as_paragraphs(tree)
     if structured.free is False:
