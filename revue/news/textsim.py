@@ -501,15 +501,25 @@ def _lead_words(words: list[_Word], stop: frozenset[str], language: str, title_c
         folded = word.folded
         if len(folded) < 2 or folded in stop or word.position in generic:
             continue
-        rare = rarity(folded, language)
-        if rare < COMMON:
+        weight, k = _word_weight(folded, language)
+        if not weight:
             continue
-        weight = (rare - COMMON + 1.0) * (WEIGHT_TITLE_WORD if word.in_title else WEIGHT_WORD)
+        if word.in_title:
+            weight *= WEIGHT_TITLE_WORD
         if word.capitalised and not word.sentence_start and not (word.in_title and title_case):
             weight *= NAME_BOOST
-        k = key("w", stem(folded))
         lead[k] = lead.get(k, 0.0) + weight
     return lead
+
+
+@lru_cache(maxsize=100_000)
+def _word_weight(folded: str, language: str) -> tuple[float, int]:
+    """(weight, key) of a word of the text: ``rarity - COMMON + 1`` and its stem's key; (0, 0)
+    for a word commoner than ``COMMON``."""
+    rare = rarity(folded, language)
+    if rare < COMMON:
+        return 0.0, 0
+    return (rare - COMMON + 1.0) * WEIGHT_WORD, key("w", stem(folded))
 
 
 def _names(words: list[_Word], stop: frozenset[str], used: set[int], title_case: bool):
