@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 from cssselect import HTMLTranslator, SelectorError
@@ -160,42 +160,48 @@ _NAMED_BY_ID = etree.XPath("//*[@id and contains($values, concat('|', @id, '|'))
 
 @dataclass(frozen=True)
 class NamedElement:
-    """A distinct class or id value of a page and its lower-case words; ``found`` holds, in
-    document order, the page's elements named by a value whose words were asked for."""
+    """A distinct class or id value of a page; ``found`` holds, in document order, the page's
+    elements named by a value that holds one of the words asked for."""
 
     value: str
-    words: frozenset[str]
     attribute: str  # "class" or "id"
-    found: tuple[tuple[HtmlElement, str], ...]  # shared by a page's values: (element, its value)
+    found: tuple[tuple[HtmlElement, str], ...]  # shared by a page's values: (element, "attribute:value")
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset(_WORD_SPLIT.split(self.value.lower()))
+
+
+@lru_cache(maxsize=64)
+def _any_word(words: frozenset[str]) -> re.Pattern[str]:
+    """Whether a lower-cased class or id value holds one of ``words`` as a whole word."""
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(sorted(map(re.escape, words))) + r")(?![a-z0-9])")
 
 
 def class_and_id_words(tree: HtmlElement, wanted: frozenset[str] = BOILERPLATE_WORDS) -> list[NamedElement]:
-    """Every distinct class and id value of the page with its lower-case words
-    (``gallery__counter share-tools`` → gallery, counter, share, tools); the elements named by a
+    """Every distinct class and id value of the page (its lower-case words split on demand:
+    ``gallery__counter share-tools`` → gallery, counter, share, tools); the elements named by a
     value holding one of ``wanted`` are looked up at once (``named`` gives them)."""
-    values: list[tuple[str, str, frozenset[str]]] = []
-    for attribute, found in (("class", _CLASS_VALUES(tree)), ("id", _ID_VALUES(tree))):
-        values.extend((attribute, value, frozenset(_WORD_SPLIT.split(value.lower()))) for value in dict.fromkeys(found))
-    asked = {attribute: {value for kind, value, words in values if kind == attribute and not words.isdisjoint(wanted)} for attribute in ("class", "id")}
+    values = {attribute: list(dict.fromkeys(finder(tree))) for attribute, finder in (("class", _CLASS_VALUES), ("id", _ID_VALUES))}
+    holds = _any_word(wanted).search if wanted else None
     elements: list[tuple[HtmlElement, str]] = []
     for attribute, finder in (("class", _NAMED_BY_CLASS), ("id", _NAMED_BY_ID)):
-        chosen = [value for value in asked[attribute] if _SEPARATOR not in value]
+        chosen = [value for value in values[attribute] if holds and holds(value.lower()) and _SEPARATOR not in value]
         if chosen:
             joined = _SEPARATOR + _SEPARATOR.join(chosen) + _SEPARATOR
             elements.extend((element, f"{attribute}:{element.get(attribute)}") for element in finder(tree, values=joined))
     shared = tuple(elements)
-    return [NamedElement(value, words, attribute, shared) for attribute, value, words in values]
+    return [NamedElement(value, attribute, shared) for attribute in ("class", "id") for value in values[attribute]]
 
 
 def named(named_elements: list[NamedElement], words: frozenset[str]) -> list[HtmlElement]:
     """The elements whose class or id holds one of ``words`` (among the words
     ``class_and_id_words`` was asked for), once each: those named by class first, in document
     order, then those named by id."""
-    chosen = {f"{item.attribute}:{item.value}" for item in named_elements if not item.words.isdisjoint(words)}
-    if not chosen:
+    if not named_elements:
         return []
-    found = named_elements[0].found
-    return list(dict.fromkeys(element for element, key in found if key in chosen))
+    holds = _any_word(words).search
+    return list(dict.fromkeys(element for element, key in named_elements[0].found if holds(key.split(":", 1)[1].lower())))
 
 
 _MAX_PARAGRAPHS_IN_FURNITURE = 5  # a "related" or "paywall" element with more is the article itself
