@@ -183,10 +183,11 @@ def _extract_from_tree(
         content = _guarded(lambda: _article_html(kept, reading, title, url, from_rules=True), "", "article", url)
     else:
         content = _body(tree, url, reading, title, fast=fast, pictures=pictures)
-        if fast and (len(content) < _SAFETY_CHARS or len(html_to_text(content)) < _SAFETY_CHARS):
-            content = _guarded(lambda: _safety_net(content, reparse(), url, reading, title, rules), content, "safety net", url)
-    # captions stay under their pictures but are the article's text only on a picture page
-    text = html_to_text(_FIGCAPTION.sub("", content) if not pictures and "<figcaption>" in content else content)
+    text = _article_text(content, pictures)
+    if not kept and fast and len(text) < _SAFETY_CHARS:
+        checked = _guarded(lambda: _safety_net(content, reparse(), url, reading, title, rules), content, "safety net", url)
+        if checked is not content:
+            content, text = checked, _article_text(checked, pictures)
     return ExtractedArticle(
         title=title,
         text=text,
@@ -197,6 +198,12 @@ def _extract_from_tree(
         author=_author(info.author if info else "", page),
         canonical_url=_canonical(page, url),
     )
+
+
+def _article_text(content: str, pictures: bool) -> str:
+    """The article's plain text: captions stay under their pictures in the HTML but are the
+    article's text only on a picture page."""
+    return html_to_text(_FIGCAPTION.sub("", content) if not pictures and "<figcaption>" in content else content)
 
 
 def _body(tree: HtmlElement, url: str, reading: PageReading, title: str, *, fast: bool, pictures: bool) -> str:
@@ -214,7 +221,6 @@ def _body(tree: HtmlElement, url: str, reading: PageReading, title: str, *, fast
 # than _SAFETY_COVERAGE of its word 4-grams (our preparation, our touches or fast mode lost most
 # of the article). A body taken in balanced mode has had trafilatura's fallbacks already.
 _SAFETY_CHARS = 1000
-_SAFETY_FAST = False  # fast mode would find no more than ours: the fallbacks are what rescues
 _SAFETY_LONGER = 1.5
 _SAFETY_COVERAGE = 0.5
 _SHINGLE_WORD = re.compile(r"\w+")
@@ -232,8 +238,8 @@ def _safety_net(content: str, untouched: HtmlElement | None, url: str, reading: 
     if untouched is None:
         return content
     drop_matching(untouched, rules.drop)
-    plain = _body(untouched, url, reading, title, fast=_SAFETY_FAST, pictures=False)
-    ours_text, plain_text = html_to_text(content), html_to_text(plain)
+    plain = _body(untouched, url, reading, title, fast=False, pictures=False)  # fast mode would find no more: the fallbacks rescue
+    ours_text, plain_text = _article_text(content, False), _article_text(plain, False)
     if len(plain_text) < _SAFETY_LONGER * len(ours_text):
         return content
     plain_shingles = _shingles(plain_text)
