@@ -3,7 +3,8 @@ language and canonical URL.
 
 Pure: an HTML string and its URL in, a frozen ``ExtractedArticle`` out; no ORM, no network
 (trafilatura only ever gets the already-parsed tree). Garbage in gives an empty article, never
-an exception.
+an exception. Measured on real pages nobody here wrote, against plain ``trafilatura.extract``
+(``bench/extraction.py``, gated by ``tests/crawl/extract/test_quality.py``).
 
 The page is parsed once (``trafilatura.load_html``); on that one tree:
 
@@ -14,20 +15,34 @@ The page is parsed once (``trafilatura.load_html``); on that one tree:
    publication time itself — its categories, tags and licence, which Revue does not use, are
    not looked for;
 3. what the body step needs from the untouched page is read: figure captions, the standfirst
-   (chapô), the JSON-LD ``articleBody`` and whether the page says it is for subscribers only;
+   (chapô), the JSON-LD ``articleBody``, whether the page says it is for subscribers only, and
+   whether it is a *picture page* (a gallery: several captioned figures whose captions hold at
+   least half as many words as its paragraphs);
 4. the tree is prepared for the body (:mod:`revue.crawl.rules`): the outlet's drop selectors
    and the built-in furniture rules (share bars, paywall prompts, slide counters …) remove
-   elements, lazy images get their real ``src``, slideshow lists become plain figures, a live
-   blog's post times become paragraphs, and a locked page's JSON-LD body is removed so no
-   fallback can republish what the outlet sells;
+   elements, lazy images get their real ``src``, on a picture page slideshow lists become plain
+   figures, a live blog's post times become paragraphs, and a locked page's JSON-LD body is
+   removed so no fallback can republish what the outlet sells;
 5. the body: the elements the outlet's keep selectors match when there are any, else
    trafilatura's HTML output (on its own copy of the tree), in its fast mode when the page has
-   an article container trafilatura's main extractor knows, in its balanced mode otherwise;
-6. then Revue's own touches, each small: figure captions that trafilatura drops are put back,
-   "Lire aussi"-style cross-links and subscription prompts removed, a standfirst trafilatura
-   missed put back on top, the JSON-LD ``articleBody`` used when the page showed much less of
-   it (a JavaScript page), a leading heading that repeats the title removed, and everything
-   goes through ``clean.sanitize_html`` last.
+   an article container trafilatura's main extractor knows, in its balanced mode otherwise —
+   *without* trafilatura's picture mode (on real pages it brings captions, photo credits,
+   caption blocks and teasers' text with the pictures), except on a picture page;
+6. then Revue's own touches, each small: the pictures that sit in the page's text (the next
+   paragraph close to them in the tree) are put back before their paragraph, their captions
+   under them (not credit lines); "Lire aussi"-style cross-links and subscription prompts
+   removed; a standfirst trafilatura missed put back on top when it reads as prose (a sentence,
+   mostly not links, no © line); the JSON-LD ``articleBody`` used when the page showed much
+   less of it (a JavaScript page); a leading heading that repeats the title removed; and
+   everything goes through ``clean.sanitize_html`` last;
+7. the safety net: when a body taken in fast mode is near empty (under 1000 characters of
+   text), plain extraction (balanced mode, on a fresh parse of the untouched page, only the
+   outlet's drop rules applied) is asked too, and its body kept when it is 1.5 times as long and
+   ours holds less than half its word 4-grams.
+
+``text`` is the article's own text: on real pages captions are picture descriptions and credits
+that readers of the text (search, stories) do not want, so a caption is in the HTML under its
+picture but in ``text`` only on a picture page, where the captions are the article.
 
 Limits (``max_html_chars``, ``fast_mode_elements``) and the outlet's rules are keyword
 arguments with defaults, so callers decide (the crawler passes the ``REVUE_EXTRACT_*``
