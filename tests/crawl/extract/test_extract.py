@@ -298,3 +298,35 @@ def test_detect_language(text, expected):
 def test_detect_language_arabic_with_some_latin():
     text = "أعلنت شركة Renault عن افتتاح مصنع جديد في طنجة بطاقة إنتاجية تبلغ مائة ألف سيارة سنويا"
     assert detect_language(text) == "ar"
+
+
+# --- pictures in the text -----------------------------------------------------------------------
+
+PICTURES_PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Le port de Nador s'agrandit</title></head>
+<body><header><img src="/static/masthead.jpg" width="600" height="120" alt="Le Courrier"></header>
+<main><article><h1>Le port de Nador s'agrandit</h1>
+<p>Le port de Nador West Med a accueilli son premier porte-conteneurs cette semaine, deux ans après la fin de la digue.</p>
+<figure><img src="/photos/quai.jpg" width="1200" height="800" alt="Le quai"><figcaption>Le premier navire à quai lundi matin.</figcaption></figure>
+<p>Le terminal doit traiter trois millions et demi de conteneurs par an une fois sa deuxième phase achevée.</p>
+<figure><img src="/photos/grue.jpg" width="1200" height="800" alt=""><figcaption>Photo : AFP</figcaption></figure>
+<p>Les grues, construites à Shanghai, soulèvent deux conteneurs à la fois et doublent la cadence de chaque équipe.</p>
+</article>
+<aside><h2>À lire</h2><ul><li><a href="/autre"><img src="/photos/teaser.jpg" width="300" height="200" alt="">Tanger Med bat son record</a></li></ul></aside>
+</main></body></html>"""
+PICTURES_URL = "https://www.courrier-nador.test/eco/port-nador"
+
+
+def test_pictures_in_the_text_come_back_before_their_paragraph_with_their_caption_in_the_html_only():
+    article = extract(PICTURES_PAGE, PICTURES_URL)
+    quai = '<figure><img src="https://www.courrier-nador.test/photos/quai.jpg" alt="Le quai" loading="lazy"><figcaption>Le premier navire à quai lundi matin.</figcaption></figure>'
+    assert quai in article.html
+    assert article.html.index(quai) < article.html.index("Le terminal doit traiter")
+    assert "Le premier navire à quai" not in article.text  # a caption is not the article's text …
+    assert "Les grues, construites à Shanghai" in article.text
+
+
+def test_a_credit_line_is_no_caption_and_pictures_outside_the_text_stay_out():
+    article = extract(PICTURES_PAGE, PICTURES_URL)
+    assert 'src="https://www.courrier-nador.test/photos/grue.jpg"' in article.html
+    assert "AFP" not in article.html  # … and a credit line is not even a caption
+    assert "masthead" not in article.html and "teaser" not in article.html
