@@ -281,7 +281,7 @@ def _trafilatura_metadata(tree: HtmlElement, url: str, page: PageDeclarations) -
     document.author = document.author or _byline_author(tree)
     document.sitename = document.sitename or trafilatura_metadata.extract_sitename(tree)
     if _declared_published_at(page) is None:
-        date_config = {"original_date": True, "extensive_search": True, "outputformat": _DATE_FORMAT}
+        date_config = {"original_date": True, "extensive_search": False, "outputformat": _DATE_FORMAT}
         document.date = find_date(tree, url=url or None, **date_config)
     document.clean_and_trim()
     return document

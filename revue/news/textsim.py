@@ -400,6 +400,9 @@ def _words(title: str, text: str) -> list[_Word]:
     count = 0
     for part, in_title in ((title, True), (text, False)):
         for match in WORD.finditer(part):
+            start = match.start()
+            if start and part[start - 1].isdigit():  # the end of a figure: 1er, 2e, 45degC, 10h
+                continue
             raw = match.group()
             if raw[0].isupper():  # only a capital needs to know whether a sentence starts here
                 j = match.start() - 1
