@@ -11,9 +11,12 @@ The page is parsed once (``trafilatura.load_html``); on that one tree:
 1. the ``<head>`` declarations are read directly (``og:*``, ``twitter:*``, ``<link
    rel=canonical>``, ``<html lang>``, ``article:published_time``) — cheap and exact;
 2. trafilatura's metadata steps fill the rest (title, author, site name), and htmldate finds
-   the date (JSON-LD, ``<time>`` elements, the URL, the text) when the page declares no
-   publication time itself — its categories, tags and licence, which Revue does not use, are
-   not looked for;
+   the date (JSON-LD, ``<time>`` elements, date-bearing elements, the URL) when the page
+   declares no publication time itself — without its extensive search through the whole page
+   text (a tenth of extraction's time; on the Readability pages that declare a date it found
+   the same 29 right of 33, and elsewhere mostly a copyright year's 1 January; the crawler uses
+   a page's date only when the feed gives none) — its categories, tags and licence, which
+   Revue does not use, are not looked for;
 3. what the body step needs from the untouched page is read: figure captions, the standfirst
    (chapô), the JSON-LD ``articleBody``, whether the page says it is for subscribers only, and
    whether it is a *picture page* (a gallery: several captioned figures whose captions hold at
@@ -190,7 +193,7 @@ def _extract_from_tree(
     )
     site_name = page.meta.get("og:site_name") or (info.sitename if info else "") or ""
     title = tidy_title((info.title if info else "") or page.meta.get("og:title") or page.title, site_name)
-    fast = tree.xpath("count(//*)") > fast_mode_elements or _has_article_container(tree, names)
+    fast = _has_article_container(tree, names) or tree.xpath("count(//*)") > fast_mode_elements
     pictures = _guarded(lambda: _is_picture_page(tree, reading.captions), False, "pictures", url)
     _guarded(lambda: _prepare_body_tree(tree, rules, reading.structured, title, names, pictures=pictures), None, "prepare", url)
     kept = _guarded(lambda: _kept_html(tree, rules), "", "keep rules", url)
