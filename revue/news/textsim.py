@@ -11,6 +11,9 @@ Pure functions, no ORM. ``analyse(title, text, language)`` returns ``TextFeature
     "هشام برادة" both give ``hxm`` and ``brd``, and the pair ``hxm|brd``);
   - **figures**: numbers read the way each language writes them ("3,5 %", "3.5%", "٣٫٥",
     "4,8 milliards", "4.800 millones", "4.8 billion" and "4,8 مليار" are one key each);
+  - **cognates**: the rare words of a Latin-script title and lead, reduced to the same skeleton
+    ("caftan" and "caftán" give ``kftn``), so French, Spanish and English headlines meet on the
+    words they write alike;
   - **concepts** from the news lexicon (``revue.news.newswords``): countries, cities known by
     exonyms (Tanger, Tánger, Tangier, طنجة), institutions, kinds of events, calendar words;
 * ``tokens`` — every folded word of title and text, in order, for shingles and exact hashes.
@@ -53,6 +56,8 @@ WEIGHT_WORD = 1.0
 COMMON = 3.0  # words commoner than this rarity (about 1 in 1,000 words) say nothing of the event
 NAME_BOOST = 1.5  # a capitalised word inside a sentence (a name) weighs this much more
 MIN_SKELETON = 3  # consonants in a skeleton for one word to count as a name
+COGNATE_RARITY = 5.5  # a word this rare (under about 3 in a million) is filed by its skeleton, as a name
+COGNATE_LETTERS = 5  # … when it has at least this many letters
 
 LATIN_LANGUAGES = ("fr", "es", "en")
 
@@ -195,6 +200,9 @@ def skeleton(word: str) -> str:
     if word.endswith("h"):
         word = word[:-1]
     return REPEATS.sub(r"\1", REPEATS.sub(r"\1", word).translate(LATIN_CONSONANTS))
+
+
+_skeleton = lru_cache(maxsize=50_000)(skeleton)
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -462,6 +470,9 @@ def analyse(title: str, text: str, language: str = "") -> TextFeatures:
     names = anchors if language != "ar" else transliterated  # in Arabic, any word may be a name
     for name_key, weight in _names(words, stop, used, title_case):
         _add(names, name_key, weight, ranked, 2 if weight == WEIGHT_NAME_PAIR else 3)
+    if language in LATIN_LANGUAGES:
+        for cognate in _cognates(words, used, language):
+            _add(anchors, cognate, WEIGHT_NAME, ranked, 3)
     order = sorted(ranked, key=lambda k: ranked[k])  # stable: first seen first within a rank
     return TextFeatures(
         language=language,
@@ -523,6 +534,24 @@ def _word_weight(folded: str, language: str) -> tuple[float, int]:
     if rare < COMMON:
         return 0.0, 0
     return (rare - COMMON + 1.0) * WEIGHT_WORD, key("w", stem(folded))
+
+
+def _cognates(words: list[_Word], used: set[int], language: str):
+    """Skeleton keys of the rare words of the title and the lead (Latin script): the words that
+    French, Spanish and English write alike (« caftan », « caftán »: ``kftn``; « épisode »,
+    « episodio »: ``bsd``), so two headlines in two languages meet on them as on names."""
+    text_words = 0
+    for word in words:
+        if not word.in_title:
+            text_words += 1
+            if text_words > LEAD_WORDS:
+                return
+        if len(word.folded) < COGNATE_LETTERS or word.position in used:
+            continue
+        if rarity(word.folded, language) >= COGNATE_RARITY:
+            form = _skeleton(word.folded)
+            if len(form) >= MIN_SKELETON:
+                yield key("s", form)
 
 
 def _names(words: list[_Word], stop: frozenset[str], used: set[int], title_case: bool):
