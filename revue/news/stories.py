@@ -19,7 +19,8 @@ were stored and decides for each, looking only at *candidates* that an index ret
    linkage over what the index returned), less when the titles' figures contradict or two texts
    share no name, place or figure; across
    languages, its best member on the anchors that do not depend on the language
-   (``similarity``), against ``same_language`` and ``cross_language`` respectively;
+   (``similarity``), against ``same_language`` and ``cross_language`` respectively. A word whose
+   postings belong to many stories at once weighs less (``_spread_discount``);
 6. it is filed in the index under its keys.
 
 No step scans the archive: each article costs a bounded number of index lookups and
@@ -52,6 +53,7 @@ BAND_WEIGHT = 4.0  # how much one shared LSH band weighs
 SPECIFIC_UNSHARED = 0.5  # within a language: what is left of the word score when no name is shared,
 SPECIFIC_ENOUGH = 0.5  # and the share of specific evidence from which nothing is taken off
 TEXT_SHINGLES = 40  # an article with more shingles than this has a text, not a headline alone
+SPREAD_FLOOR = 0.25  # the least a word's weight keeps when the index files it under many stories at once
 WORD_KEY_WEIGHT = 2.0  # how much the rarest word shared weighs (others less, by their weight)
 SPECIFIC_FLOOR = 5.0  # specific anchor weight a comparison is measured against, at the least
 LEAD_FIGURE = 1.0  # evidence of a small figure of a title or lead that the other article reports too
@@ -350,6 +352,22 @@ def _names_agree(me: Profile, members: Sequence[Profile]) -> float:
     return SPECIFIC_UNSHARED + (1 - SPECIFIC_UNSHARED) * min(1.0, share / SPECIFIC_ENOUGH)
 
 
+def _spread_discount(spread: dict[int, int]) -> dict[int, float]:
+    """What a word weighs, at most, when the articles filed under it recently belong to ``n``
+    stories: ``sqrt(2 / n)`` from three stories on, never under ``SPREAD_FLOOR``. A word that many
+    stories of the moment use (a city in the news every day, a newsroom's stock phrase) says little
+    about which one an article tells; the index's own postings say how many, with no statistics
+    kept."""
+    return {k: max(SPREAD_FLOOR, math.sqrt(2.0 / n)) for k, n in spread.items() if n > 2}
+
+
+def _discounted(profile: Profile, discount: dict[int, float]) -> Profile:
+    if not discount.keys() & profile.words.keys():
+        return profile
+    words = {k: w * discount.get(k, 1.0) for k, w in profile.words.items()}
+    return replace(profile, words=words, words_norm=math.sqrt(sum(w * w for w in words.values())))
+
+
 def _title_figures_agree(me: Profile, members: Sequence[Profile]) -> float:
     """``FIGURES_CONFLICT`` when the article's title and the story's titles both give figures and
     neither side reports any of the other's (two verdicts of one day: 15 years, 11 years; two
@@ -505,8 +523,13 @@ class Clusterer:
         (the crawler prepares in its CPU processes, so only steps 3-5 hold the clustering lock)."""
         prepared = prepared or prepare(item, self.params, self.shape)
         me = prepared.profile
-        candidates = self._candidates(prepared)
-        story, original, score = self._decide(me, candidates)
+        candidates, spread = self._candidates(prepared)
+        discount = _spread_discount(spread)
+        if discount:
+            story, original, score = self._decide(_discounted(me, discount),
+                                                  [_discounted(c, discount) for c in candidates])
+        else:
+            story, original, score = self._decide(me, candidates)
         stored = replace(prepared.fingerprint, story=story or 0, original=original)
         story_key = self.index.file(stored, prepared.keys, new_story=story is None)
         self._remember(replace(me, fingerprint=replace(stored, story=story_key)))
@@ -514,21 +537,24 @@ class Clusterer:
 
     # -- steps -----------------------------------------------------------------------------------
 
-    def _candidates(self, prepared: Prepared) -> list[Profile]:
+    def _candidates(self, prepared: Prepared) -> tuple[list[Profile], dict[int, int]]:
+        """The candidates, and for each key looked up the number of stories its postings belong to."""
         p = self.params
         low, high = prepared.fingerprint.time - p.window, prepared.fingerprint.time + p.window
         watermark = self.index.watermark()
         if watermark is not None:
             low = max(low, watermark - p.horizon)
         if low > high:
-            return []
+            return [], {}
         found = self.index.postings(prepared.keys, low, high, p.posting_cap)
         score: dict[int, float] = {}
+        spread: dict[int, int] = {}
         for k, entries in found.items():
             for article, _ in entries:
                 score[article] = score.get(article, 0.0) + prepared.weights[k]
+            spread[k] = len({story for _, story in entries})
         best = sorted(score, key=lambda a: (-score[a], -a))[: p.max_candidates]
-        return self._load(best)
+        return self._load(best), spread
 
     def _decide(self, me: Profile, candidates: list[Profile]):
         """(story or None for a new one, original or None, best score)."""
