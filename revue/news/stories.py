@@ -54,6 +54,7 @@ SPECIFIC_UNSHARED = 0.5  # within a language: what is left of the word score whe
 SPECIFIC_ENOUGH = 0.5  # and the share of specific evidence from which nothing is taken off
 TEXT_SHINGLES = 40  # an article with more shingles than this has a text, not a headline alone
 SPREAD_FLOOR = 0.25  # the least a word's weight keeps when the index files it under many stories at once
+
 WORD_KEY_WEIGHT = 2.0  # how much the rarest word shared weighs (others less, by their weight)
 SPECIFIC_FLOOR = 5.0  # specific anchor weight a comparison is measured against, at the least
 LEAD_FIGURE = 1.0  # evidence of a small figure of a title or lead that the other article reports too
@@ -312,7 +313,7 @@ def similarity(a: Profile, b: Profile) -> float:
     return CROSS_SPECIFIC * specific + (1 - CROSS_SPECIFIC) * generic
 
 
-def story_similarity(me: Profile, members: Sequence[Profile]) -> float:
+def story_similarity(me: Profile, members: Sequence[Profile], discount: dict[int, float] | None = None) -> float:
     """How surely an article tells the event of one story, from its members in the article's
     language that the index returned.
 
@@ -321,12 +322,16 @@ def story_similarity(me: Profile, members: Sequence[Profile]) -> float:
     joins it; one close to a single member's aside does not (comparing with each member alone
     chains stories). Less when the titles' figures contradict (``_title_figures_agree``) and when
     two texts name little in common (``_names_agree``)."""
+    discount = discount or {}
     centre: dict[int, float] = {}
+    get = centre.get
     for member in members:
-        for k, w in member.words.items():
-            centre[k] = centre.get(k, 0.0) + w
+        for k, w in _weighed(member.words, discount).items():
+            centre[k] = get(k, 0.0) + w
     norm = math.sqrt(sum(w * w for w in centre.values()))
-    return (_cosine(me.words, centre, me.words_norm, norm) * _title_figures_agree(me, members)
+    words = _weighed(me.words, discount)
+    words_norm = me.words_norm if words is me.words else math.sqrt(sum(w * w for w in words.values()))
+    return (_cosine(words, centre, words_norm, norm) * _title_figures_agree(me, members)
             * _names_agree(me, members))
 
 
@@ -361,11 +366,11 @@ def _spread_discount(spread: dict[int, int]) -> dict[int, float]:
     return {k: max(SPREAD_FLOOR, math.sqrt(2.0 / n)) for k, n in spread.items() if n > 2}
 
 
-def _discounted(profile: Profile, discount: dict[int, float]) -> Profile:
-    if not discount.keys() & profile.words.keys():
-        return profile
-    words = {k: w * discount.get(k, 1.0) for k, w in profile.words.items()}
-    return replace(profile, words=words, words_norm=math.sqrt(sum(w * w for w in words.values())))
+def _weighed(words: dict[int, float], discount: dict[int, float]) -> dict[int, float]:
+    """``words`` with the discounted ones weighing less (the same dict when none is)."""
+    if not discount or discount.keys().isdisjoint(words):
+        return words
+    return {k: w * discount[k] if k in discount else w for k, w in words.items()}
 
 
 def _title_figures_agree(me: Profile, members: Sequence[Profile]) -> float:
@@ -524,12 +529,7 @@ class Clusterer:
         prepared = prepared or prepare(item, self.params, self.shape)
         me = prepared.profile
         candidates, spread = self._candidates(prepared)
-        discount = _spread_discount(spread)
-        if discount:
-            story, original, score = self._decide(_discounted(me, discount),
-                                                  [_discounted(c, discount) for c in candidates])
-        else:
-            story, original, score = self._decide(me, candidates)
+        story, original, score = self._decide(me, candidates, _spread_discount(spread))
         stored = replace(prepared.fingerprint, story=story or 0, original=original)
         story_key = self.index.file(stored, prepared.keys, new_story=story is None)
         self._remember(replace(me, fingerprint=replace(stored, story=story_key)))
@@ -556,8 +556,9 @@ class Clusterer:
         best = sorted(score, key=lambda a: (-score[a], -a))[: p.max_candidates]
         return self._load(best), spread
 
-    def _decide(self, me: Profile, candidates: list[Profile]):
-        """(story or None for a new one, original or None, best score)."""
+    def _decide(self, me: Profile, candidates: list[Profile], discount: dict[int, float] | None = None):
+        """(story or None for a new one, original or None, best score); ``discount``: what words
+        weigh at most (``_spread_discount``)."""
         p = self.params
         language = me.fingerprint.language
         copies = []
@@ -583,7 +584,7 @@ class Clusterer:
             best[story] = max(best.get(story, 0.0), score / p.cross_language)
             best_score = max(best_score, score)
         for story, members in same.items():
-            score = story_similarity(me, members)
+            score = story_similarity(me, members, discount)
             best[story] = max(best.get(story, 0.0), score / p.same_language)
             best_score = max(best_score, score)
         if best:

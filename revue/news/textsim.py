@@ -380,6 +380,7 @@ def _match(entries: Iterable[_Entry], forms: list[tuple[str, ...]], start: int) 
 # --- analysis -------------------------------------------------------------------------------------
 
 WORD = re.compile(r"[^\W\d_]+")
+WORD_AFTER_NO_DIGIT = re.compile(r"(?<![^\W_])[^\W\d_]+")  # letters that end a figure (1er, 2e, 45degC, 10h) are no word
 SENTENCE_END = frozenset(".!?:;«»\"“”\n|-–—()[]")
 NAME_PARTICLES = frozenset({"el", "al", "ben", "ould", "de", "del", "la", "le", "da", "van", "von", "bin"})
 
@@ -407,10 +408,7 @@ def _words(title: str, text: str) -> list[_Word]:
     append, new, fold_one = found.append, _new_word, fold_word  # (the loop's hot names, local)
     count = 0
     for part, in_title in ((title, True), (text, False)):
-        for match in WORD.finditer(part):
-            start = match.start()
-            if start and part[start - 1].isdigit():  # the end of a figure: 1er, 2e, 45degC, 10h
-                continue
+        for match in WORD_AFTER_NO_DIGIT.finditer(part):
             raw = match.group()
             if raw[0].isupper():  # only a capital needs to know whether a sentence starts here
                 j = match.start() - 1
