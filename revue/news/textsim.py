@@ -202,9 +202,6 @@ def skeleton(word: str) -> str:
     return REPEATS.sub(r"\1", REPEATS.sub(r"\1", word).translate(LATIN_CONSONANTS))
 
 
-_skeleton = lru_cache(maxsize=50_000)(skeleton)
-
-
 # --- figures -----------------------------------------------------------------------------------
 
 NUMBER_RUN = re.compile(r"\d(?:[\d.,\u00a0\u202f ]*\d)?")
@@ -544,12 +541,20 @@ def _cognates(words: list[_Word], used: set[int], language: str):
             text_words += 1
             if text_words > LEAD_WORDS:
                 return
-        if len(word.folded) < COGNATE_LETTERS or word.position in used:
+        if word.position in used:
             continue
-        if rarity(word.folded, language) >= COGNATE_RARITY:
-            form = _skeleton(word.folded)
-            if len(form) >= MIN_SKELETON:
-                yield key("s", form)
+        cognate = _cognate_key(word.folded, language)
+        if cognate:
+            yield cognate
+
+
+@lru_cache(maxsize=100_000)
+def _cognate_key(folded: str, language: str) -> int:
+    """The skeleton key of a rare word (0 for others)."""
+    if len(folded) < COGNATE_LETTERS or rarity(folded, language) < COGNATE_RARITY:
+        return 0
+    form = skeleton(folded)
+    return key("s", form) if len(form) >= MIN_SKELETON else 0
 
 
 def _names(words: list[_Word], stop: frozenset[str], used: set[int], title_case: bool):
