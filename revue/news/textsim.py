@@ -501,12 +501,7 @@ def _lead_words(words: list[_Word], stop: frozenset[str], language: str, title_c
     of generic concepts (countries and calendar words: ``generic`` positions, which
     every news day repeats and the anchors carry) are left out."""
     lead: dict[int, float] = {}
-    text_words = 0
-    for word in words:
-        if not word.in_title:
-            text_words += 1
-            if text_words > LEAD_WORDS:
-                break
+    for word in _title_and_lead(words):
         folded = word.folded
         if len(folded) < 2 or folded in stop or word.position in generic:
             continue
@@ -519,6 +514,17 @@ def _lead_words(words: list[_Word], stop: frozenset[str], language: str, title_c
             weight *= NAME_BOOST
         lead[k] = lead.get(k, 0.0) + weight
     return lead
+
+
+def _title_and_lead(words: list[_Word]):
+    """The words of the title, then the first ``LEAD_WORDS`` of the text."""
+    text_words = 0
+    for word in words:
+        if not word.in_title:
+            text_words += 1
+            if text_words > LEAD_WORDS:
+                return
+        yield word
 
 
 @lru_cache(maxsize=100_000)
@@ -535,12 +541,7 @@ def _cognates(words: list[_Word], used: set[int], language: str):
     """Skeleton keys of the rare words of the title and the lead (Latin script): the words that
     French, Spanish and English write alike (« caftan », « caftán »: ``kftn``; « épisode »,
     « episodio »: ``bsd``), so two headlines in two languages meet on them as on names."""
-    text_words = 0
-    for word in words:
-        if not word.in_title:
-            text_words += 1
-            if text_words > LEAD_WORDS:
-                return
+    for word in _title_and_lead(words):
         if word.position in used:
             continue
         cognate = _cognate_key(word.folded, language)
