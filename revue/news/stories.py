@@ -19,8 +19,8 @@ were stored and decides for each, looking only at *candidates* that an index ret
    linkage over what the index returned), less when the titles' figures contradict or two texts
    share no name, place or figure; across
    languages, its best member on the anchors that do not depend on the language
-   (``similarity``), against ``same_language`` and ``cross_language`` respectively. A word whose
-   postings belong to many stories at once weighs less (``_spread_discount``);
+   (``similarity``), against ``same_language`` and ``cross_language`` respectively. A word that
+   the postings or the candidates of many stories at once use weighs less (``_spread_discount``);
 6. it is filed in the index under its keys.
 
 No step scans the archive: each article costs a bounded number of index lookups and
@@ -358,12 +358,23 @@ def _names_agree(me: Profile, members: Sequence[Profile]) -> float:
 
 
 def _spread_discount(spread: dict[int, int]) -> dict[int, float]:
-    """What a word weighs, at most, when the articles filed under it recently belong to ``n``
+    """What a word weighs, at most, when the articles that use it recently belong to ``n``
     stories: ``sqrt(2 / n)`` from three stories on, never under ``SPREAD_FLOOR``. A word that many
     stories of the moment use (a city in the news every day, a newsroom's stock phrase) says little
-    about which one an article tells; the index's own postings say how many, with no statistics
-    kept."""
+    about which one an article tells. ``n`` is read from what the lookup returns anyway, with no
+    statistics kept: the postings of the key (for the article's rarest words) and the candidates
+    that have the word (for all its words)."""
     return {k: max(SPREAD_FLOOR, math.sqrt(2.0 / n)) for k, n in spread.items() if n > 2}
+
+
+def _stories_per_word(me: Profile, candidates: Sequence[Profile]) -> dict[int, int]:
+    """For each word of the article, how many stories among its candidates use it too."""
+    found: dict[int, set[int]] = {}
+    mine = me.words.keys()
+    for candidate in candidates:
+        for k in candidate.words.keys() & mine:
+            found.setdefault(k, set()).add(candidate.fingerprint.story)
+    return {k: len(stories) for k, stories in found.items()}
 
 
 def _weighed(words: dict[int, float], discount: dict[int, float]) -> dict[int, float]:
@@ -529,6 +540,8 @@ class Clusterer:
         prepared = prepared or prepare(item, self.params, self.shape)
         me = prepared.profile
         candidates, spread = self._candidates(prepared)
+        for k, stories in _stories_per_word(me, candidates).items():
+            spread[k] = max(spread.get(k, 0), stories)
         story, original, score = self._decide(me, candidates, _spread_discount(spread))
         stored = replace(prepared.fingerprint, story=story or 0, original=original)
         story_key = self.index.file(stored, prepared.keys, new_story=story is None)

@@ -43,9 +43,9 @@ def bcubed_f1(truth: list, found: list) -> float:
 
 # Our generated set is a regression set, not the yardstick (real news is: tests/news/test_real_stories.py).
 # Its events of one kind are written from one template, names and figures aside, so words that tell
-# real events apart join them here: 0.96 when the scoring was tuned on this set, 0.60 since it is
+# real events apart join them here: 0.96 when the scoring was tuned on this set, 0.65 since it is
 # measured on real news (#14). The floor keeps that from getting worse unnoticed.
-GENERATED_SET_FLOOR = 0.58
+GENERATED_SET_FLOOR = 0.62
 
 
 def test_quality_floor_on_the_labelled_set(labelled):
