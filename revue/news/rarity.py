@@ -16,18 +16,16 @@ once per million words; a few tens of thousands per language, a few MB in memory
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
-
-log = logging.getLogger(__name__)
 
 RARE = 6.5  # rarity of a word the list does not have (used less than once per million words)
 UNKNOWN_LANGUAGE = 4.5  # rarity of any word in a language wordfreq does not know
 
 
 @lru_cache(maxsize=16)
-def _table(language: str) -> dict[str, float] | None:
-    """Folded word -> rarity, for one language (None when wordfreq has no list for it)."""
+def table(language: str) -> dict[str, float] | None:
+    """Folded word -> rarity, for one language, loaded on first use (None when wordfreq has no
+    list for it)."""
     import wordfreq
 
     from revue.news.textsim import fold
@@ -39,15 +37,6 @@ def _table(language: str) -> dict[str, float] | None:
         folded = fold(word)
         frequencies[folded] = frequencies.get(folded, 0.0) + frequency
     return {word: min(RARE, 9.0 - wordfreq.freq_to_zipf(frequency)) for word, frequency in frequencies.items()}
-
-
-def table(language: str) -> dict[str, float] | None:
-    """The rarity table of a language (loaded on first use), or None."""
-    try:
-        return _table(language)
-    except (ImportError, OSError, ValueError) as error:  # a broken install: every word weighs alike
-        log.warning("wordfreq list for %r unavailable: %s", language, error, extra={"stage": "stories"})
-        return None
 
 
 def rarity(folded: str, language: str) -> float:

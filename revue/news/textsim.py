@@ -330,11 +330,10 @@ def _word_forms(word: str) -> tuple[str, ...]:
     return (stem(word),)
 
 
-def concepts(words: list[str], language: str, generic: set[int] | None = None) -> tuple[list[tuple[str, float]], set[int]]:
-    """(concept, weight) found in the folded words, and the positions of the words they used;
-    the positions of generic concepts (countries, calendar words) are added to
-    ``generic`` when it is given."""
-    generic = set() if generic is None else generic
+def concepts(words: list[str], language: str) -> tuple[list[tuple[str, float]], set[int], set[int]]:
+    """(concept, weight) found in the folded words, the positions of the words they used, and
+    those of generic concepts (countries, calendar words) among them."""
+    generic: set[int] = set()
     table = _lexicon().get(language if language in LEXICON_LANGUAGES else "fr", {})
     found: list[tuple[str, float]] = []
     used: set[int] = set()
@@ -351,7 +350,7 @@ def concepts(words: list[str], language: str, generic: set[int] | None = None) -
                 if entry.weight <= GENERIC_CONCEPT:
                     generic.update(range(i, i + len(entry.words)))
                 break
-    return found, used
+    return found, used, generic
 
 
 LEXICON_LANGUAGES = frozenset({"fr", "es", "en", "ar"})
@@ -441,8 +440,7 @@ def analyse(title: str, text: str, language: str = "") -> TextFeatures:
     words = _words(title, text)
     stop = _stop_words(language)
     title_case = _title_case(words)
-    generic_positions: set[int] = set()
-    found_concepts, used = concepts([w.folded for w in words], language, generic_positions)
+    found_concepts, used, generic_positions = concepts([w.folded for w in words], language)
     anchors: dict[int, float] = {}
     ranked: dict[int, int] = {}  # key -> rank for indexing (lower first)
     for concept, weight in found_concepts:
