@@ -5,7 +5,9 @@ Pure functions, no ORM and no network:
 * ``sanitize_html`` — the one gate for outside HTML (nh3, i.e. Rust's ammonia): only article
   markup survives, URLs are made absolute against the page, links get
   ``rel="noopener noreferrer nofollow"``, images ``loading="lazy"``. Idempotent.
-* ``html_to_text`` — plain text, paragraphs separated by a blank line.
+* ``html_to_text`` — plain text, paragraphs separated by a blank line. Never raises: markup
+  lxml cannot read (a whole ``<html>`` without a body, as hostile feeds send) falls back to
+  tag-stripped text.
 * ``canonical_url`` — one spelling per article URL (tracking parameters stripped); raises
   ``ValueError`` with a message for anything that is not an absolute http(s) URL.
 * ``absolutize`` — a possibly relative link resolved against a page, "" when unsafe.
@@ -165,6 +167,7 @@ _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "title", "
 _PARAGRAPH = "\u2029"  # marks a paragraph break while whitespace is collapsed
 _LINE = "\u2028"  # marks a <br>
 _TAG = re.compile(r"<[^>]*>")
+_INVISIBLE_CONTENT = re.compile(r"<(script|style|noscript|template|title|iframe|svg)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def _mark_breaks(root: etree._Element) -> None:
@@ -179,12 +182,36 @@ def _mark_breaks(root: etree._Element) -> None:
             element.tail = " " + (element.tail or "")
 
 
+def _fragment(html: str) -> etree._Element:
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def _parse_fragment(html: str) -> etree._Element | None:
+    """lxml's tree of outside HTML, or None when lxml cannot read it at all.
+
+    A fragment that is a document without a body (``<html></html>``, ``<html><head></head>
+    </html>``, as hostile feeds send) fails an assertion inside ``fragment_fromstring``
+    (lxml 6); the document parser reads those. Whatever lxml raises on hostile input
+    (``AssertionError``, ``ParserError``, ``ValueError`` …) must not escape: one entry's text
+    never takes its feed down."""
+    for parse in (_fragment, lxml.html.document_fromstring):
+        try:
+            return parse(html)
+        except Exception:  # noqa: BLE001 — the next reading, else the tag-stripped text
+            continue
+    return None
+
+
+def _stripped_text(html: str) -> str:
+    """The text of markup lxml could not read: invisible elements and tags dropped, entities decoded."""
+    return html_lib.unescape(_TAG.sub(" ", _INVISIBLE_CONTENT.sub(" ", html)))
+
+
 def _raw_text(html: str) -> str:
     """The text of an HTML fragment with break markers, or tag-stripped text on parser failure."""
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return html_lib.unescape(_TAG.sub(" ", html))
+    root = _parse_fragment(html)
+    if root is None:
+        return _stripped_text(html)
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *_INVISIBLE_TAGS, with_tail=False)
     _mark_breaks(root)
     return root.text_content()
