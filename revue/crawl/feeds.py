@@ -34,6 +34,9 @@ How a document travels:
    lead image, duplicates by guid dropped. Items that share one link and carry no other
    id (NixOS' news feed links all its items to one page) stay distinct entries: their guid
    is the link with a digest of title and date; a link only one item has stays its guid.
+   An item that cannot be mapped (values of types the format does not allow, such as a JSON
+   Feed ``attachments`` that is no array) is left out alone and listed in
+   ``ParsedFeed.skipped`` with the reason: one item never costs its feed.
 
 Three private fastfeedparser helpers are used, each with a fallback (the package is pinned
 below 0.7): its native reader's entry point, whose acceptance says the document is
@@ -76,6 +79,7 @@ __all__ = [
     "Entry",
     "FeedParseError",
     "ParsedFeed",
+    "SkippedEntry",
     "discover_feed_urls",
     "looks_like_html",
     "parse",
@@ -108,6 +112,20 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class SkippedEntry:
+    """An entry a stage could not use: it alone is left out, its feed goes on (the crawler
+    logs it and counts it on the feed's row)."""
+
+    link: str  # the entry's link, else its guid, as far as it was read ("" when nothing was)
+    stage: str  # "parse", "draft", "features" …
+    reason: str  # what went wrong, one line
+
+    @classmethod
+    def of(cls, link: Any, stage: str, error: BaseException) -> "SkippedEntry":
+        return cls(link=_shorten(_text(link), 500), stage=stage, reason=_shorten(f"{type(error).__name__}: {error}", 300))
+
+
+@dataclass(frozen=True)
 class ParsedFeed:
     title: str
     link: str  # the site's URL
@@ -117,6 +135,7 @@ class ParsedFeed:
     ttl_minutes: int | None  # RSS <ttl>
     parser: str  # "fastfeedparser", "feedparser", or "json" for JSON Feed read here
     skip_hours: tuple[int, ...] = ()  # RSS <skipHours>: hours (0-23, GMT) not to poll
+    skipped: tuple[SkippedEntry, ...] = ()  # items that could not be read, each left out alone
 
 
 class FeedParseError(ValueError):
@@ -934,14 +953,17 @@ def _from_fastfeedparser(
     if len(fixes) == len(raw_entries):
         for raw, fields in zip(raw_entries, fixes):
             _put_back_markup(raw, fields)
-    entries = []
+    entries, skipped = [], []
     for raw in raw_entries:
-        link, guid = _ffp_link(raw, format_), _text(raw.get("id"))
-        if not (link or guid or keep_anonymous()):
-            continue
-        if guid == link:  # fastfeedparser's own fallback; the absolute link serves better
-            guid = ""
-        entries.append(_ffp_entry(raw, link, guid, xml_base or site or url, format_))
+        try:
+            link, guid = _ffp_link(raw, format_), _text(raw.get("id"))
+            if not (link or guid or keep_anonymous()):
+                continue
+            if guid == link:  # fastfeedparser's own fallback; the absolute link serves better
+                guid = ""
+            entries.append(_ffp_entry(raw, link, guid, xml_base or site or url, format_))
+        except Exception as exc:  # noqa: BLE001 — one unreadable item costs that item only
+            skipped.append(_skipped_item(raw, exc))
     return ParsedFeed(
         title=_plain_title(feed.get("title")),
         link=site,
@@ -951,6 +973,7 @@ def _from_fastfeedparser(
         ttl_minutes=_head_ttl(head),
         skip_hours=_head_skip_hours(head),
         parser="fastfeedparser",
+        skipped=tuple(skipped),
     )
 
 
@@ -1072,12 +1095,15 @@ def _run_feedparser(
         return None
     feed = result.get("feed") or {}
     site = _absolute(url, feed.get("link"))
-    entries = []
+    entries, skipped = [], []
     for raw in result.get("entries") or ():
-        link, guid = _fp_link(raw, site or url), _text(raw.get("id"))
-        if not (link or guid or keep_anonymous()):
-            continue
-        entries.append(_fp_entry(raw, link, guid, site or url))
+        try:
+            link, guid = _fp_link(raw, site or url), _text(raw.get("id"))
+            if not (link or guid or keep_anonymous()):
+                continue
+            entries.append(_fp_entry(raw, link, guid, site or url))
+        except Exception as exc:  # noqa: BLE001 — one unreadable item costs that item only
+            skipped.append(_skipped_item(raw, exc))
     return ParsedFeed(
         title=_plain_title(feed.get("title")),
         link=site,
@@ -1087,6 +1113,7 @@ def _run_feedparser(
         ttl_minutes=_head_ttl(head),
         skip_hours=_head_skip_hours(head),
         parser="feedparser",
+        skipped=tuple(skipped),
     )
 
 
@@ -1171,15 +1198,23 @@ def _parse_json_feed(text: str, url: str) -> ParsedFeed:
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise FeedParseError('not a feed: the JSON document is not a JSON Feed (no "items" list)')
     site = _absolute(url, _text(document.get("home_page_url")))
-    items = [item for item in document["items"] if isinstance(item, dict)]
+    entries, skipped = [], []
+    for item in document["items"]:
+        if not isinstance(item, dict):
+            continue
+        try:
+            entries.append(_json_entry(item, site or url))
+        except Exception as exc:  # noqa: BLE001 — one unreadable item costs that item only
+            skipped.append(_skipped_item(item, exc))
     return ParsedFeed(
         title=_plain_title(document.get("title")),
         link=site,
         language=_primary_language(_text(document.get("language"))),
         format="json",
-        entries=tuple(_json_entry(item, site or url) for item in items),
+        entries=tuple(entries),
         ttl_minutes=None,
         parser="json",
+        skipped=tuple(skipped),
     )
 
 
@@ -1250,6 +1285,16 @@ def _make_entry(
         categories=tuple(dict.fromkeys(t for t in map(_collapse, categories) if t)),
         **fields,
     )
+
+
+def _skipped_item(raw: Any, error: Exception) -> SkippedEntry:
+    """The record of an item that could not be mapped, with whatever link or id it shows."""
+    try:
+        link = next((_text(raw.get(key)) for key in ("link", "url", "id") if _text(raw.get(key))), "")
+    except Exception:  # noqa: BLE001 — the item is not even a mapping
+        link = ""
+    logger.debug("feed item left out", extra={"stage": "parse", "url": link, "reason": str(error)}, exc_info=error)
+    return SkippedEntry.of(link, "parse", error)
 
 
 def _fallback_guid(title: str, summary: str) -> str:

@@ -23,11 +23,11 @@ import sys
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from revue.crawl.drafts import TITLE_CHARS, ArticleDraft, FeedContext, build_draft, entry_url
 from revue.crawl.extract import ExtractedArticle, extract
-from revue.crawl.feeds import Entry, ParsedFeed, parse
+from revue.crawl.feeds import Entry, ParsedFeed, SkippedEntry, parse
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 
@@ -64,21 +64,53 @@ def extract_page(content: bytes, content_type: str, url: str, options: dict | No
     return extract(decode_page(content, content_type), url, **(options or {}))
 
 
+@dataclass(frozen=True)
+class Drafts:
+    """``make_drafts``' answer: the drafts to store, and the entries that could not become one."""
+
+    drafts: tuple[ArticleDraft, ...]
+    skipped: tuple[SkippedEntry, ...] = ()
+
+
 def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: FeedContext,
-                story_params=None) -> list[ArticleDraft]:
+                story_params=None) -> Drafts:
     """One draft per entry that can be an article (entries without a link are left out). With
     ``story_params`` (``revue.news.stories.StoryParams``), each draft carries its story features,
-    made from the article as it will be stored, so that the settle need not make them."""
-    drafts = (build_draft(entry, pages.get(entry.guid), ctx) for entry in entries)
-    drafts = [draft for draft in drafts if draft is not None]
-    if story_params is None:
-        return drafts
+    made from the article as it will be stored, so that the settle need not make them.
+
+    Each entry is on its own: one that fails (a bug, or input no helper foresaw) is left out and
+    listed in ``skipped`` with the reason, and the feed's other entries go on. An entry whose
+    story features fail is left out too: stored, it would fail the settle of every article
+    settled with it."""
+    drafts, skipped = [], []
+    prepare = _story_features(ctx, story_params) if story_params is not None else None
+    for entry in entries:
+        stage = "draft"
+        try:
+            draft = build_draft(entry, pages.get(entry.guid), ctx)
+            if draft is not None and prepare is not None:
+                stage = "features"
+                draft = replace(draft, features=prepare(draft))
+        except Exception as error:  # noqa: BLE001 — one bad entry costs that entry only
+            skipped.append(SkippedEntry.of(entry.link or entry.guid, stage, error))
+            continue
+        if draft is not None:
+            drafts.append(draft)
+    return Drafts(tuple(drafts), tuple(skipped))
+
+
+def _story_features(ctx: FeedContext, story_params):
+    """A function making a draft's pickled story features, from the article as ``store`` will keep it."""
     from revue.news.stories import ArticleItem, prepare  # preloaded in the fork server
 
     shape = story_params.shape
-    return [replace(draft, features=pickle.dumps(prepare(  # the article as ``store`` will keep it
-        ArticleItem(0, draft.title[:TITLE_CHARS], draft.text, draft.language, draft.published_at, ctx.fetched_at,
-                    ctx.source_id), story_params, shape), protocol=pickle.HIGHEST_PROTOCOL)) for draft in drafts]
+
+    def features(draft: ArticleDraft) -> bytes:
+        item = ArticleItem(0, draft.title[:TITLE_CHARS], draft.text, draft.language, draft.published_at,
+                           ctx.fetched_at, ctx.source_id)
+        return pickle.dumps(prepare(item, story_params, shape), protocol=pickle.HIGHEST_PROTOCOL)
+
+    return features
 
 
 def _warm_up(crawler: int) -> None:

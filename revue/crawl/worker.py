@@ -15,8 +15,10 @@ Settling the new articles (search index and stories: clustering is the crawl's l
 of database work) runs in a process of its own (``pipeline.settle_process``), with its own
 connection, a batch at a time beside the crawl; with no CPU processes
 (``REVUE_CRAWL_PROCESSES=0``) or an in-memory database it runs on the database thread.
-A failing feed records its error on its own row and never stops the crawl. Nothing imports
-this module but the commands that run it.
+A failing feed records its error on its own row and never stops the crawl; an entry that no
+stage can use is left out alone (logged with its feed and link, counted in the feed's
+``entries_skipped``) and never fails its feed. Nothing imports this module but the commands
+that run it.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from django.utils import timezone
 from revue.crawl import pipeline, schedule
 from revue.crawl.drafts import FeedContext, entry_url, needs_page
 from revue.crawl.extract import ExtractedArticle
-from revue.crawl.feeds import Entry, FeedParseError, ParsedFeed, discover_feed_urls, looks_like_html
+from revue.crawl.feeds import Entry, FeedParseError, ParsedFeed, SkippedEntry, discover_feed_urls, looks_like_html
 from revue.crawl.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchLimits, FetchResult, parse_retry_after
 from revue.crawl.politeness import HostGate
 from revue.crawl.robots import RobotsRules
@@ -73,6 +75,7 @@ class FeedOutcome:
     entries: int = 0
     pages_fetched: int = 0
     pages_failed: int = 0
+    entries_skipped: int = 0  # entries left out alone (the feed itself was fine)
     error: str = ""
     article_ids: tuple[int, ...] = ()  # the new articles, for settling (search, stories)
     features: dict = field(default_factory=dict, repr=False)  # their story features (pickled), by id, when made
@@ -90,6 +93,7 @@ class CrawlSummary:
     new_articles: int = 0
     pages_fetched: int = 0
     pages_failed: int = 0
+    entries_skipped: int = 0
     deferred: int = 0
     seconds: float = 0.0
     failures: list[FeedOutcome] = field(default_factory=list)
@@ -102,6 +106,7 @@ class CrawlSummary:
         self.new_articles += outcome.new_articles
         self.pages_fetched += outcome.pages_fetched
         self.pages_failed += outcome.pages_failed
+        self.entries_skipped += outcome.entries_skipped
         if outcome.status == "not_modified":
             self.not_modified += 1
         elif outcome.status in {"error", "parked"}:
@@ -116,6 +121,7 @@ class CrawlSummary:
             f"{self.feeds} flux en {self.seconds:.1f} s : {self.fetched} lus, {self.not_modified} inchangés (304), "
             f"{self.errors} en erreur ({self.parked} mis en pause), {self.new_articles} nouveaux articles, "
             f"{self.pages_fetched} pages d'articles lues ({self.pages_failed} échecs)"
+            + (f", {self.entries_skipped} entrées ignorées (illisibles)" if self.entries_skipped else "")
             + (f", {self.deferred} rendus sans être lus (attente trop longue)" if self.deferred else "")
         )
 
@@ -135,11 +141,12 @@ class FeedJob:
     source_name: str
     source_language: str
     title: str  # the feed's own title, "" until a fetch gives it one
+    entries_skipped: int  # entries left out so far (this crawl's are added to it)
     leased_at: float  # time.monotonic() when the lease was taken
 
     # what a lease reads of each feed, in the order of the fields above
     FIELDS = ("id", "url", "etag", "last_modified", "interval_seconds", "error_count", "category_hint", "source_id",
-              "source__name", "source__language", "title")
+              "source__name", "source__language", "title", "entries_skipped")
 
     @classmethod
     def of(cls, row: dict, leased_at: float) -> "FeedJob":
@@ -479,9 +486,10 @@ class Crawler:
                 source_id=job.source_id,
             )
             # story features made with the drafts, in the CPU process (not in the settle's, serial)
-            drafts = await self._on_cpu(pipeline.make_drafts, fresh, pages, ctx, self._story_params) if fresh else []
-            stored = await self._store(job, drafts)
-            outcome = self._finish_ok(job, result, parsed=parsed, new_articles=len(stored.created))
+            made = await self._on_cpu(pipeline.make_drafts, fresh, pages, ctx, self._story_params) if fresh else pipeline.Drafts(())
+            stored = await self._store(job, made.drafts)
+            skipped = _skips(job, parsed.skipped + made.skipped, stored.skipped)
+            outcome = self._finish_ok(job, result, parsed=parsed, new_articles=len(stored.created), skipped=skipped)
             return FeedOutcome(
                 feed_id=job.id,
                 url=job.url,
@@ -490,6 +498,7 @@ class Crawler:
                 entries=len(parsed.entries),
                 pages_fetched=len(pages),
                 pages_failed=failed,
+                entries_skipped=len(skipped),
                 article_ids=stored.created,
                 features=stored.features,
             )
@@ -597,7 +606,7 @@ class Crawler:
         """Fetch and extract the article page of each entry whose feed text is too short."""
         if not self.fetch_pages:
             return {}, 0
-        wanted = [e for e in entries if needs_page(e, settings.REVUE_FULL_CONTENT_MIN_CHARS)]
+        wanted = [e for e in entries if _needs_page(e)]
 
         async def robots_fetch(url: str) -> FetchResult:
             return await self._fetch(fetcher, url, accept="text/plain")
@@ -614,6 +623,9 @@ class Crawler:
             except FetchError as error:
                 log.info("stage=page url=%s failed, keeping the feed text: %s", url, error)
                 return entry.guid, None
+            except Exception:  # a bug on one page costs that page only: the entry keeps its feed text
+                log.exception("stage=page url=%s unexpected error, keeping the feed text", url)
+                return entry.guid, None
 
         results = await asyncio.gather(*(one(e) for e in wanted))
         pages = {guid: page for guid, page in results if page is not None}
@@ -629,7 +641,8 @@ class Crawler:
 
     # --- outcomes -------------------------------------------------------------------------
 
-    def _finish_ok(self, job: FeedJob, result: FetchResult, *, parsed: ParsedFeed | None, new_articles: int) -> FeedOutcome:
+    def _finish_ok(self, job: FeedJob, result: FetchResult, *, parsed: ParsedFeed | None, new_articles: int,
+                   skipped: tuple[SkippedEntry, ...] = ()) -> FeedOutcome:
         now = timezone.now()
         check = schedule.next_check(
             now,
@@ -653,6 +666,10 @@ class Crawler:
         )
         if not result.not_modified:
             fields.update(etag=result.etag[:500], last_modified=result.last_modified[:100])
+        if skipped:
+            last = skipped[-1]
+            fields.update(entries_skipped=job.entries_skipped + len(skipped), last_skipped_at=now,
+                          last_skip_reason=f"{last.stage}: {last.reason} ({last.link or 'sans lien'})"[:2000])
         self._releases.append(
             Release(job.id, fields, title=parsed.title[:300] if parsed and not job.title else "",
                     moved_to=result.permanent_redirect)
@@ -710,6 +727,25 @@ class Release:
     fields: dict
     title: str = ""  # the feed's own title, for a feed that has none yet
     moved_to: str = ""  # its new URL after a permanent redirect
+
+
+def _needs_page(entry: Entry) -> bool:
+    """``needs_page``, on the event loop: an entry it fails on goes on without its page (its
+    draft, made in a CPU process, is on its own there)."""
+    try:
+        return needs_page(entry, settings.REVUE_FULL_CONTENT_MIN_CHARS)
+    except Exception:  # noqa: BLE001 — one entry must not fail its feed
+        log.exception("stage=page url=%s could not tell whether the page is needed; not fetching it", entry.link)
+        return False
+
+
+def _skips(job: FeedJob, skipped: tuple[SkippedEntry, ...], not_stored: tuple[str, ...]) -> tuple[SkippedEntry, ...]:
+    """Every entry of this crawl of the feed that was left out, each logged with the feed and its link."""
+    every = skipped + tuple(SkippedEntry(link=reason.rsplit(": ", 1)[-1], stage="store", reason=reason.rsplit(": ", 1)[0])
+                            for reason in not_stored)
+    for entry in every:
+        log.warning("stage=%s feed_id=%s url=%s entry left out: %s", entry.stage, job.id, entry.link, entry.reason)
+    return every
 
 
 def _apply_releases(batch: list[Release], owner: str) -> None:

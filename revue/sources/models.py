@@ -107,6 +107,11 @@ class Feed(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    # entries left out while the feed itself was read fine (an item no stage could use): the feed
+    # goes on; each crawl that leaves one out adds it here (it is tried again while it is new)
+    entries_skipped = models.PositiveIntegerField(default=0)
+    last_skip_reason = models.TextField(blank=True)
+    last_skipped_at = models.DateTimeField(null=True, blank=True)
 
     lease_owner = models.CharField(max_length=100, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)

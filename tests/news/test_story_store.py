@@ -216,7 +216,7 @@ def test_story_features_made_with_the_drafts_are_the_settles_own_and_used(db):
         entries = list(parse(rss.encode(), feed.url).entries)
         ctx = FeedContext(outlet_name=slug, outlet_language=language, feed_language=language, category_hint="",
                           fetched_at=django_timezone.now(), source_id=source.pk)
-        result = store_drafts(source.pk, feed.pk, pipeline.make_drafts(entries, {}, ctx, params))
+        result = store_drafts(source.pk, feed.pk, pipeline.make_drafts(entries, {}, ctx, params).drafts)
         ids += result.created
         features.update(result.features)
 

@@ -91,4 +91,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{source.name} [{source.slug}] {source.language}")
             for feed in source.feeds.all():
                 error = f" — {feed.error_count} erreurs : {feed.last_error[:80]}" if feed.error_count else ""
-                self.stdout.write(f"    {feed.state:8} {feed.url}{error}")
+                skipped = (f" — {feed.entries_skipped} entrées ignorées, dernière : {feed.last_skip_reason[:120]}"
+                           if feed.entries_skipped else "")
+                self.stdout.write(f"    {feed.state:8} {feed.url}{error}{skipped}")
