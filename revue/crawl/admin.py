@@ -6,11 +6,19 @@ preview page (``…/extractionrule/<id>/apercu/?url=…``) fetches the URL throu
 fetcher and shows the article extracted with the selectors typed in its form (the saved ones at
 first) beside the article extracted without any rule, so an operator sees what the rule changes
 before saving it. Bad selectors and failed fetches are explained on the page, never a 500.
+
+The extracted HTML is shown as text and links only: each ``<img>`` becomes its address written
+out (``[image : https://…]``), since these pictures have no row in the archive yet and so no
+image-proxy address, and an operator's browser must never load an outlet-chosen URL (a hostile
+outlet would learn the operator's address, or aim their browser at internal hosts).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+
+import lxml.html
 
 from django import forms
 from django.contrib import admin
@@ -67,6 +75,19 @@ class PreviewForm(forms.Form):
         )
 
 
+def images_as_text(fragment: str) -> str:
+    """``fragment`` (sanitized article HTML) with every ``<img>`` replaced by its address as text."""
+    if "<img" not in fragment.lower():
+        return fragment
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for img in list(root.iter("img")):
+        stand_in = lxml.html.Element("span", {"class": "image-address"})
+        stand_in.text = f"[image : {img.get('src') or '?'}]"
+        stand_in.tail = img.tail
+        img.getparent().replace(img, stand_in)
+    return lxml.html.tostring(root, encoding="unicode").removeprefix("<div>").removesuffix("</div>")
+
+
 @dataclass(frozen=True)
 class Preview:
     """One page extracted with and without the rule (or why it could not be)."""
@@ -86,9 +107,13 @@ def run_preview(url: str, rules: ExtractionRules, limits: FetchLimits) -> Previe
     html = decode_page(result.content, result.content_type)
     return Preview(
         url=result.final_url,
-        with_rule=extract(html, result.final_url, rules=rules),
-        without_rule=extract(html, result.final_url, rules=NO_RULES),
+        with_rule=_shown(extract(html, result.final_url, rules=rules)),
+        without_rule=_shown(extract(html, result.final_url, rules=NO_RULES)),
     )
+
+
+def _shown(article: ExtractedArticle) -> ExtractedArticle:
+    return dataclasses.replace(article, html=images_as_text(article.html))
 
 
 @admin.register(ExtractionRule)

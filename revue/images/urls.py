@@ -9,4 +9,7 @@ app_name = "images"
 urlpatterns = [
     path("img/<str:token>", views.image, name="image"),
     path("img/<str:token>/<int:width>", views.image, name="image-width"),
+    # the moderators' desk (staff only, blocked images too)
+    path("img/<str:token>/moderation", views.moderation_image, name="moderation"),
+    path("img/<str:token>/<int:width>/moderation", views.moderation_image, name="moderation-width"),
 ]

@@ -9,12 +9,12 @@
 
 Every decision goes through ``revue.moderation.services`` (never a bare form save), so each one
 is logged and renews the readers' caches. Nothing here shows a raw address: networks appear as
-the first characters of their keyed hash.
+the first characters of their keyed hash. Thumbnails come through the image proxy's desk address
+(``/img/<signed id>/<width>/moderation``), never from the outlet: a hostile outlet can neither
+learn a moderator's address nor make their browser send a request anywhere.
 """
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
@@ -24,23 +24,22 @@ from django.utils.html import format_html
 
 from revue.moderation import bursts, services
 from revue.moderation.models import BlockedImage, ImageReport, ModerationEvent, ReportedImage
+from revue.news import image_links
 from revue.news.models import Image
 
 DESK_CHANGE_LIST = "moderation/admin/desk_change_list.html"
+THUMBNAIL_WIDTH = 120  # the proxy's nearest width above it is fetched
 
 
-def preview(url: str):
-    """A small preview of an image for moderators (only http(s) URLs, no referrer sent)."""
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        scheme = ""
-    if scheme not in {"http", "https"}:
-        return "—"
+def preview(image: Image):
+    """A small preview of an image for moderators, through the image proxy's desk address (a
+    moderator's browser never loads the outlet's URL, even for a blocked image); the thumbnail
+    links to the full picture there."""
     return format_html(
-        '<a href="{0}" rel="noopener noreferrer" target="_blank"><img src="{0}" alt="" loading="lazy" '
-        'referrerpolicy="no-referrer" style="max-width:120px;max-height:80px;object-fit:cover"></a>',
-        url,
+        '<a href="{}" rel="noopener noreferrer" target="_blank"><img src="{}" alt="" loading="lazy" '
+        'style="max-width:120px;max-height:80px;object-fit:cover"></a>',
+        image_links.moderation_path(image.pk),
+        image_links.moderation_path(image.pk, THUMBNAIL_WIDTH),
     )
 
 
@@ -58,6 +57,10 @@ class DeskMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="adresse de l'image")
+    def address(self, image):
+        return image.url  # as text: a link would take a moderator's browser to the outlet
 
 
 class ImageReportInline(admin.TabularInline):
@@ -117,7 +120,7 @@ class ReportedImageAdmin(DeskMixin, ModerationActions, admin.ModelAdmin):
     list_filter = ("state",)
     search_fields = ("url",)
     actions = ["restore", "block_now", "block_hosts"]
-    fields = ("thumbnail", "url", "state", "first_seen_at", "blocked_at")
+    fields = ("thumbnail", "address", "state", "first_seen_at", "blocked_at")
     readonly_fields = fields
     inlines = [ImageReportInline]
     show_full_result_count = False
@@ -147,7 +150,7 @@ class ReportedImageAdmin(DeskMixin, ModerationActions, admin.ModelAdmin):
 
     @admin.display(description="aperçu")
     def thumbnail(self, image):
-        return preview(image.url)
+        return preview(image)
 
     @admin.display(description="signalements comptés / seuil", ordering="counted_reports")
     def towards_threshold(self, image):
@@ -172,7 +175,7 @@ class BlockedImageAdmin(DeskMixin, ModerationActions, admin.ModelAdmin):
     list_display_links = ("url",)
     search_fields = ("url",)
     actions = ["restore"]
-    fields = ("thumbnail", "url", "state", "first_seen_at", "blocked_at")
+    fields = ("thumbnail", "address", "state", "first_seen_at", "blocked_at")
     readonly_fields = fields
     inlines = [ImageReportInline]
     show_full_result_count = False
@@ -195,7 +198,7 @@ class BlockedImageAdmin(DeskMixin, ModerationActions, admin.ModelAdmin):
 
     @admin.display(description="aperçu")
     def thumbnail(self, image):
-        return preview(image.url)
+        return preview(image)
 
     @admin.display(description="bloquée par")
     def blocked_by(self, image):
@@ -227,13 +230,17 @@ class ImageReportAdmin(DeskMixin, admin.ModelAdmin):
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "action", "image_url", "host", "moderator_name", "report_count", "note")
-    fields = ("created_at", "action", "image", "image_url", "host", "moderator_name", "report_count", "note")
+    list_display = ("created_at", "action", "image_address", "host", "moderator_name", "report_count", "note")
+    fields = ("created_at", "action", "image", "image_address", "host", "moderator_name", "report_count", "note")
     readonly_fields = fields
     list_filter = ("action",)
     search_fields = ("image_url", "host", "moderator_name")
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+    @admin.display(description="adresse de l'image", ordering="image_url")
+    def image_address(self, event):
+        return event.image_url  # as text, never a link to the outlet
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -3,7 +3,8 @@
 Built on Django's syndication framework over the same queries as the pages. Each item links to
 the article's page on the portal, names its outlet as author (with the journalist when known),
 and carries its lead image as an enclosure only when that image is not blocked — a blocked image
-never leaves the portal. Descriptions are plain text (the summary, or the start of the text);
+never leaves the portal — at the image proxy's absolute address, never the outlet's (a reader's
+feed reader fetches it from Revue). Descriptions are plain text (the summary, or the start of the text);
 characters XML cannot carry are dropped rather than failing the feed. ``REVUE_FEEDS_OUT_ITEMS``
 items per feed.
 """
@@ -23,7 +24,7 @@ from revue.news import search as engine
 from revue.news.models import Article, Category
 from revue.news.search_params import InvalidSearch
 from revue.portal import search as search_page
-from revue.portal.templatetags.portal_tags import http_url, visible_image
+from revue.portal.templatetags.portal_tags import http_url, shared_image_url, visible_image
 from revue.sources.models import Source
 
 NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -49,6 +50,11 @@ class ArticleFeed(Feed):
     def __init__(self, kind: str = "rss"):
         super().__init__()
         self.feed_type = FEED_TYPES[kind]
+        self.request = None
+
+    def get_feed(self, obj, request):
+        self.request = request  # one feed object per request: enclosures need the portal's host
+        return super().get_feed(obj, request)
 
     def item_title(self, item: Article) -> str:
         return xml_text(item.title)
@@ -63,7 +69,7 @@ class ArticleFeed(Feed):
         return item.get_absolute_url()
 
     def item_guid(self, item: Article) -> str:
-        return item.get_absolute_url()
+        return self.request.build_absolute_uri(item.get_absolute_url())  # a guid is never relative
 
     def item_pubdate(self, item: Article):
         return item.published_at
@@ -86,7 +92,7 @@ class ArticleFeed(Feed):
         if image is None:
             return []
         mime_type = mimetypes.guess_type(image.url.split("?", 1)[0])[0] or "image/jpeg"
-        return [Enclosure(image.url, "0", mime_type)]
+        return [Enclosure(shared_image_url(self.request, image), "0", mime_type)]
 
 
 class LatestFeed(ArticleFeed):

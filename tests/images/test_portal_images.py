@@ -13,7 +13,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from revue.images.signing import unsign
+from revue.news.image_links import unsign
 from revue.news.models import Article, Category, Image
 from revue.sources.models import Source
 

@@ -15,7 +15,7 @@ from django.core import signing
 from PIL import Image as PILImage
 
 from revue.images.pictures import placeholder_png
-from revue.images.signing import sign, unsign
+from revue.news.image_links import sign, unsign
 from revue.images.store import ImageStore, prune
 from revue.news.models import Image
 from tests.images.conftest import animated_gif, picture

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
+
+from revue.news.image_links import unsign
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -60,13 +63,32 @@ def test_a_search_feed_follows_the_search(client, barlamane, make_article):
     assert client.get("/flux/recherche/rss/?q=x&du=hier").status_code == 400
 
 
-def test_a_visible_lead_image_is_an_enclosure_and_a_blocked_one_never_appears(client, barlamane, make_article, make_image):
-    make_article(barlamane, "Avec image", image=make_image("https://barlamane.example/ok.jpg"))
+def enclosure_urls(body: str) -> list[str]:
+    root = ET.fromstring(body)
+    rss = [e.get("url") for e in root.iter("enclosure")]
+    atom = [e.get("href") for e in root.iter(f"{ATOM}link") if e.get("rel") == "enclosure"]
+    return rss + atom
+
+
+def test_a_visible_lead_image_is_an_enclosure_at_the_proxy_and_a_blocked_one_never_appears(
+    client, barlamane, make_article, make_image, settings
+):
+    visible = make_image("https://barlamane.example/ok.jpg")
+    make_article(barlamane, "Avec image", image=visible)
     make_article(barlamane, "Image bloquée", image=make_image("https://barlamane.example/bad.jpg", blocked=True))
+    largest = settings.REVUE_IMAGE_WIDTHS[-1]
     for url in ("/flux/rss/", "/flux/atom/", "/flux/source/barlamane/rss/", "/flux/recherche/atom/?q=image"):
         body = client.get(url).content.decode()
-        assert "bad.jpg" not in body, url
-        assert "ok.jpg" in body, url
+        assert "barlamane.example" not in body, url  # neither the blocked image nor the outlet's address
+        [enclosure] = enclosure_urls(body)
+        match = re.fullmatch(rf"http://testserver/img/([^/]+)/{largest}", enclosure)
+        assert match and unsign(match.group(1)) == visible.pk, (url, enclosure)
+
+
+def test_items_are_identified_by_their_absolute_address(client, barlamane, make_article):
+    article = make_article(barlamane, "Un titre")
+    [item] = rss_items(client.get("/flux/rss/"))
+    assert item.findtext("guid") == f"http://testserver{article.get_absolute_url()}"
 
 
 def test_pages_point_to_their_feeds(client, barlamane, make_article):

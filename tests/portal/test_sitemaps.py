@@ -9,7 +9,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
+
+from revue.news.image_links import unsign
 
 pytestmark = pytest.mark.django_db
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -74,11 +77,18 @@ def test_the_canonical_link_is_the_original_article(client, blinken):
     assert html.count('rel="canonical"') == 1
 
 
+def shared_at_the_proxy(url: str) -> int | None:
+    """The image id of an absolute image-proxy address at its largest width (None if it is not one)."""
+    match = re.fullmatch(rf"http://testserver/img/([^/]+)/{settings.REVUE_IMAGE_WIDTHS[-1]}", url)
+    return unsign(match[1]) if match else None
+
+
 def test_opengraph_credits_the_outlet(client, blinken):
     html = client.get(f"/barlamane/{blinken.pk}").content.decode()
     assert '<meta property="og:site_name" content="Barlamane">' in html
     assert '<meta property="og:url" content="https://www.barlamane.com/fr/migration-blinken/">' in html
-    assert '<meta property="og:image" content="https://www.barlamane.com/img/blinken.jpg">' in html
+    og_image = re.search(r'<meta property="og:image" content="([^"]*)">', html)[1]
+    assert shared_at_the_proxy(og_image) == blinken.image.pk, og_image  # never the outlet's address
     assert '<meta property="og:type" content="article">' in html
 
 
@@ -92,7 +102,8 @@ def test_json_ld_news_article_credits_the_outlet_and_cannot_break_out(client, bl
     assert data["publisher"] == {"@type": "Organization", "name": "Barlamane", "url": "https://www.barlamane.com/"}
     assert data["author"] == [{"@type": "Person", "name": "Rédaction"}]
     assert data["isBasedOn"] == "https://www.barlamane.com/fr/migration-blinken/"
-    assert data["image"] == ["https://www.barlamane.com/img/blinken.jpg"]
+    [image] = data["image"]
+    assert shared_at_the_proxy(image) == blinken.image.pk, image
 
 
 def test_a_blocked_image_is_in_neither_opengraph_nor_json_ld(client, barlamane, make_article, make_image):

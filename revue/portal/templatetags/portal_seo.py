@@ -4,7 +4,8 @@
 
 * ``<link rel="canonical">`` to the *original* article at its outlet (the portal's own URL only
   when the original is not an http(s) URL);
-* OpenGraph tags naming the outlet as the site, and its lead image only if it is not blocked;
+* OpenGraph tags naming the outlet as the site, and its lead image only if it is not blocked
+  (at the image proxy's absolute address, as in the JSON-LD: never the outlet's);
 * a JSON-LD ``NewsArticle`` crediting the outlet as publisher (and the journalist as author when
   known), with ``isBasedOn`` pointing to the original.
 
@@ -21,7 +22,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from revue.portal.templatetags.portal_tags import http_url, language_of, visible_image
+from revue.portal.templatetags.portal_tags import http_url, language_of, shared_image_url, visible_image
 
 register = template.Library()
 
@@ -42,7 +43,7 @@ def _short(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1].rsplit(" ", 1)[0] + "…"
 
 
-def news_article(article, page_url: str) -> dict:
+def news_article(article, page_url: str, request=None) -> dict:
     """The schema.org ``NewsArticle`` of ``article``, crediting its outlet."""
     original = http_url(article.url) or page_url
     outlet = {"@type": "Organization", "name": article.source.name}
@@ -66,7 +67,7 @@ def news_article(article, page_url: str) -> dict:
         data["articleSection"] = article.category.name
     image = visible_image(article)
     if image is not None:
-        data["image"] = [image.url]
+        data["image"] = [shared_image_url(request, image)]
     return data
 
 
@@ -78,7 +79,7 @@ def json_ld(data: dict) -> str:
     )
 
 
-def open_graph(article, original: str) -> list[tuple[str, str]]:
+def open_graph(article, original: str, request=None) -> list[tuple[str, str]]:
     tags = [
         ("og:type", "article"),
         ("og:title", article.title),
@@ -91,7 +92,7 @@ def open_graph(article, original: str) -> list[tuple[str, str]]:
         tags.append(("article:section", article.category.name))
     image = visible_image(article)
     if image is not None:
-        tags.append(("og:image", image.url))
+        tags.append(("og:image", shared_image_url(request, image)))
     return tags
 
 
@@ -102,5 +103,5 @@ def article_head(context, article):
     page_url = request.build_absolute_uri(article.get_absolute_url()) if request else article.get_absolute_url()
     original = http_url(article.url) or page_url
     canonical = format_html('<link rel="canonical" href="{}">', original)
-    meta = format_html_join("\n", '<meta property="{}" content="{}">', open_graph(article, original))
-    return canonical + mark_safe("\n") + meta + mark_safe("\n") + json_ld(news_article(article, page_url))
+    meta = format_html_join("\n", '<meta property="{}" content="{}">', open_graph(article, original, request))
+    return canonical + mark_safe("\n") + meta + mark_safe("\n") + json_ld(news_article(article, page_url, request))

@@ -4,7 +4,8 @@
 ``revue.portal.queries`` (so the header and footer cost no query on a warm cache);
 ``{% lang_attrs article %}`` gives a title or an article its ``lang`` and ``dir``;
 ``{% image_url image 640 %}``, ``{% image_srcset image %}`` and ``{{ html|proxy_images:article }}``
-point images at Revue's image proxy (``/img/<signed id>``), never at the outlet.
+point images at Revue's image proxy (``/img/<signed id>``), never at the outlet, and
+``shared_image_url`` gives feeds and page metadata the proxy's absolute address.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from urllib.parse import urlsplit
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from revue.moderation.body import image_src, placeholder_html
+from revue.news.image_links import proxy_path
 from revue.news.models import url_hash
 from revue.portal import queries
 
@@ -108,9 +109,9 @@ def source_count() -> int:
 
 
 # --- images through Revue's image proxy ---------------------------------------------------------
-# Readers' browsers never ask an outlet for an image: every <img> points at /img/<signed id>,
-# signed like revue.images.signing (same salt setting; the portal does not import that app).
-# A blocked image gets no address at all, so blocking applies to every page at once.
+# Readers' browsers never ask an outlet for an image: every <img> points at /img/<signed id>
+# (revue.news.image_links). A blocked image gets no address at all, so blocking applies to every
+# page at once.
 
 CARD_IMAGE_WIDTH = 320
 BODY_IMAGE_WIDTH = 640
@@ -118,21 +119,18 @@ _IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 _SRC_ATTRIBUTE = re.compile(r"""\ssrc\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE)
 
 
-def _offered_width(width) -> int:
-    """The proxy width nearest above ``width`` (the largest one when none is)."""
-    widths = settings.REVUE_IMAGE_WIDTHS
-    wanted = int(width)
-    return next((w for w in widths if w >= wanted), widths[-1])
-
-
 def proxy_url(image, width=None) -> str:
     """``/img/<signed id>[/<width>]`` for an ``Image``, or '' for none or a blocked one."""
     if image is None or getattr(image, "pk", None) is None or image.is_blocked:
         return ""
-    token = signing.Signer(salt=settings.REVUE_IMAGE_URL_SALT).sign(str(image.pk))
-    if width:
-        return reverse("images:image-width", args=[token, _offered_width(width)])
-    return reverse("images:image", args=[token])
+    return proxy_path(image.pk, width)
+
+
+def shared_image_url(request, image) -> str:
+    """The absolute proxy address other sites get (feeds out, OpenGraph, JSON-LD): the largest
+    proxy width, on this portal's host; '' for none or a blocked image."""
+    path = proxy_url(image, settings.REVUE_IMAGE_WIDTHS[-1])
+    return request.build_absolute_uri(path) if path and request is not None else path
 
 
 @register.simple_tag
