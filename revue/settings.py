@@ -334,9 +334,11 @@ REVUE_REPORT_THRESHOLD = env_int("REVUE_REPORT_THRESHOLD", 3)
 REVUE_REPORT_THRESHOLD_RESTORED = env_int("REVUE_REPORT_THRESHOLD_RESTORED", 6)
 REVUE_REPORT_RATE_LIMIT = env_int("REVUE_REPORT_RATE_LIMIT", 20)
 REVUE_REPORT_RATE_WINDOW = env_int("REVUE_REPORT_RATE_WINDOW", 60 * 60)
+REVUE_REPORT_NETWORK_RATE_LIMIT = env_int("REVUE_REPORT_NETWORK_RATE_LIMIT", 60)
 REVUE_REPORT_BURST_SIZE = env_int("REVUE_REPORT_BURST_SIZE", 10)
 REVUE_REPORT_BURST_WINDOW = env_int("REVUE_REPORT_BURST_WINDOW", 10 * 60)
-# behind a proxy: the request header carrying the reader's address (e.g. X-Forwarded-For), and
-# how many proxies of ours append to it; empty = the connection's own address (REMOTE_ADDR)
+REVUE_REPORT_TOKEN_MAX_AGE = env_int("REVUE_REPORT_TOKEN_MAX_AGE", 24 * 60 * 60)
+# behind a proxy: the request header carrying the reader's address (e.g. X-Forwarded-For), read
+# only on connections from REVUE_TRUSTED_PROXIES (addresses or networks); else REMOTE_ADDR
 REVUE_CLIENT_ADDRESS_HEADER = env("REVUE_CLIENT_ADDRESS_HEADER")
-REVUE_TRUSTED_PROXY_COUNT = env_int("REVUE_TRUSTED_PROXY_COUNT", 1)
+REVUE_TRUSTED_PROXIES = env_list("REVUE_TRUSTED_PROXIES")

@@ -1,8 +1,11 @@
 """The moderators' desk, in Django's admin (staff with the moderation permissions).
 
-* **Images signalées** — every reported image, the most reported first, with its count towards
-  the threshold, its state, and a « rafale » flag when a bursting network reported it; actions:
-  restore, block now, block every image of the same host (after a confirmation page).
+* **Images signalées** — every reported image, the most reported first, with its count of
+  distinct networks towards the threshold (and of addresses), its state, and a « rafale » flag
+  when a burst reported it; actions: restore, block now, block every image of the same host
+  (after a confirmation page).
+* **Blocages en attente** — blocks the reports called for but that wait for a moderator (a
+  burst, or too few networks), with the reason; actions: block now, or restore (keep it shown).
 * **Images bloquées** — the latest blocked first, with who blocked them; action: restore.
 * **Signalements récents** — the reports as they come, with the burst box on top.
 * **Journal de modération** — the audit log, read only: who did what, and when.
@@ -23,7 +26,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from revue.moderation import bursts, services
-from revue.moderation.models import BlockedImage, ImageReport, ModerationEvent, ReportedImage
+from revue.moderation.models import BlockedImage, BlockHold, ImageReport, ModerationEvent, ReportedImage
 from revue.news import image_links
 from revue.news.models import Image
 
@@ -49,7 +52,7 @@ class DeskMixin:
     change_list_template = DESK_CHANGE_LIST
 
     def changelist_view(self, request, extra_context=None):
-        extra = {"bursts": bursts.recent_bursts(), **(extra_context or {})}
+        extra = {"bursts": bursts.recent_bursts(), "holds": BlockHold.objects.count(), **(extra_context or {})}
         return super().changelist_view(request, extra_context=extra)
 
     def has_add_permission(self, request, obj=None):
@@ -140,21 +143,22 @@ class ReportedImageAdmin(DeskMixin, ModerationActions, admin.ModelAdmin):
             .annotate(restored_at=Subquery(last_restore))
             .annotate(
                 counted_reports=Count("reports", filter=pending),
+                counted_networks=Count("reports__network_hash", filter=pending, distinct=True),
                 report_total=Count("reports"),
                 latest_report=Max("reports__created_at"),
                 bursty=bursts.reported_by_a_burst(),
             )
             .filter(report_total__gt=0)
-            .order_by("-counted_reports", "-latest_report")
+            .order_by("-counted_networks", "-counted_reports", "-latest_report")
         )
 
     @admin.display(description="aperçu")
     def thumbnail(self, image):
         return preview(image)
 
-    @admin.display(description="signalements comptés / seuil", ordering="counted_reports")
+    @admin.display(description="réseaux comptés / seuil (adresses)", ordering="counted_networks")
     def towards_threshold(self, image):
-        return f"{image.counted_reports} / {services.threshold_for(image)}"
+        return f"{image.counted_networks} / {services.threshold_for(image)} ({image.counted_reports})"
 
     @admin.display(description="signalements reçus", ordering="report_total")
     def all_reports(self, image):
@@ -250,3 +254,28 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BlockHold)
+class BlockHoldAdmin(DeskMixin, admin.ModelAdmin):
+    """Held blocks: each waits for a moderator to block the image or to keep it shown."""
+
+    list_display = ("held_at", "image_link", "reason", "network_count", "address_count")
+    list_filter = ("reason",)
+    list_select_related = ("image",)
+    fields = ("held_at", "image", "reason", "network_count", "address_count")
+    readonly_fields = fields
+    actions = ["block_now", "restore"]
+    show_full_result_count = False
+
+    image_link = ImageReportAdmin.image_link
+
+    @admin.action(description="Bloquer maintenant ces images", permissions=["change"])
+    def block_now(self, request, queryset):
+        done = sum(services.block_image(hold.image, moderator=request.user) for hold in queryset)
+        self.message_user(request, f"{done} image(s) bloquée(s).")
+
+    @admin.action(description="Garder ces images visibles (rétablir)", permissions=["change"])
+    def restore(self, request, queryset):
+        done = sum(services.restore_image(hold.image, moderator=request.user) for hold in queryset)
+        self.message_user(request, f"{done} image(s) gardée(s) visible(s) : un seuil plus élevé s'applique désormais.")

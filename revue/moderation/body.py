@@ -9,7 +9,8 @@ adjusted when it is shown:
   right after it (after its link, when the link holds only the image), a « Signaler cette image »
   button tied to the page's one report form (``form="signalement-image"``), so reporting works
   without JavaScript too and the paragraph structure stays valid (a ``<button>`` is phrasing
-  content, a ``<form>`` would close the paragraph).
+  content, a ``<form>`` would close the paragraph). The button carries the image's report token
+  (``revue.moderation.tokens``): only a page showing the image lets a reader report it.
 * ``without_blocked_images(article)`` — the same without buttons, for syndication feeds and the
   API. Use ``prefetch_related("images")`` on a list of articles to read them in one query.
 
@@ -27,6 +28,7 @@ from typing import Iterable
 from django.urls import reverse
 from django.utils.html import format_html
 
+from revue.moderation.tokens import TOKEN_FIELD, token_for
 from revue.news.models import Image, url_hash
 
 REPORT_FORM_ID = "signalement-image"
@@ -55,13 +57,16 @@ def placeholder_html() -> str:
 
 
 def report_button_html(image: Image) -> str:
-    """The « Signaler cette image » button for ``image``, tied to the page's report form."""
+    """The « Signaler cette image » button for ``image``, tied to the page's report form; it
+    sends the image's report token with the form (a submit button's name and value)."""
     return format_html(
         '<button type="submit" class="report-image" form="{}" formaction="{}" data-image-id="{}" '
-        'lang="fr" dir="ltr">{}</button>',
+        'name="{}" value="{}" lang="fr" dir="ltr">{}</button>',
         REPORT_FORM_ID,
         reverse("moderation:report-image", args=[image.pk]),
         image.pk,
+        TOKEN_FIELD,
+        token_for(image.pk),
         REPORT_LABEL,
     )
 

@@ -1,9 +1,12 @@
-"""Bursts: many reports from one network in a short time, shown to moderators.
+"""Bursts: many reports in a short time, shown to moderators and held for them.
 
 A network is an IPv4 /24 or IPv6 /48, known only by its keyed hash. It is *bursting* when it sent
-at least ``REVUE_REPORT_BURST_SIZE`` reports in the last ``REVUE_REPORT_BURST_WINDOW`` seconds.
-Such reports still count by the usual rules (distinct cookie and address): a burst may be an
-office or a campaign, and only a moderator can tell — the desk shows it so that they look.
+at least ``REVUE_REPORT_BURST_SIZE`` reports in the last ``REVUE_REPORT_BURST_WINDOW`` seconds;
+an image is *reported by a burst* when a bursting network reported it in that window, or when
+the image itself drew that many reports in the window. The desk flags both. Such reports still
+count by the usual rules (distinct cookie, address and network), but a block they call for is
+held for a moderator (``services``) instead of being made at once: a burst may be an office or a
+campaign, and only a moderator can tell.
 """
 
 from __future__ import annotations
@@ -77,3 +80,11 @@ def reported_by_a_burst(now: datetime | None = None) -> Exists:
             network_hash__in=bursting_networks(now),
         )
     )
+
+
+def burst_behind(image_id: int, now: datetime | None = None) -> bool:
+    """Whether image ``image_id``'s reports of the window come from a burst (see above)."""
+    recent = ImageReport.objects.filter(image_id=image_id, created_at__gte=window_start(now))
+    if recent.count() >= settings.REVUE_REPORT_BURST_SIZE:
+        return True
+    return recent.filter(network_hash__in=bursting_networks(now)).exists()

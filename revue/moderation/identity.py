@@ -6,12 +6,17 @@ A ``Reporter`` carries three opaque values, never a raw address:
   request without a valid one gets a fresh id, which the view then sets;
 * ``address_hash`` — a keyed hash (HMAC with the secret key) of the reader's address; for IPv6,
   of its /64, since one connection can pick any address inside it;
-* ``network_hash`` — the same for the wider network (IPv4 /24, IPv6 /48), to see a burst of
-  reports coming from one network on the moderators' desk.
+* ``network_hash`` — the same for the wider network (IPv4 /24, IPv6 /48): one person easily has
+  several addresses in one network, so an image is blocked only when several *networks* reported
+  it, reports are rate-limited per network too, and the desk sees a burst from one network.
 
 Behind a proxy, the address is read from the header named by ``REVUE_CLIENT_ADDRESS_HEADER``
-(``X-Forwarded-For``, ``X-Real-IP`` …), taking the ``REVUE_TRUSTED_PROXY_COUNT``-th entry from the
-right: the one our own proxy wrote, not one a client made up. By default no header is trusted.
+(``X-Forwarded-For``, ``X-Real-IP`` …), but only when the connection itself comes from one of
+``REVUE_TRUSTED_PROXIES`` (addresses or networks): the header is read from the right, skipping
+the entries that are trusted proxies too, and the first other address is the reader's — the one
+our own proxy wrote, not one a client made up. A client that reaches the server directly is its
+connection's address, whatever headers it sends. By default no proxy, hence no header, is trusted.
+``revue serve`` also drops the proxy headers of every connection that is not a trusted proxy.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
 REPORTER_COOKIE = "revue_lecteur"
@@ -46,20 +53,10 @@ def new_reporter_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _header_address(request) -> str:
-    """The address our proxy wrote in the configured header, or '' when absent."""
-    header = settings.REVUE_CLIENT_ADDRESS_HEADER.strip()
-    if not header:
-        return ""
-    raw = request.headers.get(header, "")
-    entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
-    hops = max(1, settings.REVUE_TRUSTED_PROXY_COUNT)
-    if len(entries) < hops:
-        return ""
-    return entries[-hops]
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-def parse_address(raw: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def parse_address(raw: str) -> Address | None:
     """An IP address from ``raw`` (brackets, a port or an IPv6 zone tolerated), or None."""
     value = raw.strip()
     if value.startswith("[") and "]" in value:  # [2001:db8::1]:443
@@ -76,13 +73,59 @@ def parse_address(raw: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
     return address
 
 
-def client_address(request) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    """The reader's address: the trusted proxy header if configured and usable, else the socket's."""
-    for raw in (_header_address(request), request.META.get("REMOTE_ADDR", "")):
-        address = parse_address(raw) if raw else None
-        if address is not None:
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for entry in entries:
+        try:
+            network = ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"REVUE_TRUSTED_PROXIES: {entry!r} is neither an address nor a network "
+                "(write e.g. 10.0.0.5,10.1.0.0/16,fd00::/8)"
+            ) from None
+        if isinstance(network, ipaddress.IPv6Network) and network.network_address.ipv4_mapped:
+            # ::ffff:10.0.0.5 is how a dual-stack socket names 10.0.0.5; addresses are compared as IPv4
+            mapped = network.network_address.ipv4_mapped
+            network = ipaddress.ip_network(f"{mapped}/{max(0, network.prefixlen - 96)}", strict=False)
+        networks.append(network)
+    return tuple(networks)
+
+
+def trusted_proxies() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``REVUE_TRUSTED_PROXIES`` as networks (ImproperlyConfigured for an entry that is neither)."""
+    return _networks(tuple(settings.REVUE_TRUSTED_PROXIES))
+
+
+def is_trusted_proxy(address: Address | None) -> bool:
+    """Whether ``address`` is one of our proxies (never true for an unreadable address)."""
+    return address is not None and any(address in network for network in trusted_proxies())
+
+
+def forwarded_client(peer: Address, header_value: str) -> Address:
+    """The reader behind the trusted proxy ``peer``: the right-most entry of ``header_value`` that
+    is not a trusted proxy itself (the left-most entry when every one is). An entry that is not
+    an address stops the walk at the last proxy read: what lies left of it is not trustworthy."""
+    client = peer
+    for raw in reversed(header_value.split(",")):
+        address = parse_address(raw)
+        if address is None:
+            return client
+        client = address
+        if not is_trusted_proxy(address):
             return address
-    return ipaddress.ip_address(UNKNOWN_ADDRESS)
+    return client
+
+
+def client_address(request) -> Address:
+    """The reader's address: the connection's, or what a trusted proxy says it saw (see above)."""
+    peer = parse_address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:
+        return ipaddress.ip_address(UNKNOWN_ADDRESS)
+    header = settings.REVUE_CLIENT_ADDRESS_HEADER.strip()
+    if not header or not is_trusted_proxy(peer):
+        return peer
+    return forwarded_client(peer, request.headers.get(header, ""))
 
 
 def _prefix(address, v4_bits: int, v6_bits: int) -> str:

@@ -5,9 +5,13 @@ when neither the reader's cookie id nor their address hash has already reported 
 report from a known address under a new cookie is kept (the burst indicator reads it) but does
 not count. Two database constraints hold these rules even under concurrent requests.
 
-``ModerationEvent`` is the audit log: who blocked, restored or blocked a whole host, and when;
-automatic blocks have no moderator. ``ReportedImage`` and ``BlockedImage`` are proxies of
-``news.Image`` that give the moderators' desk its own admin pages.
+``BlockHold`` is a block the readers' reports called for but that waits for a moderator: the
+reports came in a burst, or from too few networks (see ``services``). One row per waiting image;
+a moderator's block or restore removes it.
+
+``ModerationEvent`` is the audit log: who blocked, restored or blocked a whole host, which blocks
+were held, and when; automatic blocks and holds have no moderator. ``ReportedImage`` and
+``BlockedImage`` are proxies of ``news.Image`` that give the moderators' desk its own admin pages.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class ModerationEvent(models.Model):
 
     class Action(models.TextChoices):
         AUTO_BLOCK = "auto_block", "bloquée par les lecteurs"
+        HOLD = "hold", "blocage retenu pour un modérateur"
         BLOCK = "block", "bloquée par un modérateur"
         RESTORE = "restore", "rétablie par un modérateur"
         BLOCK_HOST = "block_host", "hôte bloqué"
@@ -86,6 +91,28 @@ class ModerationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} — {self.image_url or self.host}"
+
+
+class BlockHold(models.Model):
+    """A block the reports called for, held until a moderator blocks or restores the image."""
+
+    class Reason(models.TextChoices):
+        BURST = "burst", "rafale de signalements"
+        FEW_NETWORKS = "few_networks", "trop peu de réseaux"
+
+    image = models.OneToOneField(Image, on_delete=models.CASCADE, related_name="block_hold", verbose_name="image")
+    reason = models.CharField("raison", max_length=16, choices=Reason.choices)
+    address_count = models.PositiveIntegerField("adresses", default=0, help_text="adresses distinctes comptées")
+    network_count = models.PositiveIntegerField("réseaux", default=0, help_text="réseaux distincts comptés")
+    held_at = models.DateTimeField("retenu le", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "blocage en attente"
+        verbose_name_plural = "blocages en attente"
+        ordering = ["-held_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"blocage en attente de l'image {self.image_id}"
 
 
 class ReportedImage(Image):

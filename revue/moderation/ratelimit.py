@@ -1,8 +1,11 @@
-"""How many reports one address may send: ``REVUE_REPORT_RATE_LIMIT`` per ``REVUE_REPORT_RATE_WINDOW``.
+"""How many reports one reader may send: per address and per network, per window.
 
-A fixed-window counter in Django's cache (``add`` then ``incr``, both atomic on the in-memory
-cache and on Redis), keyed by the address *hash* and the window's number, so every web server
-sharing a Redis cache shares the count. Nothing is stored in the database.
+``REVUE_REPORT_RATE_LIMIT`` reports per address (IPv4 /32, IPv6 /64) and
+``REVUE_REPORT_NETWORK_RATE_LIMIT`` per network (IPv4 /24, IPv6 /48) in every
+``REVUE_REPORT_RATE_WINDOW`` seconds: one person with many addresses in one network shares the
+network's count. Fixed-window counters in Django's cache (``add`` then ``incr``, both atomic on
+the in-memory cache and on Redis), keyed by the keyed *hash* and the window's number, so every
+web server sharing a Redis cache shares the count. Nothing is stored in the database.
 """
 
 from __future__ import annotations
@@ -26,12 +29,11 @@ def _window() -> int:
     return max(1, settings.REVUE_REPORT_RATE_WINDOW)
 
 
-def take_report_slot(address_hash: str, now: float | None = None) -> RateDecision:
-    """Count one report for ``address_hash`` and say whether it is within the limit."""
+def _take(key: str, limit: int, now: float) -> RateDecision:
+    """Count one report under ``key`` in the current window; allowed while within ``limit``."""
     window = _window()
-    now = time.time() if now is None else now
     number = int(now // window)
-    key = f"moderation:report-rate:{address_hash}:{number}"
+    key = f"{key}:{number}"
     cache.add(key, 0, window + 60)
     try:
         sent = cache.incr(key)
@@ -39,7 +41,15 @@ def take_report_slot(address_hash: str, now: float | None = None) -> RateDecisio
         cache.add(key, 1, window + 60)
         sent = 1
     retry_after = max(1, int((number + 1) * window - now))
-    return RateDecision(allowed=sent <= settings.REVUE_REPORT_RATE_LIMIT, retry_after=retry_after)
+    return RateDecision(allowed=sent <= limit, retry_after=retry_after)
+
+
+def take_report_slot(address_hash: str, network_hash: str, now: float | None = None) -> RateDecision:
+    """Count one report for the address and for its network; allowed only if both are within their limits."""
+    now = time.time() if now is None else now
+    network = _take(f"moderation:report-rate:net:{network_hash}", settings.REVUE_REPORT_NETWORK_RATE_LIMIT, now)
+    address = _take(f"moderation:report-rate:{address_hash}", settings.REVUE_REPORT_RATE_LIMIT, now)
+    return RateDecision(allowed=network.allowed and address.allowed, retry_after=address.retry_after)
 
 
 def too_many_reports_message(retry_after: int) -> str:

@@ -1,13 +1,20 @@
-"""The moderation rules: readers report, enough distinct readers block, moderators decide.
+"""The moderation rules: readers report, enough distinct networks block, moderators decide.
 
-* ``report_image(image_id, reporter)`` — record a reader's report; when the image reaches its
-  threshold of distinct reporters it is blocked at once. Reporting a blocked image is accepted
-  quietly (nothing recorded, same answer).
-* ``threshold_for(image)`` — ``REVUE_REPORT_THRESHOLD`` (default 3) distinct readers; after a
+* ``report_image(image_id, reporter)`` — record a reader's report. A report *counts* when neither
+  the reader's cookie nor their address (IPv4 /32, IPv6 /64) has reported the image before; the
+  image is blocked at once when the counted reports come from ``threshold_for(image)`` distinct
+  *networks* (IPv4 /24, IPv6 /48) — one person easily has several addresses, rarely several
+  networks. Reporting a blocked image is accepted quietly (nothing recorded, same answer).
+* Held blocks: when the counted reports reach the threshold in addresses but not in networks,
+  or reach it in networks while a burst is behind them (``bursts.burst_behind``), the image stays
+  visible and a ``BlockHold`` waits on the moderators' desk. A hold for too few networks turns
+  into a block when enough networks report without a burst; a hold for a burst waits for a
+  moderator whatever comes after.
+* ``threshold_for(image)`` — ``REVUE_REPORT_THRESHOLD`` (default 3) distinct networks; after a
   moderator restored the image, ``REVUE_REPORT_THRESHOLD_RESTORED`` (default 6, always above the
-  first) readers reporting *after* the restore. Never below 2: one person never blocks alone.
-* ``block_image`` / ``restore_image`` / ``block_host`` — the moderators' actions; each writes the
-  audit log (``ModerationEvent``).
+  first) networks reporting *after* the restore. Never below 2: one person never blocks alone.
+* ``block_image`` / ``restore_image`` / ``block_host`` — the moderators' actions (they settle a
+  held block too); each writes the audit log (``ModerationEvent``), as do automatic blocks and holds.
 
 Whenever what readers may see changes, every reader cache is renewed once the transaction
 commits (``revue.news.cache.invalidate_reader_caches``), so no page shows a blocked image after
@@ -23,11 +30,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from revue.moderation import bursts
 from revue.moderation.identity import Reporter
-from revue.moderation.models import ImageReport, ModerationEvent
+from revue.moderation.models import BlockHold, ImageReport, ModerationEvent
 from revue.news.cache import invalidate_reader_caches
 from revue.news.models import Image
 
@@ -42,17 +50,26 @@ MIN_DISTINCT_REPORTERS = 2  # whatever the settings say, one person never blocks
 
 @dataclass(frozen=True)
 class ReportOutcome:
-    """What a report did: whether it counted, and whether it blocked the image."""
+    """What a report did: whether it counted, blocked the image, or left its block held for a moderator."""
 
     counted: bool
     blocked: bool
+    held: bool = False
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The counted reports of an image: how many distinct addresses, and distinct networks."""
+
+    addresses: int
+    networks: int
 
 
 # --- thresholds ---------------------------------------------------------------------------------
 
 
 def threshold_for(image: Image) -> int:
-    """How many distinct readers must report ``image`` for it to be blocked."""
+    """How many distinct networks must report ``image`` for it to be blocked."""
     first = settings.REVUE_REPORT_THRESHOLD
     needed = first
     if image.state == Image.State.RESTORED:
@@ -77,11 +94,17 @@ def counted_reports(image: Image):
     return reports.filter(created_at__gt=restored_at) if restored_at else reports
 
 
+def tally_of(image: Image) -> Tally:
+    """Distinct addresses and networks among the reports that count towards blocking ``image``."""
+    counts = counted_reports(image).aggregate(addresses=Count("id"), networks=Count("network_hash", distinct=True))
+    return Tally(addresses=counts["addresses"], networks=counts["networks"])
+
+
 # --- readers' reports ---------------------------------------------------------------------------
 
 
 def report_image(image_id: int, reporter: Reporter) -> ReportOutcome:
-    """Record ``reporter``'s report of image ``image_id``; block it at the threshold.
+    """Record ``reporter``'s report of image ``image_id``; block it, or hold its block, at the threshold.
 
     Raises ``Image.DoesNotExist`` for an unknown image. The image row is locked for the length of
     the transaction (PostgreSQL; SQLite serialises writers anyway), so concurrent reports are
@@ -93,11 +116,32 @@ def report_image(image_id: int, reporter: Reporter) -> ReportOutcome:
             return ReportOutcome(counted=False, blocked=False)
         if not _record(image, reporter):
             return ReportOutcome(counted=False, blocked=False)
-        count = counted_reports(image).count()
-        if count < threshold_for(image):
+        tally, needed = tally_of(image), threshold_for(image)
+        if tally.addresses < needed:
             return ReportOutcome(counted=True, blocked=False)
-        blocked = _block(image, ModerationEvent.Action.AUTO_BLOCK, report_count=count)
+        held = BlockHold.objects.filter(image=image).values_list("reason", flat=True).first()
+        if held == BlockHold.Reason.BURST:
+            return ReportOutcome(counted=True, blocked=False, held=True)
+        if tally.networks < needed:
+            _hold(image, BlockHold.Reason.FEW_NETWORKS, tally)
+            return ReportOutcome(counted=True, blocked=False, held=True)
+        if bursts.burst_behind(image.pk):
+            _hold(image, BlockHold.Reason.BURST, tally)
+            return ReportOutcome(counted=True, blocked=False, held=True)
+        blocked = _block(image, ModerationEvent.Action.AUTO_BLOCK, report_count=tally.addresses)
     return ReportOutcome(counted=True, blocked=blocked)
+
+
+def _hold(image: Image, reason: str, tally: Tally) -> None:
+    """Keep ``image`` visible and put its block before a moderator (logged when it starts or changes)."""
+    hold, created = BlockHold.objects.get_or_create(
+        image=image, defaults={"reason": reason, "address_count": tally.addresses, "network_count": tally.networks}
+    )
+    changed = not created and hold.reason != reason
+    hold.reason, hold.address_count, hold.network_count = reason, tally.addresses, tally.networks
+    hold.save(update_fields=["reason", "address_count", "network_count"])
+    if created or changed:
+        _log(ModerationEvent.Action.HOLD, image, report_count=tally.addresses, note=hold.get_reason_display())
 
 
 def _record(image: Image, reporter: Reporter) -> bool:
@@ -130,16 +174,19 @@ def block_image(image: Image, moderator=None, note: str = "") -> bool:
 
 
 def restore_image(image: Image, moderator=None, note: str = "") -> bool:
-    """Show ``image`` again; from now on it needs the higher threshold of fresh reports."""
+    """Show ``image`` again (or keep it shown, releasing a held block); from now on it needs the
+    higher threshold of fresh reports."""
     with transaction.atomic():
         changed = Image.objects.filter(pk=image.pk).exclude(state=Image.State.RESTORED).update(
             state=Image.State.RESTORED, blocked_at=None
         )
-        if changed:
+        released, _ = BlockHold.objects.filter(image_id=image.pk).delete()
+        if changed or released:  # a held block released: the reports so far stop counting too
             image.state, image.blocked_at = Image.State.RESTORED, None
             _log(ModerationEvent.Action.RESTORE, image, moderator=moderator, note=note)
+        if changed:
             transaction.on_commit(invalidate_reader_caches)
-    return bool(changed)
+    return bool(changed or released)
 
 
 def image_host(url: str) -> str:
@@ -169,6 +216,7 @@ def block_host(host: str, moderator=None) -> int:
         still_visible = images_from_host(host).exclude(state=Image.State.BLOCKED)
         images = list(still_visible.select_for_update().only("pk", "url"))
         still_visible.update(state=Image.State.BLOCKED, blocked_at=timezone.now())
+        BlockHold.objects.filter(image__in=images).delete()
         note = f"toutes les images de {host}"
         ModerationEvent.objects.bulk_create(
             [_event(ModerationEvent.Action.BLOCK, image, moderator, note=note, host=host) for image in images]
@@ -189,6 +237,7 @@ def _block(image: Image, action: str, *, moderator=None, report_count: int = 0, 
     )
     if not changed:
         return False
+    BlockHold.objects.filter(image_id=image.pk).delete()
     image.state, image.blocked_at = Image.State.BLOCKED, now
     _log(action, image, moderator=moderator, report_count=report_count, note=note)
     transaction.on_commit(invalidate_reader_caches)

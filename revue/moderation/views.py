@@ -3,9 +3,12 @@
 One view, two answers: JSON for the page's script (``Accept: application/json``), or — for the
 plain form without JavaScript — a redirect back to the article with the thank-you message shown
 there. ``next`` is followed only when it is a path on this site (never an open redirect); else
-the reader goes back to an article showing the image. Errors a reader can cause get a short
-French answer: 404 unknown image, 405 not a POST, 429 too many reports (with ``Retry-After``).
-CSRF protection is Django's, as on every form.
+the reader goes back to an article showing the image. A report must carry the image's token
+(``jeton``, handed out by the page's button, see ``tokens``). Errors a reader can cause get a
+short French answer: 403 no valid token (or a stale page), 404 unknown image, 405 not a POST,
+429 too many reports from the address or its network (with ``Retry-After``). CSRF protection is
+Django's, as on every form. The answer never says whether the report counted, blocked the image
+or was held for a moderator.
 """
 
 from __future__ import annotations
@@ -21,10 +24,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from revue.moderation.identity import identify, remember
 from revue.moderation.ratelimit import take_report_slot, too_many_reports_message
 from revue.moderation.services import REPORT_THANKS, report_image
+from revue.moderation.tokens import TOKEN_FIELD, TokenCheck, check_token
 from revue.news.models import Article, Image
 
 NOT_A_POST = "Pour signaler une image, utilisez le bouton « Signaler cette image » sous l'image."
 UNKNOWN_IMAGE = "Cette image n'existe pas ou plus sur Revue."
+NO_TOKEN = (
+    "Ce signalement n'a pas été reconnu : pour signaler une image, utilisez le bouton "
+    "« Signaler cette image » de la page qui la montre. Rien n'a été enregistré."
+)
+STALE_PAGE = (
+    "Cette page est ouverte depuis trop longtemps : rechargez-la, puis signalez l'image à nouveau. "
+    "Rien n'a été enregistré."
+)
 
 
 def report(request, image_id: int):
@@ -33,8 +45,11 @@ def report(request, image_id: int):
         answer = _answer(request, NOT_A_POST, status=405)
         answer["Allow"] = "POST"
         return answer
+    token = check_token(request.POST.get(TOKEN_FIELD, ""), image_id)
+    if token is not TokenCheck.VALID:
+        return _answer(request, STALE_PAGE if token is TokenCheck.EXPIRED else NO_TOKEN, status=403)
     reporter = identify(request)
-    rate = take_report_slot(reporter.address_hash)
+    rate = take_report_slot(reporter.address_hash, reporter.network_hash)
     if not rate.allowed:
         answer = _answer(request, too_many_reports_message(rate.retry_after), status=429)
         answer["Retry-After"] = str(rate.retry_after)

@@ -1,17 +1,20 @@
 """Image reports in a real browser: Debian's chromium, driven by Playwright, on a live server.
 
 A reader clicks « Signaler cette image » and sees the portal's thank-you message; three distinct
-readers (three browser contexts, each with its own cookies and its own network address) report
-the same image, and a fresh reader then sees the neutral placeholder on the article and on the
-home page. The portal runs behind a pretend proxy: the test turns on
-``REVUE_CLIENT_ADDRESS_HEADER=X-Forwarded-For`` and gives each browser its own address there,
-as a real proxy would. Images are served from loopback; nothing leaves the machine.
+readers (three browser contexts, each with its own cookies and its own address, in three
+networks) report the same image, and a fresh reader then sees the neutral placeholder on the
+article and on the home page. A reader who kept the page open too long is told, in the page, to
+reload it. The portal runs behind a pretend proxy: the test trusts the loopback peer
+(``REVUE_TRUSTED_PROXIES``), turns on ``REVUE_CLIENT_ADDRESS_HEADER=X-Forwarded-For`` and gives
+each browser its own address there, as a real proxy would. Images are served from loopback;
+nothing leaves the machine.
 """
 
 from __future__ import annotations
 
 import struct
 import threading
+import time
 import zlib
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,7 +121,7 @@ def chromium():
 def behind_a_proxy(settings):
     """The portal behind a (pretend) proxy that writes X-Forwarded-For; images fetched from loopback."""
     settings.REVUE_CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
-    settings.REVUE_TRUSTED_PROXY_COUNT = 1
+    settings.REVUE_TRUSTED_PROXIES = ["127.0.0.1"]  # the live server's peer: the pretend proxy
     settings.REVUE_FETCH_ALLOW = ["127.0.0.1"]  # the outlet's image server of this test
     return settings
 
@@ -136,8 +139,8 @@ def test_three_readers_report_and_a_fresh_reader_sees_the_placeholder(live_serve
         article = publish(images_base)
         lead_url, page_url = article.image.url, f"{live_server.url}{article.get_absolute_url()}"
         with chromium() as browser:
-            for n in (1, 2, 3):
-                report_the_lead_image(reader_on(browser, f"198.51.100.{n}"), page_url)
+            for network in ("198.51.100.1", "203.0.113.1", "192.0.2.1"):
+                report_the_lead_image(reader_on(browser, network), page_url)
             see_the_placeholder(reader_on(browser, "198.51.100.77"), page_url, live_server.url)
 
     assert Image.objects.get(url=lead_url).is_blocked
@@ -196,3 +199,27 @@ def test_without_javascript_the_report_comes_back_to_the_article(live_server, be
 
     inline = Image.objects.get(url__endswith="/photos/forum.png")
     assert inline.reports.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_kept_open_too_long_asks_to_be_reloaded(live_server, behind_a_proxy):
+    behind_a_proxy.REVUE_REPORT_TOKEN_MAX_AGE = 1  # the image's report token, handed out by the page, expires
+    cache.clear()
+    with image_server() as images_base:
+        article = publish(images_base)
+        page_url = f"{live_server.url}{article.get_absolute_url()}"
+        with chromium() as browser:
+            context = reader_on(browser, "198.51.100.10")
+            page = context.new_page()
+            page.goto(page_url)
+            time.sleep(2.2)
+            lead = page.locator(".article__image")
+
+            lead.get_by_role("button", name="Signaler cette image").click()
+
+            alert = lead.get_by_role("alert")
+            alert.wait_for()
+            assert alert.text_content().startswith("Cette page est ouverte depuis trop longtemps : rechargez-la")
+            context.close()
+
+    assert not Image.objects.get(pk=article.image_id).reports.exists()

@@ -1,8 +1,10 @@
 """Fixtures for the moderation tests: an article with a lead and an inline image, and readers.
 
 A *reader* is a Django test client with its own cookies and its own network address
-(``REMOTE_ADDR``), so two readers are two distinct people for the report rules; the same
-reader may also come back under another address or without cookies. The cache (rate limits,
+(``REMOTE_ADDR``, each reader in a network of its own), so two readers are two distinct people
+for the report rules; the same reader may also come back under another address or without
+cookies. A report carries the image's token as the article page hands it out (``token_for``,
+the function the page's button calls) unless the test gives another. The cache (rate limits,
 front page) is emptied around every test.
 """
 
@@ -17,6 +19,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from revue.moderation.tokens import TOKEN_FIELD, token_for
 from revue.news.models import Article, Category, Image, url_hash
 from revue.sources.models import Feed, Source
 
@@ -98,9 +101,12 @@ class Reader:
     address: str
     client: Client = field(default_factory=Client)
 
-    def report(self, image: Image, *, json: bool = True, next_path: str = "", address: str | None = None, **extra):
+    def report(
+        self, image: Image, *, json: bool = True, next_path: str = "", address: str | None = None, token: str | None = None, **extra
+    ):
         headers = {"HTTP_ACCEPT": "application/json"} if json else {"HTTP_ACCEPT": "text/html,*/*;q=0.8"}
         data = {"next": next_path} if next_path else {}
+        data[TOKEN_FIELD] = token_for(image.pk) if token is None else token
         return self.client.post(
             f"/signaler/image/{image.pk}/", data, REMOTE_ADDR=address or self.address, **headers, **extra
         )
@@ -111,5 +117,5 @@ class Reader:
 
 @pytest.fixture
 def reader():
-    """``reader(n)``: the n-th distinct reader, each on its own address (203.0.113.n)."""
-    return lambda n: Reader(address=f"203.0.113.{n}")
+    """``reader(n)``: the n-th distinct reader, each on its own address in its own network (198.18.n.7)."""
+    return lambda n: Reader(address=f"198.18.{n}.7")

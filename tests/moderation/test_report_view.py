@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -60,14 +62,19 @@ def test_without_javascript_a_form_without_its_token_gets_a_french_page_saying_n
     assert not ImageReport.objects.exists()
 
 
-def test_the_article_page_form_carries_a_working_csrf_token(article):
+def test_the_article_page_hands_out_a_working_form_and_image_token(article):
+    """What a reader's browser sends is all on the page: the form's CSRF token and, on the button
+    under the image, the image's report token."""
     browser = Client(enforce_csrf_checks=True)
     html = browser.get(article.get_absolute_url()).content.decode()
-    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    csrf = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    lead = lead_of(article).pk
+    jeton = re.search(rf'formaction="/signaler/image/{lead}/"[^>]*\sname="jeton" value="([^"]+)"', html).group(1)
     response = browser.post(
-        f"/signaler/image/{lead_of(article).pk}/", {"csrfmiddlewaretoken": token}, HTTP_ACCEPT="application/json"
+        f"/signaler/image/{lead}/", {"csrfmiddlewaretoken": csrf, "jeton": jeton}, HTTP_ACCEPT="application/json"
     )
     assert response.status_code == 200 and response.json()["message"] == THANKS
+    assert ImageReport.objects.filter(image_id=lead).count() == 1
 
 
 def test_the_reader_gets_a_signed_cookie_that_keeps_them_one_person(article, reader):
@@ -137,27 +144,30 @@ def test_reports_are_rate_limited_per_address_with_a_french_429(make_article, re
 def test_a_trusted_proxy_header_tells_readers_apart(article, settings):
     image = lead_of(article)
     settings.REVUE_CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
+    settings.REVUE_TRUSTED_PROXIES = ["127.0.0.1"]
     for n in (1, 2, 3):
         # the proxy (127.0.0.1) appends the address it saw; the left part is the client's claim
-        Client().post(
-            f"/signaler/image/{image.pk}/",
-            HTTP_ACCEPT="application/json",
-            HTTP_X_FORWARDED_FOR=f"10.9.9.9, 198.51.100.{n}",
-            REMOTE_ADDR="127.0.0.1",
-        )
+        Reader(address="127.0.0.1").report(image, HTTP_X_FORWARDED_FOR=f"10.9.9.9, 198.51.{n}.1")
     image.refresh_from_db()
     assert image.is_blocked
 
 
-def test_without_the_setting_the_header_is_ignored(article):
+def test_without_the_setting_the_header_is_ignored(article, settings):
+    settings.REVUE_TRUSTED_PROXIES = ["127.0.0.1"]
     image = lead_of(article)
     for n in (1, 2, 3):
-        Client().post(
-            f"/signaler/image/{image.pk}/",
-            HTTP_ACCEPT="application/json",
-            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
-            REMOTE_ADDR="127.0.0.1",
-        )
+        Reader(address="127.0.0.1").report(image, HTTP_X_FORWARDED_FOR=f"198.51.{n}.1")
+    image.refresh_from_db()
+    assert not image.is_blocked
+    assert ImageReport.objects.filter(counted=True).count() == 1
+
+
+def test_a_header_from_a_connection_that_is_no_trusted_proxy_is_ignored(article, settings):
+    settings.REVUE_CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
+    settings.REVUE_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    image = lead_of(article)
+    for n in (1, 2, 3):  # a reader who reaches the server directly, claiming three networks
+        Reader(address="192.0.2.44").report(image, HTTP_X_FORWARDED_FOR=f"198.51.{n}.1")
     image.refresh_from_db()
     assert not image.is_blocked
     assert ImageReport.objects.filter(counted=True).count() == 1

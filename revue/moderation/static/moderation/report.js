@@ -3,7 +3,8 @@
  * Every report button is a submit button of the page's one report form
  * (form="signalement-image" formaction="/signaler/image/<id>/"), so without JavaScript the plain
  * form works and comes back to the article. With JavaScript, the report goes through fetch()
- * (same form data, CSRF token included) and the answer replaces the button.
+ * (same form data: CSRF token, and the button's own name and value — the image's report token)
+ * and the answer replaces the button.
  */
 (function () {
   "use strict";
@@ -37,10 +38,14 @@
   }
 
   function send(button) {
+    var data = new FormData(form);
+    if (button.name) {
+      data.append(button.name, button.value); // the image's report token, as the plain form sends it
+    }
     button.disabled = true;
     fetch(button.formAction, {
       method: "POST",
-      body: new FormData(form),
+      body: data,
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     })

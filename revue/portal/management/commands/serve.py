@@ -1,14 +1,43 @@
 """``revue serve [--port N]``: serve the portal with waitress (a production WSGI server).
 
 Static files are served by WhiteNoise from the app itself, so nothing else is needed on one
-machine; behind a proxy on many machines, run one ``revue serve`` per machine.
+machine; behind a proxy on many machines, run one ``revue serve`` per machine and list the
+proxies in ``REVUE_TRUSTED_PROXIES``. Proxy headers (``X-Forwarded-*``, ``Forwarded`` and the
+header named by ``REVUE_CLIENT_ADDRESS_HEADER``) reach the portal only from a connection whose
+address is a trusted proxy; from any other they are dropped before Django sees them, so a
+reader who connects directly cannot claim another address. The reader's address itself is read
+by ``revue.moderation.identity.client_address`` (right-most untrusted entry of the header).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
+
+from revue.moderation.identity import is_trusted_proxy, parse_address, trusted_proxies
+
+
+def proxy_header_keys() -> frozenset[str]:
+    """The WSGI environ keys of every proxy header: waitress's list and our client address header."""
+    from waitress.proxy_headers import PROXY_HEADERS
+
+    own = settings.REVUE_CLIENT_ADDRESS_HEADER.strip().upper().replace("-", "_")
+    return frozenset(f"HTTP_{name}" for name in (*PROXY_HEADERS, *([own] if own else [])))
+
+
+def proxy_headers_from_trusted_proxies_only(app):
+    """``app`` behind a guard that drops proxy headers unless the connection is a trusted proxy."""
+    keys = proxy_header_keys()
+
+    def guarded(environ, start_response):
+        if not is_trusted_proxy(parse_address(environ.get("REMOTE_ADDR", ""))):
+            for key in keys:
+                environ.pop(key, None)
+        return app(environ, start_response)
+
+    return guarded
 
 
 def serve_wsgi(host: str, port: int, threads: int, stdout) -> None:
@@ -16,8 +45,20 @@ def serve_wsgi(host: str, port: int, threads: int, stdout) -> None:
 
     from revue.wsgi import application
 
+    proxies = ", ".join(str(network) for network in trusted_proxies())
     stdout.write(f"Revue est servi sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
-    serve(application, host=host, port=port, threads=threads, ident="Revue", clear_untrusted_proxy_headers=True)
+    if proxies:
+        header = settings.REVUE_CLIENT_ADDRESS_HEADER.strip() or "aucun en-tête d'adresse"
+        stdout.write(f"Proxys de confiance : {proxies} ({header})")
+    # waitress's own proxy handling trusts one exact address; the guard above knows networks
+    serve(
+        proxy_headers_from_trusted_proxies_only(application),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="Revue",
+        clear_untrusted_proxy_headers=False,
+    )
 
 
 class Command(BaseCommand):
@@ -30,6 +71,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true", help="don't apply pending migrations first")
 
     def handle(self, *args, host, port, threads, no_migrate=False, **options):
+        try:
+            trusted_proxies()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         if not no_migrate:
             call_command("init", stdout=self.stdout)
         serve_wsgi(host, port, threads, self.stdout)
