@@ -11,6 +11,8 @@ by ``revue.moderation.identity.client_address`` (right-most untrusted entry of t
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.exceptions import ImproperlyConfigured
@@ -40,16 +42,32 @@ def proxy_headers_from_trusted_proxies_only(app):
     return guarded
 
 
+def proxy_notes() -> list[str]:
+    """What the operator should know about proxies at start: who is trusted, and settings that do nothing."""
+    proxies = ", ".join(str(network) for network in trusted_proxies())
+    header = settings.REVUE_CLIENT_ADDRESS_HEADER.strip()
+    notes = [f"Proxys de confiance : {proxies} (adresse du lecteur : {header or 'celle de la connexion'})"] if proxies else []
+    if header and not proxies:
+        notes.append(
+            f"Attention : REVUE_CLIENT_ADDRESS_HEADER={header} n'est lu que sur les connexions de "
+            "REVUE_TRUSTED_PROXIES, qui est vide : chaque lecteur a l'adresse de sa connexion."
+        )
+    if os.environ.get("REVUE_TRUSTED_PROXY_COUNT"):
+        notes.append(
+            "Attention : REVUE_TRUSTED_PROXY_COUNT n'existe plus ; listez vos proxys dans REVUE_TRUSTED_PROXIES "
+            "(l'adresse du lecteur est l'entrée la plus à droite de l'en-tête qui n'en est pas un)."
+        )
+    return notes
+
+
 def serve_wsgi(host: str, port: int, threads: int, stdout) -> None:
     from waitress import serve
 
     from revue.wsgi import application
 
-    proxies = ", ".join(str(network) for network in trusted_proxies())
     stdout.write(f"Revue est servi sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
-    if proxies:
-        header = settings.REVUE_CLIENT_ADDRESS_HEADER.strip() or "aucun en-tête d'adresse"
-        stdout.write(f"Proxys de confiance : {proxies} ({header})")
+    for line in proxy_notes():
+        stdout.write(line)
     # waitress's own proxy handling trusts one exact address; the guard above knows networks
     serve(
         proxy_headers_from_trusted_proxies_only(application),
