@@ -80,6 +80,8 @@ class StoryParams:
     posting_cap: int = 10
     max_keys: int = 10
     max_candidates: int = 12
+    fresh: int = 24 * 3600  # seconds from a story's nearest article within which nothing fades
+    half_life: int = 12 * 3600  # past that, seconds in which a resemblance counts half as much
 
     @classmethod
     def from_settings(cls) -> StoryParams:
@@ -97,7 +99,19 @@ class StoryParams:
             posting_cap=settings.REVUE_STORY_POSTING_CAP,
             max_keys=settings.REVUE_STORY_INDEX_KEYS,
             max_candidates=settings.REVUE_STORY_CANDIDATES,
+            fresh=int(settings.REVUE_STORY_FRESH_HOURS * 3600),
+            half_life=int(settings.REVUE_STORY_HALF_LIFE_HOURS * 3600),
         )
+
+    def fading(self, gap: int) -> float:
+        """What a resemblance is worth between an article and a story whose nearest article is
+        ``gap`` seconds away: 1 up to ``fresh``, then half as much every ``half_life``. Two reports
+        built alike on two days (a law passed, a match played, the weather warning) are two events;
+        one event told on and on has some article near each new one, so it does not fade."""
+        gap = abs(gap)
+        if gap <= self.fresh:
+            return 1.0
+        return 0.5 ** ((gap - self.fresh) / self.half_life) if self.half_life > 0 else 0.0
 
     @property
     def shape(self) -> dedupe.LshShape:
@@ -588,16 +602,18 @@ class Clusterer:
         best: dict[int, float] = {}  # story -> best margin over its threshold
         best_score = 0.0
         same: dict[int, list[Profile]] = {}  # story -> its members in this article's language
+        time = me.fingerprint.time
         for other in candidates:
             story = other.fingerprint.story
             if other.fingerprint.language == language:
                 same.setdefault(story, []).append(other)
                 continue
-            score = similarity(me, other)
+            score = similarity(me, other) * p.fading(time - other.fingerprint.time)
             best[story] = max(best.get(story, 0.0), score / p.cross_language)
             best_score = max(best_score, score)
         for story, members in same.items():
             score = story_similarity(me, members, discount)
+            score *= p.fading(min(abs(time - m.fingerprint.time) for m in members))
             best[story] = max(best.get(story, 0.0), score / p.same_language)
             best_score = max(best_score, score)
         if best:

@@ -205,6 +205,7 @@ def skeleton(word: str) -> str:
 # --- figures -----------------------------------------------------------------------------------
 
 NUMBER_RUN = re.compile(r"\d(?:[\d.,\u00a0\u202f ]*\d)?")
+SCORE = re.compile(r"(?<![\d.,\-–])(\d{1,2}) ?[-–] ?(\d{1,2})(?![\d.,\-–])")  # a match's score: 2-1, (0-3)
 SCALES = {
     "mil": 1e3, "mille": 1e3, "thousand": 1e3, "الف": 1e3, "الاف": 1e3, "لف": 1e3,
     "million": 1e6, "millions": 1e6, "millon": 1e6, "millones": 1e6, "مليون": 1e6, "ملايين": 1e6,
@@ -240,9 +241,19 @@ def _number(piece: str, language: str) -> float | None:
 
 
 def figures(folded: str, language: str) -> list[tuple[str, float, int]]:
-    """(key, weight, where) of every figure in folded text; "4,8 milliards" counts as 4800000000."""
+    """(key, weight, where) of every figure in folded text; "4,8 milliards" counts as 4800000000.
+
+    A score (« 2-1 », « (0-3) ») is one figure, the same whichever side is named first: two
+    matches of one team in one week differ by it, where their goals alone (1, 2) would agree."""
     found = []
+    scores = []
+    for score in SCORE.finditer(folded):
+        low, high = sorted((int(score.group(1)), int(score.group(2))))
+        found.append((f"{low}-{high}", WEIGHT_FIGURE, score.start()))
+        scores.append((score.start(), score.end()))
     for match in NUMBER_RUN.finditer(folded):
+        if scores and any(start <= match.start() < end for start, end in scores):
+            continue
         run = match.group()
         parts = re.split(r"[\u00a0\u202f ]", run)
         if len(parts) > 1 and len(parts[0]) <= 3 and all(len(p) == 3 and p.isdigit() for p in parts[1:]):
@@ -259,7 +270,7 @@ def figures(folded: str, language: str) -> list[tuple[str, float, int]]:
             if position == len(pieces) - 1:
                 value *= _scale(folded, match.end())
             found.append((*_figure_key(value), match.start()))
-    return found
+    return sorted(found, key=lambda figure: figure[2]) if scores else found
 
 
 def _scale(folded: str, end: int) -> float:

@@ -43,9 +43,10 @@ def bcubed_f1(truth: list, found: list) -> float:
 
 # Our generated set is a regression set, not the yardstick (real news is: tests/news/test_real_stories.py).
 # Its events of one kind are written from one template, names and figures aside, so words that tell
-# real events apart join them here: 0.96 when the scoring was tuned on this set, 0.65 since it is
-# measured on real news (#14). The floor keeps that from getting worse unnoticed.
-GENERATED_SET_FLOOR = 0.62
+# real events apart join them here: 0.96 when the scoring was tuned on this set, 0.65 once it was
+# measured on real news (#14), 0.78 since resemblance fades between days and a score is one figure.
+# The floor keeps that from getting worse unnoticed.
+GENERATED_SET_FLOOR = 0.76
 
 
 def test_quality_floor_on_the_labelled_set(labelled):
@@ -87,6 +88,34 @@ def test_the_same_text_ten_days_later_is_another_story():
     text = CAFTAN_TEXTS[0][4]
     rows = items(("Le caftan à l'UNESCO", text, "fr", 0), ("Le caftan à l'UNESCO", text, "fr", 10 * 1440))
     assert cluster(rows) == [1, 2]
+
+
+LAW = ("La Chambre des représentants a adopté {day} en séance plénière le projet de loi {subject}, par {yes} voix "
+       "pour et {no} contre. Le texte, présenté par le ministre délégué, sera transmis à la Chambre des conseillers.")
+
+
+def test_a_report_built_alike_two_days_later_is_another_event():
+    rows = items(
+        ("La Chambre des représentants adopte le projet de loi sur la grève",
+         LAW.format(day="mardi", subject="sur le droit de grève", yes=124, no=41), "fr", 0),
+        ("La Chambre des représentants adopte le projet de loi de finances",
+         LAW.format(day="jeudi", subject="de finances pour 2026", yes=165, no=55), "fr", 2 * 1440),
+    )
+    assert cluster(rows) == [1, 2]
+
+
+TRIAL = ("La chambre criminelle de la cour d'appel d'Agadir a poursuivi l'examen du dossier des trois agresseurs "
+         "de Tiznit, accusés d'avoir attaqué un commerçant en juillet. {news}")
+
+
+def test_an_event_told_day_after_day_stays_one_story():
+    """Each report is 20 hours after the one before: the story's nearest article is always near."""
+    told = [("Procès des agresseurs de Tiznit : la défense plaide l'acquittement", "La défense a plaidé l'acquittement."),
+            ("Procès de Tiznit : le parquet requiert 20 ans contre les agresseurs", "Le parquet a requis 20 ans de prison."),
+            ("Procès de Tiznit : les agresseurs condamnés à 15 ans de prison", "Les accusés ont été condamnés à 15 ans."),
+            ("Tiznit : les agresseurs font appel de leur condamnation", "Ils ont fait appel.")]
+    rows = items(*((title, TRIAL.format(news=news), "fr", n * 20 * 60) for n, (title, news) in enumerate(told)))
+    assert cluster(rows) == [1, 1, 1, 1]
 
 
 @pytest.mark.xfail(strict=True, reason="the demo press writes unrelated articles from shared sentence templates "

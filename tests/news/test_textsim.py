@@ -29,6 +29,16 @@ def test_an_amount_is_one_figure_however_it_is_written(text, language):
     assert [value for value, *_ in figures(fold(text), language)] == ["4.8e+09"]
 
 
+@pytest.mark.parametrize("text", ["Botola : le Raja bat le Wydad (2-1)", "Le Wydad s'incline 1-2 face au Raja",
+                                  "Raja - Wydad : 2 – 1"])
+def test_a_score_is_one_figure_whichever_side_comes_first(text):
+    assert [value for value, *_ in figures(fold(text), "fr")] == ["1-2"]
+
+
+def test_dates_and_ranges_of_digits_are_not_scores():
+    assert [value for value, *_ in figures(fold("le 20-05-2022 à 10:30"), "fr")] == ["20", "5", "2022", "10", "30"]
+
+
 @pytest.mark.parametrize("text, language, value", [
     ("80.759 investisseurs", "fr", "80759"), ("80 759 investisseurs", "fr", "80759"),
     ("80,759 investors", "en", "80759"), ("3,5 %", "fr", "3.5"), ("3.5%", "en", "3.5"),
