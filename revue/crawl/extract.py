@@ -455,7 +455,10 @@ def parse_datetime(value: str | None) -> datetime | None:
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00": before or after datetime's range
+        return None
 
 
 def _has_time_of_day(value: str) -> bool:
