@@ -16,7 +16,8 @@ Pure functions, no ORM and no network:
 * ``tidy_title`` — entities decoded (even twice-escaped ones), tags dropped, the outlet's own
   name dropped from the end ("Titre - Barlamane").
 * ``content_hash`` — a fingerprint that ignores case, spacing and punctuation.
-* ``scrub_text`` — NULs and lone surrogates out, so no parser refuses a whole page for them.
+* ``scrub_text`` — NULs, the other control characters XML forbids and lone surrogates out, so
+  no parser refuses a whole page for them.
 """
 
 from __future__ import annotations
@@ -35,14 +36,20 @@ from lxml import etree
 # --- text hygiene -------------------------------------------------------------------------------
 
 
+# characters XML 1.0 forbids (C0 controls but tab and line ends, U+FFFE, U+FFFF): lxml refuses a
+# string that holds one (a JSON Feed may carry "\b" in its HTML), and they mean nothing in text
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def scrub_text(text: str) -> str:
-    """Text every parser accepts: NULs removed, lone surrogates (left by a bad decode
-    upstream) replaced by U+FFFD — either would make lxml or nh3 refuse the whole input."""
+    """Text every parser accepts: NULs and the other control characters XML forbids removed,
+    lone surrogates (left by a bad decode upstream) replaced by U+FFFD — any of them would make
+    lxml or nh3 refuse the whole input."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text.replace("\x00", "") if "\x00" in text else text
+    return _NOT_XML.sub("", text)
 
 
 # --- sanitize_html ------------------------------------------------------------------------------
@@ -212,9 +219,12 @@ def _raw_text(html: str) -> str:
     root = _parse_fragment(html)
     if root is None:
         return _stripped_text(html)
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *_INVISIBLE_TAGS, with_tail=False)
-    _mark_breaks(root)
-    return root.text_content()
+    try:
+        etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *_INVISIBLE_TAGS, with_tail=False)
+        _mark_breaks(root)
+        return root.text_content()
+    except Exception:  # noqa: BLE001 — a tree lxml built but will not edit: the tag-stripped text
+        return _stripped_text(html)
 
 
 def html_to_text(html: str | None) -> str:
@@ -392,9 +402,10 @@ def secure_url(url: str, hosts: frozenset[str]) -> str:
     """``url`` with ``http://`` made ``https://`` when its host is one of ``hosts``."""
     try:
         parts = urlsplit(url or "")
-    except ValueError:
+        port = parts.port
+    except ValueError:  # a port out of range is read lazily, and refused only then
         return url
-    if parts.scheme == "http" and parts.port is None and (parts.hostname or "") in hosts:
+    if parts.scheme == "http" and port is None and (parts.hostname or "") in hosts:
         return "https://" + url[len("http://") :]
     return url
 

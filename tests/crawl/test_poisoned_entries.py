@@ -143,13 +143,18 @@ def test_a_poisoned_item_never_parks_its_feed(site, settings):
 
 def test_an_unreadable_json_feed_item_is_left_out_alone(site):
     """A JSON Feed item whose values have types the format does not allow (``attachments``
-    must be an array) cannot be read: it alone is left out, logged and counted."""
+    must be an array) cannot be read: it alone is left out, logged and counted. Items with a
+    control character XML forbids in their HTML (JSON may carry ``\b``) or an image on a port out
+    of range used to take the feed down too: they are stored."""
     items = [
         {"id": f"{n}", "url": f"{site.base}/articles/{n}", "title": GOOD[n], "content_html": f"<p>{escape(BODY)}</p>",
          "date_published": f"2025-12-02T0{n}:00:00Z"}
         for n in range(3)
     ]
     items.insert(1, {"id": "bad", "url": f"{site.base}/articles/bad", "title": "Mal formé", "attachments": 5})
+    items.append({"id": "ctl", "url": f"{site.base}/articles/ctl", "title": "Un retour arrière",
+                  "content_html": "<p>Un texte\b avec\x1b des caractères de contrôle.</p>",
+                  "image": "http://127.0.0.1:99999/photo.jpg"})
     document = {"version": "https://jsonfeed.org/version/1.1", "title": "La Gazette", "items": items}
     site.routes["/feed.json"] = ("application/feed+json", json.dumps(document).encode())
     feed = follow(site, "/feed.json")
@@ -158,7 +163,8 @@ def test_an_unreadable_json_feed_item_is_left_out_alone(site):
 
     feed.refresh_from_db()
     assert (feed.state, feed.error_count, feed.last_error) == (Feed.State.ACTIVE, 0, "")
-    assert sorted(Article.objects.filter(feed=feed).values_list("title", flat=True)) == sorted(GOOD)
+    assert sorted(Article.objects.filter(feed=feed).values_list("title", flat=True)) == sorted(GOOD + ["Un retour arrière"])
+    assert Article.objects.get(title="Un retour arrière").text == "Un texte avec des caractères de contrôle."
     assert feed.entries_skipped == 1 and summary.entries_skipped == 1
     assert feed.last_skip_reason.startswith("parse: TypeError") and f"{site.base}/articles/bad" in feed.last_skip_reason
 
