@@ -134,14 +134,13 @@ def report_image(image_id: int, reporter: Reporter) -> ReportOutcome:
 
 def _hold(image: Image, reason: str, tally: Tally) -> None:
     """Keep ``image`` visible and put its block before a moderator (logged when it starts or changes)."""
-    hold, created = BlockHold.objects.get_or_create(
-        image=image, defaults={"reason": reason, "address_count": tally.addresses, "network_count": tally.networks}
-    )
-    changed = not created and hold.reason != reason
-    hold.reason, hold.address_count, hold.network_count = reason, tally.addresses, tally.networks
-    hold.save(update_fields=["reason", "address_count", "network_count"])
-    if created or changed:
-        _log(ModerationEvent.Action.HOLD, image, report_count=tally.addresses, note=hold.get_reason_display())
+    fields = {"reason": reason, "address_count": tally.addresses, "network_count": tally.networks}
+    hold, created = BlockHold.objects.get_or_create(image=image, defaults=fields)
+    new_reason = not created and hold.reason != reason
+    if not created:
+        BlockHold.objects.filter(pk=hold.pk).update(**fields)
+    if created or new_reason:
+        _log(ModerationEvent.Action.HOLD, image, report_count=tally.addresses, note=BlockHold.Reason(reason).label)
 
 
 def _record(image: Image, reporter: Reporter) -> bool:

@@ -182,6 +182,24 @@ def test_a_block_called_for_by_a_burst_waits_for_a_moderator(make_article, setti
     assert block.moderator_name == "admin"
 
 
+def test_a_hold_for_too_few_networks_stays_held_when_a_burst_comes_behind_it(make_article, settings):
+    settings.REVUE_REPORT_BURST_SIZE = 4
+    target = lead_of(make_article(lead="https://img.example/target.jpg", inline=()))
+    others = [lead_of(make_article(lead=f"https://img.example/other-{n}.jpg", inline=())) for n in range(2)]
+    for address in ("198.51.100.1", "198.51.100.2", "203.0.113.1"):
+        Reader(address=address).report(target)
+    assert BlockHold.objects.get(image=target).reason == BlockHold.Reason.FEW_NETWORKS
+    for n, image in enumerate(others):  # the first network now reports everything: a burst
+        Reader(address=f"198.51.100.{10 + n}").report(image)
+
+    Reader(address="192.0.2.1").report(target)  # a third network: enough, but a burst is behind it
+
+    assert state_of(target) == Image.State.VISIBLE
+    assert BlockHold.objects.get(image=target).reason == BlockHold.Reason.BURST
+    holds = ModerationEvent.objects.filter(image=target, action=ModerationEvent.Action.HOLD).order_by("id")
+    assert [event.note for event in holds] == ["trop peu de réseaux", "rafale de signalements"]
+
+
 def test_a_moderator_keeps_a_held_image_visible_and_fresh_reports_are_needed(article, admin_client, settings):
     image = lead_of(article)
     for n in (1, 2, 3):
