@@ -192,7 +192,7 @@ def _extract_from_tree(
         structured=_guarded(lambda: read_structured_article(tree), NO_STRUCTURE, "json-ld", url),
     )
     site_name = page.meta.get("og:site_name") or (info.sitename if info else "") or ""
-    title = tidy_title((info.title if info else "") or page.meta.get("og:title") or page.title, site_name)
+    title = tidy_title((info.title if info else "") or page.meta.get("og:title") or page.title, site_name).replace(_SOFT_HYPHEN, "")
     fast = _has_article_container(tree, names) or tree.xpath("count(//*)") > fast_mode_elements
     pictures = _guarded(lambda: _is_picture_page(tree, reading.captions), False, "pictures", url)
     _guarded(lambda: _prepare_body_tree(tree, rules, reading.structured, title, names, pictures=pictures), None, "prepare", url)
@@ -220,8 +220,13 @@ def _extract_from_tree(
 
 def _article_text(content: str, pictures: bool) -> str:
     """The article's plain text: captions stay under their pictures in the HTML but are the
-    article's text only on a picture page."""
-    return html_to_text(_FIGCAPTION.sub("", content) if not pictures and "<figcaption>" in content else content)
+    article's text only on a picture page. Soft hyphens (U+00AD, the page's hints where a word
+    may break) go: in text they split words ("Wehr\u00adanlage") for search and comparison."""
+    text = html_to_text(_FIGCAPTION.sub("", content) if not pictures and "<figcaption>" in content else content)
+    return text.replace(_SOFT_HYPHEN, "") if _SOFT_HYPHEN in text else text
+
+
+_SOFT_HYPHEN = "\u00ad"
 
 
 def _body(tree: HtmlElement, url: str, reading: PageReading, title: str, *, fast: bool, pictures: bool) -> str:
@@ -707,24 +712,57 @@ def _pictures_in_flow(tree: HtmlElement, url: str, captions: dict[str, str]) -> 
 def _with_pictures(body: str, flow: dict[str, list[tuple[str, str, str]]]) -> str:
     """The pictures of the page's text put back in the body, each before its paragraph (the
     body is extracted without pictures: trafilatura's picture mode brings captions, credits and
-    teasers' text with them)."""
+    teasers' text with them). A short block that only repeats a picture's description (its alt
+    text or caption, as a caption written outside ``<figcaption>`` does) becomes that figure's
+    caption instead of article text, and a lone link to a picture file ("Vergrößern", "Zoom")
+    goes."""
     if not flow:
         return body
     shown = set(_IMG.findall(body))
+    described = {}  # the text key of a picture's alt or caption → the picture's source
+    for pictures in flow.values():
+        for src, alt, caption in pictures:
+            for description in (caption, alt):
+                if len(description.split()) >= _DESCRIPTION_MIN_WORDS:
+                    described.setdefault(_title_key(description)[:_FLOW_KEY_CHARS], src)
+    found_captions: dict[str, str] = {}  # source → the block that described it
+
+    def caption_block(match: re.Match[str]) -> bool:
+        if len(match[2]) > 3 * _READ_ALSO_MAX_CHARS:
+            return False
+        if _LONE_PICTURE_LINK.fullmatch(match[2].strip()):
+            return True
+        src = described.get(_block_key(match[2])[:_FLOW_KEY_CHARS])
+        if src is None:
+            return False
+        found_captions.setdefault(src, " ".join(html_lib.unescape(_TAG.sub("", match[2])).split()))
+        return True
+
+    dropped = {match.start() for match in _BLOCK.finditer(body) if caption_block(match)}
 
     def place(match: re.Match[str]) -> str:
+        kept = "" if match.start() in dropped else match[0]
         pictures = flow.pop(_block_key(match[2])[:_FLOW_KEY_CHARS], None)
         if not pictures:
-            return match[0]
+            return kept
         figures = []
         for src, alt, caption in pictures:
             if src in shown:
                 continue
+            caption = caption or found_captions.get(src, "")
             figcaption = f"<figcaption>{html_lib.escape(caption, quote=False)}</figcaption>" if caption else ""
             figures.append(f'<figure><img src="{html_lib.escape(src)}" alt="{html_lib.escape(alt)}">{figcaption}</figure>\n')
-        return "".join(figures) + match[0]
+        return "".join(figures) + kept
 
     return _BLOCK.sub(place, body)
+
+
+_DESCRIPTION_MIN_WORDS = 4  # an alt text shorter than this ("Foto", "Bild 1") describes nothing
+# a block that is only a link to a picture file: a lightbox's "enlarge" control
+_LONE_PICTURE_LINK = re.compile(
+    r"""<a\b[^>]*\shref="[^"]+\.(?:jpe?g|png|gif|webp)(?:\?[^"]*)?"[^>]*>(?:(?!</a>)[^<]|<(?!/?a\b)[^>]*>){0,80}</a>""",
+    re.IGNORECASE,
+)
 
 
 def _pictures_for_captions(body: str, captions: dict[str, str], url: str) -> str:

@@ -330,3 +330,36 @@ def test_a_credit_line_is_no_caption_and_pictures_outside_the_text_stay_out():
     assert 'src="https://www.courrier-nador.test/photos/grue.jpg"' in article.html
     assert "AFP" not in article.html  # … and a credit line is not even a caption
     assert "masthead" not in article.html and "teaser" not in article.html
+
+
+DESCRIBED_PICTURE_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Das neue Telefon ohne Kerbe</title></head>
+<body><main><article class="article-body"><h1>Das neue Telefon ohne Kerbe</h1>
+<p>Die ersten Bilder des neuen Telefons zeigen ein Display ganz ohne Kerbe am oberen Rand des Bildschirms.</p>
+<div class="image"><picture><img src="/bilder/loch_620.jpg" width="620" height="310" alt="Eine kleine runde Aussparung für die Kamera im Display."></picture>
+<div class="description"><a class="btn" href="//bilder.example.test/loch_original.jpg"><strong>Vergrößern</strong></a>
+<strong class="title">Eine kleine runde Aussparung für die Kamera im Display.</strong></div></div>
+<p>Nach einigen Gerüchten ersetzt der Hersteller die Kerbe durch ein rundes Loch für die Frontkamera.</p>
+<p>Die Sensoren der Gesichtserkennung sollen hinter dem Glas des Displays liegen, so die Berichte.</p>
+</article></main></body></html>"""
+
+
+def test_a_caption_written_outside_figcaption_is_the_pictures_caption_not_the_text():
+    """A description block that repeats the picture's alt text is its caption: under the
+    picture in the HTML, out of the text; the lightbox's « Vergrößern » link goes."""
+    article = extract(DESCRIBED_PICTURE_PAGE, "https://www.example.test/ratgeber/telefon-ohne-kerbe.html")
+    assert "Aussparung" not in article.text
+    assert "Vergrößern" not in article.text and "Vergrößern" not in article.html
+    assert "<figcaption>Eine kleine runde Aussparung für die Kamera im Display.</figcaption>" in article.html
+    assert "ersetzt der Hersteller die Kerbe" in article.text
+
+
+def test_soft_hyphens_are_not_in_the_text_or_title():
+    html = (
+        "<html lang=de><head><title>Wehr\u00adan\u00adlage Hor\u00adka</title></head><body><article>"
+        "<h1>Wehr\u00adan\u00adlage Hor\u00adka</h1>"
+        + "<p>Auch in die&shy;sem Jahr wol\u00adlen wir Sie in die Zeit unse\u00adrer Groß\u00advä\u00adter ent\u00adfüh\u00adren.</p>" * 4
+        + "</article></body></html>"
+    )
+    article = extract(html, "https://www.example.test/veranstaltung/887/")
+    assert "Auch in diesem Jahr wollen wir Sie in die Zeit unserer Großväter entführen." in article.text
+    assert "\u00ad" not in article.text and article.title == "Wehranlage Horka"
