@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "csp",  # checks the CONTENT_SECURITY_POLICY setting
     "ninja",  # serves the API docs' scripts from our own static files, not a CDN
     "revue.sources",
     "revue.news",
@@ -168,6 +169,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (below)
+    "revue.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -224,6 +227,47 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- security headers, HTTPS and the admin's door (README: "Security headers and the admin's door") -
+
+# Content-Security-Policy (django-csp): scripts, styles, images, fonts and connections come from
+# the portal itself only (images through its proxy, /img/…); no inline script on any page (the
+# JSON-LD is a data block, not a script), no plugin, no <base>, no framing. Style attributes
+# stay allowed (the ticker's --ticker-count, a few admin boxes): they load nothing beyond
+# img-src and font-src, and have no selectors to read a page with.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (revue.headers): features no page of Revue uses, denied to every origin
+PERMISSIONS_POLICY = [
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
+    "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
+    "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+]  # fmt: skip
+# Served over HTTPS (directly or by a proxy that terminates TLS): HTTP is redirected, cookies
+# are Secure, and browsers are told to come back over HTTPS only (HSTS).
+REVUE_HTTPS = env_bool("REVUE_HTTPS", False)
+SECURE_SSL_REDIRECT = REVUE_HTTPS
+SESSION_COOKIE_SECURE = REVUE_HTTPS
+CSRF_COOKIE_SECURE = REVUE_HTTPS
+SECURE_HSTS_SECONDS = env_int("REVUE_HSTS_SECONDS", 365 * 24 * 3600) if REVUE_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("REVUE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("REVUE_HSTS_PRELOAD", True)
+# behind a proxy that terminates TLS: its X-Forwarded-Proto says the reader came over HTTPS
+# (`revue serve` passes proxy headers on only from REVUE_TRUSTED_PROXIES, dropping anyone else's)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
