@@ -6,6 +6,7 @@
   (after a confirmation page).
 * **Blocages en attente** — blocks the reports called for but that wait for a moderator (a
   burst, or too few networks), with the reason; actions: block now, or restore (keep it shown).
+  Whoever may view or change reported images may view or decide these.
 * **Images bloquées** — the latest blocked first, with who blocked them; action: restore.
 * **Signalements récents** — the reports as they come, with the burst box on top.
 * **Journal de modération** — the audit log, read only: who did what, and when.
@@ -279,3 +280,10 @@ class BlockHoldAdmin(DeskMixin, admin.ModelAdmin):
     def restore(self, request, queryset):
         done = sum(services.restore_image(hold.image, moderator=request.user) for hold in queryset)
         self.message_user(request, f"{done} image(s) gardée(s) visible(s) : un seuil plus élevé s'applique désormais.")
+
+    # whoever may decide on reported images decides on held blocks (no new permission to grant)
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("moderation.view_reportedimage") or self.has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("moderation.change_reportedimage")

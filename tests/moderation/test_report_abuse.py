@@ -12,6 +12,8 @@ import re
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core import signing
 from django.test import Client
 
@@ -214,3 +216,18 @@ def test_a_moderator_keeps_a_held_image_visible_and_fresh_reports_are_needed(art
         Reader(address=network).report(image)
     assert state_of(image) == Image.State.RESTORED
     assert "0 blocage" not in text(admin_client.get(DESK))
+
+
+def test_a_moderator_of_reported_images_decides_on_held_blocks_too(client, article):
+    moderator = get_user_model().objects.create_user("nadia", password="x", is_staff=True)
+    moderator.user_permissions.add(Permission.objects.get(codename="change_reportedimage"))
+    client.force_login(moderator)
+    image = lead_of(article)
+    for n in (1, 2, 3):
+        Reader(address=f"198.51.100.{n}").report(image)
+
+    assert "https://img.example/photos/lead.jpg" in text(client.get(HOLDS))
+    client.post(HOLDS, {"action": "block_now", "_selected_action": [BlockHold.objects.get().pk]})
+
+    assert state_of(image) == Image.State.BLOCKED
+    assert ModerationEvent.objects.get(image=image, action=ModerationEvent.Action.BLOCK).moderator_name == "nadia"
