@@ -268,6 +268,13 @@ SECURE_HSTS_PRELOAD = env_bool("REVUE_HSTS_PRELOAD", True)
 # behind a proxy that terminates TLS: its X-Forwarded-Proto says the reader came over HTTPS
 # (`revue serve` passes proxy headers on only from REVUE_TRUSTED_PROXIES, dropping anyone else's)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The admin's login (revue.moderation.login_throttle): failed attempts are counted per account
+# and per address; past the limit within the window, that account or address is refused for a while.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+REVUE_LOGIN_MAX_FAILURES = env_int("REVUE_LOGIN_MAX_FAILURES", 5)
+REVUE_LOGIN_FAILURE_WINDOW = env_int("REVUE_LOGIN_FAILURE_WINDOW", 15 * 60)
+REVUE_LOGIN_LOCKOUT_SECONDS = env_int("REVUE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 
 LOGGING = {
     "version": 1,
