@@ -102,9 +102,11 @@ def article():
 def test_three_readers_behind_the_trusted_proxy_get_the_image_blocked(article):
     image, path = article.image, article.get_absolute_url()
     with revue_serve(REVUE_CLIENT_ADDRESS_HEADER="X-Forwarded-For", REVUE_TRUSTED_PROXIES="127.0.0.1") as base:
-        for network in ("203.0.113.5", "198.51.100.5", "192.0.2.5"):
+        # two readers behind the proxy (the left entry is what a client claimed, the right one what
+        # the proxy saw), and one who connects directly without any header
+        for peer, forwarded_for in [("127.0.0.1", "6.6.6.6, 203.0.113.5"), ("127.0.0.1", "198.51.100.5"), ("127.0.0.2", None)]:
             assert state_of(image) == Image.State.VISIBLE
-            report_the_lead_image(reader(base, "127.0.0.1", forwarded_for=f"6.6.6.6, {network}"), path, image.pk)
+            report_the_lead_image(reader(base, peer, forwarded_for), path, image.pk)
 
         assert state_of(image) == Image.State.BLOCKED
         fresh = reader(base, "127.0.0.1", forwarded_for="100.64.0.9").get(path).text
