@@ -14,6 +14,7 @@ who asks for what: only Revue's server may, never the browser.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -70,6 +71,20 @@ def staged(images_base: str) -> dict[str, str]:
     }
 
 
+@contextmanager
+def watched(browser):
+    """A fresh browser context that watches for CSP violations; yields it, its page, and the URL
+    of every request the browser makes (blocked ones included)."""
+    context = browser.new_context(locale="fr-FR")
+    context.add_init_script(WATCH_VIOLATIONS)
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    try:
+        yield context, context.new_page(), requested
+    finally:
+        context.close()
+
+
 def visit(page, url: str) -> list[str]:
     """Open ``url`` under the policy; every violation the page reports, events and console alike."""
     console: list[str] = []
@@ -106,13 +121,8 @@ def test_no_page_breaks_the_policy_and_the_browser_asks_only_revue(live_server, 
         "/admin/login/", "/admin/", "/admin/moderation/reportedimage/", "/admin/moderation/blockedimage/",
         "/admin/moderation/moderationevent/", paths["source"], paths["rule"],
     ]  # fmt: skip
-    requested: list[str] = []
     violations: dict[str, list[str]] = {}
-    with chromium() as browser:
-        context = browser.new_context(locale="fr-FR")
-        context.add_init_script(WATCH_VIOLATIONS)
-        context.on("request", lambda request: requested.append(request.url))
-        page = context.new_page()
+    with chromium() as browser, watched(browser) as (context, page, requested):
         for path in reader_pages:
             violations[path] = visit(page, live_server.url + path)
         expect(page.locator("#swagger-ui .info")).to_be_visible()  # the API docs still work
@@ -126,7 +136,6 @@ def test_no_page_breaks_the_policy_and_the_browser_asks_only_revue(live_server, 
         visit(page, live_server.url + paths["article"])  # what an injected script or image would get
         ran = page.evaluate(SMUGGLE, f"{outlet.base_url}/photos/smuggled.png")
         smuggled = page.evaluate("window.__violations")
-        context.close()
 
     assert {path: found for path, found in violations.items() if found} == {}
     assert not ran and any(v.startswith("script-src") for v in smuggled) and any(v.startswith("img-src") for v in smuggled)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from revue.news.models import Article, Story
-from tests.e2e.test_content_security_policy_browser import WATCH_VIOLATIONS, visit
+from tests.e2e.test_content_security_policy_browser import visit, watched
 from tests.e2e.test_image_reports_browser import chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -34,18 +34,12 @@ def demo_paths() -> list[str]:
 def test_the_demo_reads_in_chromium_under_the_policy(crawled_press, live_server):
     cache.clear()
     paths = demo_paths()
-    requested: list[str] = []
     violations: dict[str, list[str]] = {}
     pictures: dict[str, int] = {}
-    with chromium() as browser:
-        context = browser.new_context(locale="fr-FR")
-        context.add_init_script(WATCH_VIOLATIONS)
-        context.on("request", lambda request: requested.append(request.url))
-        page = context.new_page()
+    with chromium() as browser, watched(browser) as (_, page, requested):
         for path in paths:
             violations[path] = visit(page, live_server.url + path)
             pictures[path] = page.evaluate(LOADED_PICTURES)
-        context.close()
 
     assert len(paths) >= 7
     assert {path: found for path, found in violations.items() if found} == {}
