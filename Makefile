@@ -6,8 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_DATA := build/test-data
+FUZZ_SECONDS ?= 60
 
-.PHONY: demo test test-sqlite test-postgres services browser bench clean
+.PHONY: demo test test-sqlite test-postgres services browser bench fuzz clean
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Revue needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
@@ -21,6 +22,11 @@ $(VENV)/.installed: $(VENV)/.python-ok pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+# atheris only for `make fuzz`, never for `make test`
+$(VENV)/.installed-fuzz: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[fuzz]'
 	@touch $@
 
 ## make demo: the portal on the offline demo press, at http://127.0.0.1:8000/
@@ -62,6 +68,13 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/stories.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/crawl.py
+
+## fuzz: coverage-guided fuzzing (atheris) of feed parsing and extraction, FUZZ_SECONDS (60) each;
+## a crash is kept under tests/crawl/fuzz_crashes/ (then `make test` runs it) and fails the target
+fuzz: $(VENV)/.installed-fuzz
+	@status=0; for target in feeds extraction; do \
+		$(BIN)/python fuzz/run.py $$target --seconds $(FUZZ_SECONDS) || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) build

@@ -1,0 +1,1 @@
+"""Coverage-guided fuzzing (atheris) of the stages that read what outlets send: ``make fuzz``."""
