@@ -15,6 +15,8 @@ Pure: plain values in, a frozen dataclass out, no ORM and no network. The rules:
   content image of sensible size), else the first such image of the stored body.
 * https: when the article URL is https, the outlet's own links and images (body, lead image)
   are upgraded from http, so nothing is fetched or linked in clear where it need not be.
+* Nothing a database refuses: no NUL, no lone surrogate in any text of the draft. No input
+  makes ``needs_page`` or ``build_draft`` raise (property tests).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from revue.crawl.clean import (
     html_to_text,
     https_hosts,
     sanitize_html,
+    scrub_text,
     secure_url,
     tidy_title,
     upgrade_to_https,
@@ -185,12 +188,12 @@ def build_draft(entry: Entry, page: ExtractedArticle | None, ctx: FeedContext) -
     language = _choose_language(page, ctx, text)
     return ArticleDraft(
         url=url,
-        guid=entry.guid,
+        guid=scrub_text(entry.guid),
         title=title,
         summary=_summary(entry, text),
         content_html=content_html,
         text=text,
-        author=entry.author or (page.author if page else ""),
+        author=scrub_text(entry.author or (page.author if page else "")),
         language=language.lower()[:8],
         published_at=_choose_date(entry, page, ctx.fetched_at),
         image_url=image_url,

@@ -34,6 +34,9 @@ How a document travels:
    lead image, duplicates by guid dropped. Items that share one link and carry no other
    id (NixOS' news feed links all its items to one page) stay distinct entries: their guid
    is the link with a digest of title and date; a link only one item has stays its guid.
+   Titles, guids, authors, categories and the lead image hold no NUL, no other control
+   character XML forbids and no lone surrogate (a JSON Feed's escapes may carry them, XML's
+   character references the controls): no database refuses an entry for them.
    An item that cannot be mapped (values of types the format does not allow, such as a JSON
    Feed ``attachments`` that is no array) is left out alone and listed in
    ``ParsedFeed.skipped`` with the reason: one item never costs its feed.
@@ -71,6 +74,8 @@ import fastfeedparser
 import feedparser
 from lxml import etree
 from lxml import html as lxml_html
+
+from revue.crawl.clean import scrub_text
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +127,8 @@ class SkippedEntry:
 
     @classmethod
     def of(cls, link: Any, stage: str, error: BaseException) -> "SkippedEntry":
-        return cls(link=_shorten(_text(link), 500), stage=stage, reason=_shorten(f"{type(error).__name__}: {error}", 300))
+        reason = f"{type(error).__name__}: {error}"
+        return cls(link=_shorten(scrub_text(_text(link)), 500), stage=stage, reason=_shorten(scrub_text(reason), 300))
 
 
 @dataclass(frozen=True)
@@ -1273,7 +1279,8 @@ def _make_entry(
     **fields: Any,
 ) -> Entry:
     title = _plain_title(title)
-    guid = guid.strip()
+    guid = scrub_text(guid).strip()
+    fields["image_url"] = scrub_text(fields.get("image_url") or "")
     if not link and guid.startswith(("https://", "http://")) and " " not in guid:
         link = guid  # a permalink guid (or an Atom id that is a web address) is the page
     return Entry(
@@ -1354,7 +1361,7 @@ def _plain_title(value: Any) -> str:
 
 
 def _collapse(value: Any) -> str:
-    return " ".join(_text(value).split())
+    return " ".join(scrub_text(_text(value)).split())
 
 
 _AUTHOR_WITH_EMAIL = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")

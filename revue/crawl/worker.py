@@ -41,6 +41,7 @@ from django.db import IntegrityError, close_old_connections, connection, connect
 from django.utils import timezone
 
 from revue.crawl import pipeline, schedule
+from revue.crawl.clean import scrub_text
 from revue.crawl.drafts import FeedContext, entry_url, needs_page
 from revue.crawl.extract import ExtractedArticle
 from revue.crawl.feeds import Entry, FeedParseError, ParsedFeed, SkippedEntry, discover_feed_urls, looks_like_html
@@ -669,7 +670,7 @@ class Crawler:
         if skipped:
             last = skipped[-1]
             fields.update(entries_skipped=job.entries_skipped + len(skipped), last_skipped_at=now,
-                          last_skip_reason=f"{last.stage}: {last.reason} ({last.link or 'sans lien'})"[:2000])
+                          last_skip_reason=scrub_text(f"{last.stage}: {last.reason} ({last.link or 'sans lien'})")[:2000])
         self._releases.append(
             Release(job.id, fields, title=parsed.title[:300] if parsed and not job.title else "",
                     moved_to=result.permanent_redirect)
@@ -698,7 +699,7 @@ class Crawler:
             last_fetched_at=now,
             last_status=status_code,
             error_count=errors,
-            last_error=message[:2000],
+            last_error=scrub_text(message)[:2000],  # (a NUL would fail the whole batch of outcomes on PostgreSQL)
             last_error_at=now,
         )
         if check.park:

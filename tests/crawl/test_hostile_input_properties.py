@@ -336,7 +336,7 @@ entries = st.builds(
 @example(entry=Entry(guid="g", link="https://a.example/1", title="", published_at=None, updated_at=None,
                      summary="<html><head></head></html>", content="", author="", categories=(), image_url="",
                      enclosures=()), language="fr")
-@example(entry=Entry(guid="g", link="https://a.example/1", title="t", published_at=None, updated_at=None,
+@example(entry=Entry(guid="g\x00\ud800", link="https://a.example/1", title="t", published_at=None, updated_at=None,
                      summary="", content="<p>\x1b</p>", author="", categories=(),
                      image_url="http://a.example:99999/a.jpg", enclosures=()), language="fr")
 def test_needs_page_and_build_draft_never_raise(entry, language):
@@ -346,5 +346,8 @@ def test_needs_page_and_build_draft_never_raise(entry, language):
     draft = build_draft(entry, None, ctx)
     if draft is not None:
         assert_not_executable(draft.content_html)
+        for value in (draft.url, draft.guid, draft.title, draft.summary, draft.content_html, draft.text, draft.author,
+                      draft.language, draft.image_url, *draft.inline_image_urls):
+            assert "\x00" not in value and isinstance(value.encode("utf-8"), bytes)  # nothing a database refuses
         assert draft.published_at <= NOW + timedelta(minutes=10)
         assert canonical_url(draft.url) == draft.url

@@ -155,6 +155,11 @@ def test_an_unreadable_json_feed_item_is_left_out_alone(site):
     items.append({"id": "ctl", "url": f"{site.base}/articles/ctl", "title": "Un retour arrière",
                   "content_html": "<p>Un texte\b avec\x1b des caractères de contrôle.</p>",
                   "image": "http://127.0.0.1:99999/photo.jpg"})
+    # JSON escapes may carry what no database stores: NULs (PostgreSQL refuses them), lone
+    # surrogates (no UTF-8 encoder takes them): in the guid, the author, the title
+    items.append({"id": "nul\u0000\ud800", "url": f"{site.base}/articles/nul", "title": "Un nul\u0000 \udc00isolé",
+                  "authors": [{"name": "La r\u0000édaction\ud83d"}], "tags": ["\u0000"],
+                  "content_html": f"<p>{escape(BODY)}</p>"})
     document = {"version": "https://jsonfeed.org/version/1.1", "title": "La Gazette", "items": items}
     site.routes["/feed.json"] = ("application/feed+json", json.dumps(document).encode())
     feed = follow(site, "/feed.json")
@@ -163,7 +168,10 @@ def test_an_unreadable_json_feed_item_is_left_out_alone(site):
 
     feed.refresh_from_db()
     assert (feed.state, feed.error_count, feed.last_error) == (Feed.State.ACTIVE, 0, "")
-    assert sorted(Article.objects.filter(feed=feed).values_list("title", flat=True)) == sorted(GOOD + ["Un retour arrière"])
+    assert sorted(Article.objects.filter(feed=feed).values_list("title", flat=True)) == sorted(
+        GOOD + ["Un retour arrière", "Un nul \ufffdisolé"])
+    odd = Article.objects.get(url=f"{site.base}/articles/nul")
+    assert (odd.guid, odd.author) == ("nul\ufffd", "La rédaction\ufffd")
     assert Article.objects.get(title="Un retour arrière").text == "Un texte avec des caractères de contrôle."
     assert feed.entries_skipped == 1 and summary.entries_skipped == 1
     assert feed.last_skip_reason.startswith("parse: TypeError") and f"{site.base}/articles/bad" in feed.last_skip_reason
