@@ -37,7 +37,8 @@ from typing import NamedTuple
 from revue.news.newswords import LEXICON, STOP_WORDS
 from revue.news.rarity import rarity
 
-LEAD_WORDS = 120  # words of text (after the title) whose stems are compared
+LEAD_WORDS = 400  # words of text (after the title) whose stems are compared
+KEPT_WORDS = 60  # of those stems, the heaviest kept (what tells the event; bounds what is stored and compared)
 LEAD_CHARS = 400  # characters of the first paragraph whose figures must agree
 MAX_TOKENS = 500  # words of an article read at all: who, where and how many come early
 MAX_CHARS = 4000  # characters of its text read at all
@@ -508,7 +509,8 @@ def _lead_words(words: list[_Word], stop: frozenset[str], language: str, title_c
     (``revue.news.rarity``): ``rarity - COMMON + 1``, twice in the title, half as much again for a
     name (a capital inside a sentence). Words commoner than ``COMMON``, stop words and the words
     of generic concepts (countries and calendar words: ``generic`` positions, which
-    every news day repeats and the anchors carry) are left out."""
+    every news day repeats and the anchors carry) are left out; of the rest, the ``KEPT_WORDS``
+    heaviest are kept."""
     lead: dict[int, float] = {}
     for word in _title_and_lead(words):
         folded = word.folded
@@ -522,6 +524,8 @@ def _lead_words(words: list[_Word], stop: frozenset[str], language: str, title_c
         if word.capitalised and not word.sentence_start and not (word.in_title and title_case):
             weight *= NAME_BOOST
         lead[k] = lead.get(k, 0.0) + weight
+    if len(lead) > KEPT_WORDS:
+        lead = dict(sorted(lead.items(), key=lambda item: (-item[1], item[0]))[:KEPT_WORDS])
     return lead
 
 
