@@ -4,8 +4,10 @@ Built on Django's syndication framework over the same queries as the pages. Each
 the article's page on the portal, names its outlet as author (with the journalist when known),
 and carries its lead image as an enclosure only when that image is not blocked — a blocked image
 never leaves the portal — at the image proxy's absolute address, never the outlet's (a reader's
-feed reader fetches it from Revue). Descriptions are plain text (the summary, or the start of the text);
-characters XML cannot carry are dropped rather than failing the feed. ``REVUE_FEEDS_OUT_ITEMS``
+feed reader fetches it from Revue). Descriptions are plain text (the summary, or the start of the text),
+HTML-escaped, since RSS ``description`` and Atom ``summary type="html"`` are read as HTML (an
+outlet's « <img onerror=…> », text in its feed, must stay text in a reader's); characters XML
+cannot carry are dropped rather than failing the feed. ``REVUE_FEEDS_OUT_ITEMS``
 items per feed.
 """
 
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from revue.news import search as engine
@@ -63,7 +66,7 @@ class ArticleFeed(Feed):
         text = item.summary or item.text
         if len(text) > DESCRIPTION_CHARS:
             text = text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " …"
-        return xml_text(text)
+        return escape(xml_text(text))  # plain text in a field readers take as HTML
 
     def item_link(self, item: Article) -> str:
         return item.get_absolute_url()
