@@ -15,7 +15,9 @@ Pure: plain values in, a frozen dataclass out, no ORM and no network. The rules:
   content image of sensible size), else the first such image of the stored body.
 * https: when the article URL is https, the outlet's own links and images (body, lead image)
   are upgraded from http, so nothing is fetched or linked in clear where it need not be.
-* Nothing a database refuses: no NUL, no lone surrogate in any text of the draft. No input
+* Nothing a database refuses: no NUL, no lone surrogate in any text of the draft, no image URL
+  longer than ``URL_CHARS`` (the picture is dropped; ``pipeline.make_drafts`` leaves out, and
+  records, an entry whose own URL is longer). No input
   makes ``needs_page`` or ``build_draft`` raise (property tests).
 """
 
@@ -45,6 +47,7 @@ from revue.news.categories import category_for
 
 SUMMARY_CHARS = 400
 TITLE_CHARS = 1000  # the archive keeps this much of a title (``store`` cuts it there)
+URL_CHARS = 2000  # the longest article or image URL the archive holds (PostgreSQL refuses a longer one)
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.IGNORECASE)
 
@@ -118,7 +121,7 @@ def _same_host(a: str, b: str) -> bool:
 
 
 def _choose_url(url: str, page: ExtractedArticle | None) -> str:
-    if page and page.canonical_url and _same_host(page.canonical_url, url):
+    if page and page.canonical_url and len(page.canonical_url) <= URL_CHARS and _same_host(page.canonical_url, url):
         try:
             return canonical_url(page.canonical_url)
         except ValueError:
@@ -185,6 +188,8 @@ def build_draft(entry: Entry, page: ExtractedArticle | None, ctx: FeedContext) -
         title = text[:120].rsplit(" ", 1)[0] if text else ""
     image_url = entry.image_url or (page.image_url if page else "") or first_content_image(content_html)
     image_url = secure_url(absolutize(image_url, url), secure_hosts) if image_url else ""
+    if len(image_url) > URL_CHARS:  # no picture rather than no article
+        image_url = ""
     language = _choose_language(page, ctx, text)
     return ArticleDraft(
         url=url,
@@ -199,5 +204,6 @@ def build_draft(entry: Entry, page: ExtractedArticle | None, ctx: FeedContext) -
         image_url=image_url,
         category_slug=category_for(entry.categories, ctx.category_hint),
         content_hash=content_hash(text) if text else "",
-        inline_image_urls=tuple(dict.fromkeys(html.unescape(src) for src in _IMG_SRC.findall(content_html))),
+        inline_image_urls=tuple(dict.fromkeys(
+            src for src in map(html.unescape, _IMG_SRC.findall(content_html)) if len(src) <= URL_CHARS)),
     )

@@ -25,7 +25,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from revue.crawl.drafts import TITLE_CHARS, ArticleDraft, FeedContext, build_draft, entry_url
+from revue.crawl.drafts import TITLE_CHARS, URL_CHARS, ArticleDraft, FeedContext, build_draft, entry_url
 from revue.crawl.extract import ExtractedArticle, extract
 from revue.crawl.feeds import Entry, ParsedFeed, SkippedEntry, parse
 
@@ -81,13 +81,16 @@ def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: F
     Each entry is on its own: one that fails (a bug, or input no helper foresaw) is left out and
     listed in ``skipped`` with the reason, and the feed's other entries go on. An entry whose
     story features fail is left out too: stored, it would fail the settle of every article
-    settled with it."""
+    settled with it; and one whose URL is longer than the archive holds (``URL_CHARS``), which
+    would fail its whole feed's store on PostgreSQL."""
     drafts, skipped = [], []
     prepare = _story_features(ctx, story_params) if story_params is not None else None
     for entry in entries:
         stage = "draft"
         try:
             draft = build_draft(entry, pages.get(entry.guid), ctx)
+            if draft is not None and len(draft.url) > URL_CHARS:
+                raise ValueError(f"its URL is longer than {URL_CHARS} characters ({len(draft.url)})")
             if draft is not None and prepare is not None:
                 stage = "features"
                 draft = replace(draft, features=prepare(draft))

@@ -67,3 +67,24 @@ def test_an_entry_without_a_link_is_not_an_article():
 def test_a_canonical_on_another_host_is_ignored():
     draft = build_draft(entry(), page(canonical_url="https://aggregator.example/copy"), CTX)
     assert draft.url == "https://barlamane.example/a/1"
+
+
+def test_an_entry_whose_url_the_archive_cannot_hold_is_left_out_and_recorded():
+    """PostgreSQL refuses an article URL over 2000 characters: stored, it failed its whole feed."""
+    from revue.crawl.drafts import URL_CHARS
+    from revue.crawl.pipeline import make_drafts
+
+    long_link = "https://barlamane.example/a/" + "x" * URL_CHARS
+    made = make_drafts([entry(guid="long", link=long_link), entry(guid="g2", link="https://barlamane.example/a/2")],
+                       {}, CTX)
+    assert [d.url for d in made.drafts] == ["https://barlamane.example/a/2"]
+    (skipped,) = made.skipped
+    assert (skipped.stage, skipped.link[:28]) == ("draft", long_link[:28])
+    assert "longer than 2000 characters" in skipped.reason
+
+
+def test_an_image_url_the_archive_cannot_hold_is_dropped_not_the_article():
+    long_image = "https://barlamane.example/img/" + "x" * 2000 + ".jpg"
+    draft = build_draft(entry(content=LONG + f'<p><img src="{long_image}"></p>', image_url=long_image), None, CTX)
+    assert draft is not None and draft.text
+    assert draft.image_url == "" and draft.inline_image_urls == ()
