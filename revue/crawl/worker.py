@@ -122,7 +122,7 @@ class CrawlSummary:
             f"{self.feeds} flux en {self.seconds:.1f} s : {self.fetched} lus, {self.not_modified} inchangés (304), "
             f"{self.errors} en erreur ({self.parked} mis en pause), {self.new_articles} nouveaux articles, "
             f"{self.pages_fetched} pages d'articles lues ({self.pages_failed} échecs)"
-            + (f", {self.entries_skipped} entrées ignorées (illisibles)" if self.entries_skipped else "")
+            + (f", {self.entries_skipped} entrées laissées de côté" if self.entries_skipped else "")
             + (f", {self.deferred} rendus sans être lus (attente trop longue)" if self.deferred else "")
         )
 

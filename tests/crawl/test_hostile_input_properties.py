@@ -351,3 +351,17 @@ def test_needs_page_and_build_draft_never_raise(entry, language):
             assert "\x00" not in value and isinstance(value.encode("utf-8"), bytes)  # nothing a database refuses
         assert draft.published_at <= NOW + timedelta(minutes=10)
         assert canonical_url(draft.url) == draft.url
+
+
+# --- whole stages, as the fuzz targets check them ----------------------------------------------------
+
+
+@SLOW
+@given(page=st.lists(markup, max_size=8).map("".join))
+@example(page="<html><head></head></html>")
+@example(page="<html><head><meta property='article:published_time' content='9999-12-31T23:59:59-01:00'></head>"
+              "<body><article><p>Un texte.</p></article></body></html>")
+def test_extraction_of_any_markup_never_fails_a_step(page):
+    from fuzz.targets import extraction
+
+    extraction(f"<html><body><article>{page}</article></body></html>".encode("utf-8", "surrogatepass"))
