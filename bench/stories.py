@@ -18,7 +18,7 @@ the set itself, which flatters the baseline).
 
 Speed: the incremental path the crawler runs — articles stored in batches (the crawler's
 ``REVUE_CRAWL_SETTLE_EVERY``, or ``--batch``) into a fresh
-SQLite database, each batch then clustered by ``revue.news.story_store.assign_stories`` — over a
+SQLite database, each batch then clustered by ``revue.news.stories.store.assign_stories`` — over a
 corpus from the same generator, with articles per second and resident memory as the archive
 grows; beside it, the same clustering done without an index (each article compared with every
 article of its time window) on the first few thousand articles.
@@ -235,8 +235,8 @@ def _details(items: list[Item], found: list, placed) -> None:
 
 def _contained(a: Item, b: Item) -> float:
     """Exact share of the shorter text's 3-word shingles found in the other."""
-    from revue.news.dedupe import shingles
-    from revue.news.textsim import analyse
+    from revue.news.stories.dedupe import shingles
+    from revue.news.stories.features import analyse
 
     sa = set(shingles(analyse(a.title, a.text, a.language).tokens, 3))
     sb = set(shingles(analyse(b.title, b.text, b.language).tokens, 3))
@@ -246,21 +246,22 @@ def _contained(a: Item, b: Item) -> float:
 def ablation(items: list[Item]) -> None:
     """What the cross-language anchors each bring: the same run without the lexicon, without
     Arabic transliteration, with neither."""
-    from revue.news import stories, textsim
+    from revue.news.stories import cluster, scoring
+    from revue.news.stories import features as textsim
 
     truth = [i.story for i in items]
-    lexicon, names_matched = textsim.LEXICON, stories._names_matched
+    lexicon, names_matched = textsim.LEXICON, scoring._names_matched
     print("\nAblation (BCubed F1 · pairs of one story across languages joined · fr-ar pairs joined):")
     for label, no_lexicon, no_names in (("all anchors", False, False), ("without the lexicon", True, False),
                                         ("without transliteration", False, True), ("names and figures only", True, True)):
         textsim.LEXICON = {} if no_lexicon else lexicon
         textsim._lexicon.cache_clear()
-        stories._names_matched = (lambda *a: 0.0) if no_names else names_matched
-        found = stories.cluster(items)
+        scoring._names_matched = (lambda *a: 0.0) if no_names else names_matched
+        found = cluster(items)
         cross, total = pair_recall(items, found, lambda a, b: a.language != b.language)
         arabic, arabic_total = pair_recall(items, found, lambda a, b: {a.language, b.language} == {"fr", "ar"})
         print(f"  {label:26} {scores(truth, found).bcubed_f1:.3f} · {cross / total:.3f} · {arabic / arabic_total:.3f}")
-    textsim.LEXICON, stories._names_matched = lexicon, names_matched
+    textsim.LEXICON, scoring._names_matched = lexicon, names_matched
     textsim._lexicon.cache_clear()
 
 
@@ -298,7 +299,7 @@ def corpus(count: int, seed: int = 7):
 def speed(count: int, marks: tuple[int, ...], batch: int = 50) -> dict:
     """The crawler's path: store a batch (not timed), cluster it (timed); memory at the marks."""
     from revue.news.models import Article
-    from revue.news.story_store import assign_stories
+    from revue.news.stories.store import assign_stories
     from revue.sources.models import Feed, Source
 
     feeds: dict[str, tuple[int, int]] = {}
@@ -338,7 +339,7 @@ def _store_and_cluster(pending, assign_stories, report) -> int:
     processes, with each article's draft), then cluster it as the settle step does (timed)."""
     from revue.news.models import Article
     from revue.news.stories import StoryParams, prepare_all
-    from revue.news.story_store import article_items
+    from revue.news.stories.store import article_items
 
     Article.objects.bulk_create(pending)
     ids = [a.pk for a in pending]

@@ -7,7 +7,7 @@ or carried by two feeds of one outlet, is one row. Re-running ``store_drafts`` o
 drafts changes nothing. Images are one row per distinct URL, shared by every article.
 
 ``settle`` is what follows storing, for many feeds' articles at once: the new articles are
-indexed for search and join their stories (``revue.news.story_store``). The crawler calls it
+indexed for search and join their stories (``revue.news.stories.store``). The crawler calls it
 (through ``settle_articles``, in a process of its own: ``revue.crawl.pipeline.settle_process``)
 every few hundred articles rather than per feed, because clustering is cheaper in bulk and
 would otherwise hold up every other feed's database call.
@@ -27,7 +27,7 @@ from revue.news import search
 from revue.news.models import Article, Category, Image, url_hash
 from revue.news.search_text import INDEX_FIELDS, index_entry
 from revue.news.stories import ArticleItem, StoryParams, prepare_all, reuse
-from revue.news.story_store import ITEM_FIELDS, assign_new_articles
+from revue.news.stories.store import ITEM_FIELDS, assign_new_articles
 
 
 @dataclass(frozen=True)

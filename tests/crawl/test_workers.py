@@ -171,7 +171,7 @@ def test_articles_are_settled_in_a_process_of_its_own_on_the_test_database(runni
     """Clustering and indexing run in the settle process, not in the crawler's: the crawler
     process files no story fingerprint, yet every article it stored has its story and is found."""
     from revue.crawl.worker import Crawler
-    from revue.news import story_store
+    from revue.news.stories import store as story_store
 
     feed_ids = follow_press(running)
     story_store.RECENT.clear()
@@ -208,7 +208,7 @@ def test_the_settle_process_clusters_with_the_crawlers_story_settings(running, a
     from revue.crawl.worker import Crawler
     from revue.news.models import Story
 
-    from revue.news.story_store import rebuild_stories
+    from revue.news.stories.store import rebuild_stories
 
     names = ("REVUE_STORY_SIMILARITY", "REVUE_STORY_CROSS_LANGUAGE_SIMILARITY", "REVUE_STORY_DUPLICATE_SIMILARITY")
     defaults = {name: getattr(settings, name) for name in names}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from revue.news import dedupe
-from revue.news.textsim import analyse
+from revue.news.stories import dedupe
+from revue.news.stories.features import analyse
 
 DISPATCH = (
     "RABAT (MAP) - Le Haut-Commissariat au Plan annonce une inflation de 2,3 % au troisième trimestre, "

@@ -27,7 +27,7 @@ from stories import scores  # noqa: E402
 
 from revue.demo.headlines import CAFTAN, RHN, SEED_HEADLINES  # noqa: E402
 from revue.news.stories import StoryParams, cluster, prepare  # noqa: E402
-from revue.news.textsim import analyse  # noqa: E402
+from revue.news.stories.features import analyse  # noqa: E402
 from tests.news.test_cluster import Item  # noqa: E402
 
 pytestmark = pytest.mark.nodb

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from revue.news.models import Article, Story
-from revue.news.story_store import assign_stories
+from revue.news.stories.store import assign_stories
 
 pytestmark = pytest.mark.django_db
 

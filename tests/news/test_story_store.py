@@ -11,7 +11,7 @@ import pytest
 
 from revue.news.models import Article, Story, StoryFingerprint
 from revue.news.stories import cluster
-from revue.news.story_store import assign_stories, rebuild_stories, update_stories
+from revue.news.stories.store import assign_stories, rebuild_stories, update_stories
 from tests.news.conftest import Labelled
 from tests.news.samples import CAFTAN
 
@@ -77,7 +77,7 @@ def test_sqlite_writes_no_clustering_planned_on_an_index_that_changed_since(firs
     plan is dropped (nothing of it written) and the batch is clustered again under the lock."""
     from django.db import connection
 
-    from revue.news import story_store
+    from revue.news.stories import store as story_store
     from revue.news.stories import StoryParams
 
     if connection.vendor != "sqlite":

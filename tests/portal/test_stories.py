@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from revue.news.models import Article, Story
-from revue.news.story_store import assign_stories
+from revue.news.stories.store import assign_stories
 from revue.sources.models import Source
 from tests.news.samples import CAFTAN
 

@@ -13,7 +13,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from revue.news.models import Article, Story
-from revue.news.story_store import rebuild_stories, update_stories
+from revue.news.stories.store import rebuild_stories, update_stories
 
 
 def plural(count: int) -> str:

@@ -4,7 +4,7 @@ The lexicon maps news vocabulary in French, Spanish, English and Arabic to one *
 same event told in two languages names the same country, institution, kind of event or month
 with different words). It is deliberately small and general — countries, Moroccan cities and
 institutions known by exonyms, the kinds of events the press reports, calendar words — and is
-read by ``revue.news.textsim``, which normalises and stems every entry the way it does article
+read by ``revue.news.stories.features``, which normalises and stems every entry the way it does article
 words, so entries are written here in their plain dictionary form.
 
 Each concept has a weight class: ``place`` and ``org`` name something specific, ``institution``

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from revue.news.textsim import analyse, arabic_variants, figures, fold, key, skeleton
+from revue.news.stories.features import analyse, arabic_variants, figures, fold, key, skeleton
 
 
 @pytest.mark.parametrize("latin, arabic", [

@@ -1,6 +1,6 @@
 """Duplicates: the same text and republished copies (near-duplicates), as index keys.
 
-Pure functions over the tokens of ``revue.news.textsim``, no ORM:
+Pure functions over the tokens of ``revue.news.stories.features``, no ORM:
 
 * ``signature(tokens, …)`` — a MinHash signature (datasketch, CRC-32 of each shingle) of the word shingles, whose
   agreement with another signature estimates the Jaccard similarity of the two texts;
@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash
 
-from revue.news.textsim import unique_key
+from revue.news.stories.features import unique_key
 
 SEED = 20250520  # the MinHash permutations: fixed, or signatures stored earlier mean nothing
 FIGURES_IN_COMMON = 0.7  # share of the smaller text's figures a copy must repeat

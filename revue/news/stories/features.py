@@ -14,13 +14,13 @@ Pure functions, no ORM. ``analyse(title, text, language)`` returns ``TextFeature
   - **cognates**: the rare words of a Latin-script title and lead, reduced to the same skeleton
     ("caftan" and "caftán" give ``kftn``), so French, Spanish and English headlines meet on the
     words they write alike;
-  - **concepts** from the news lexicon (``revue.news.newswords``): countries, cities known by
+  - **concepts** from the news lexicon (``revue.news.stories.lexicon``): countries, cities known by
     exonyms (Tanger, Tánger, Tangier, طنجة), institutions, kinds of events, calendar words;
 * ``tokens`` — every folded word of title and text, in order, for shingles and exact hashes.
 
 Every key is a signed 64-bit integer (BLAKE2b of a readable key), so it can be indexed the same
 way in memory, on SQLite and on PostgreSQL. A word weighs as much as it is rare in its language
-(``revue.news.rarity``: wordfreq's general frequencies, not what the portal has stored), anchors
+(``revue.news.stories.rarity``: wordfreq's general frequencies, not what the portal has stored), anchors
 from a small fixed set (``WEIGHT_*``): an article's features depend on its text alone.
 """
 
@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from revue.news.newswords import LEXICON, STOP_WORDS
-from revue.news.rarity import rarity
+from revue.news.stories.lexicon import LEXICON, STOP_WORDS
+from revue.news.stories.rarity import rarity
 
 LEAD_WORDS = 400  # words of text (after the title) whose stems are compared
 KEPT_WORDS = 60  # of those stems, the heaviest kept (what tells the event; bounds what is stored and compared)
@@ -506,7 +506,7 @@ def _add(weights: dict[int, float], k: int, weight: float, ranked: dict[int, int
 def _lead_words(words: list[_Word], stop: frozenset[str], language: str, title_case: bool,
                 generic: set[int]) -> dict[int, float]:
     """Stems of the title and the lead, each weighing as much as the word is rare in its language
-    (``revue.news.rarity``): ``rarity - COMMON + 1``, twice in the title, half as much again for a
+    (``revue.news.stories.rarity``): ``rarity - COMMON + 1``, twice in the title, half as much again for a
     name (a capital inside a sentence). Words commoner than ``COMMON``, stop words and the words
     of generic concepts (countries and calendar words: ``generic`` positions, which
     every news day repeats and the anchors carry) are left out; of the rest, the ``KEPT_WORDS``
