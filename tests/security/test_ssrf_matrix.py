@@ -16,15 +16,19 @@ from the outlet: the feed fetch and the article page fetch of the real crawler
 (``Crawler.run_once``), robots.txt (the outlet's redirects inward), discovery (``revue sources
 add`` of a site URL, its ``<link rel="alternate">`` pointing inward too), OPML import
 (``revue sources import``, then the crawl of what it followed) and the image proxy
-(``/img/<signed id>``, through the real view).
+(``/img/<signed id>``, through the real view) and the admin's extraction-rule preview, which
+fetches the page an operator types.
 """
 
 from __future__ import annotations
 
+import html
+import re
 import socket
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -305,6 +309,29 @@ def test_image_proxy(guarded, internal, outlet, case, host, server, route):
     image = Image.objects.create(url=target_url(case, route, host, "/photo.png", internal, outlet))
     response = Client().get(f"/img/{sign(image.pk)}")
     assert response.status_code == 502 and response["Content-Type"] == "image/png"
+    assert internal.hits == before
+
+
+@matrix
+@routes
+@pytest.mark.django_db
+def test_extraction_rule_preview(guarded, internal, outlet, case, host, server, route):
+    """The admin's extraction-rule preview fetches the page an operator types: same guard (some
+    address forms are already refused by the form's URL field)."""
+    from revue.sources.models import ExtractionRule
+
+    before = internal.hits
+    admin_client = Client()  # a superuser without a password to hash: force_login
+    admin_client.force_login(get_user_model().objects.create(username="operatrice", is_staff=True, is_superuser=True))
+    source = Source.objects.create(name="La Gazette", slug="la-gazette", language="fr")
+    rule = ExtractionRule.objects.create(source=source, host="gazette.example", drop_selectors=".pub")
+    url = target_url(f"preview-{case}", route, host, "/article", internal, outlet)
+    response = admin_client.get(f"/admin/sources/extractionrule/{rule.pk}/apercu/", {"url": url})
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    error = re.search(r'class="errornote">La page n.a pas pu être lue : ([^<]*)<', page)
+    form_error = re.search(r'class="errorlist[^"]*"[^>]*><li>([^<]*)<', page)  # the URL field refused it
+    assert (error and refused(error.group(1))) or form_error, page[-3000:]
     assert internal.hits == before
 
 
