@@ -43,7 +43,8 @@ from revue.crawl.clean import (
 )
 from revue.crawl.extract import DETECTABLE_LANGUAGES, ExtractedArticle, detect_language, first_content_image
 from revue.crawl.feeds import Entry
-from revue.news.categories import category_for
+from revue.text.categories import category_for
+from revue.text.language import language_code
 
 SUMMARY_CHARS = 400
 TITLE_CHARS = 1000  # the archive keeps this much of a title (``store`` cuts it there)
@@ -159,12 +160,12 @@ def _summary(entry: Entry, text: str) -> str:
 def plausible_language(code: str, text: str) -> bool:
     """A declared language is plausible unless it is one Revue detects and the text clearly
     reads as another (a French outlet's feed declared ``en`` by its CMS)."""
-    code = (code or "").strip().lower()
+    code = language_code(code)
     if not code:
         return False
-    if code.split("-")[0] not in DETECTABLE_LANGUAGES:
+    if code not in DETECTABLE_LANGUAGES:
         return True
-    return detect_language(text) in ("", code.split("-")[0])
+    return detect_language(text) in ("", code)
 
 
 def _choose_language(page: ExtractedArticle | None, ctx: FeedContext, text: str) -> str:

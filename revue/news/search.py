@@ -43,7 +43,8 @@ from revue.news.search_query import (
     parse_query,
     tsquery_expression,
 )
-from revue.news.search_text import INDEX_FIELDS, IndexEntry, index_entry, language_code, stem, words_with_spans
+from revue.news.search_text import INDEX_FIELDS, IndexEntry, index_entry, stem, words_with_spans
+from revue.text.language import language_code
 
 log = logging.getLogger("revue.search")
 

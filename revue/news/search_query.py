@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from revue.news.search_text import STEMMED_LANGUAGES, folded_words, language_code, language_facet, stem
+from revue.news.search_text import STEMMED_LANGUAGES, folded_words, language_facet, stem
 
 # Words of a stemmed language that mean nothing alone are still searched (« la » may matter
 # in a phrase); only these query keywords are read as operators, in capitals, French or English.

@@ -3,11 +3,10 @@
 ``normalize_for_search(text, language)`` is the one function both sides use, so that whatever a
 reader types finds what an outlet wrote whenever the two fold to the same word:
 
-* case and accents: ``casefold`` then Unicode NFKD with every combining mark dropped
-  (« Résolution » and « resolution » are one word; so are the presentation forms of Arabic);
-* Arabic: tashkeel and tatweel removed, alef variants (أ إ آ ٱ) → ا, hamza carriers (ؤ ئ) → و ي,
-  alef maqsura ى → ي, teh marbuta ة → ه, Persian/Urdu yeh and kaf → Arabic ones, Arabic-Indic
-  digits → 0-9 (the same choices as Lucene's Arabic normaliser, plus the hamza carriers);
+* folded by ``revue.text.fold`` — the one fold, which stories use too: no case, no accents or
+  tashkeel, Arabic letters in one form (alef variants, hamza carriers, alef maqsura, teh marbuta,
+  Persian and Moroccan letters), digits in ASCII — so « Résolution » and « resolution » are one
+  word, and so are « إعلان » and « اعلان »;
 * stemming with Snowball for French, Spanish and English, *after* folding, so that a word typed
   without its accents still stems like the accented one. Arabic is normalised, not stemmed.
 
@@ -20,12 +19,14 @@ entries of newly stored articles and the database thread only writes them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
 
 import snowballstemmer
+
+from revue.text.fold import fold
+from revue.text.language import language_code
 
 # Languages stemmed with Snowball, by ISO 639-1 code.
 STEMMED_LANGUAGES = {"fr": "french", "es": "spanish", "en": "english"}
@@ -37,36 +38,6 @@ WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
 FOLDED_WORD = re.compile(r"[^\W_]+")
 MAX_WORD_CHARS = 64  # longer "words" (hashes, URLs run together) are neither indexed nor searched
 
-_ARABIC_MAP = str.maketrans(
-    {
-        "\u0671": "\u0627",  # ٱ alef wasla → ا
-        "\u0649": "\u064a",  # ى alef maqsura → ي
-        "\u0629": "\u0647",  # ة teh marbuta → ه
-        "\u06cc": "\u064a",  # ی farsi yeh → ي
-        "\u06a9": "\u0643",  # ک keheh → ك
-        "\u0640": None,  # ـ tatweel
-        **{chr(0x0660 + d): str(d) for d in range(10)},  # ٠-٩ → 0-9
-        **{chr(0x06F0 + d): str(d) for d in range(10)},  # ۰-۹ → 0-9
-    }
-)
-
-
-# one table for str.translate: every combining mark of the Basic Multilingual Plane dropped
-# (accents, tashkeel, the hamza and madda that أ إ آ ؤ ئ decompose into), then the Arabic map
-_FOLD_MAP = {
-    **{code: None for code in range(0x10000) if unicodedata.combining(chr(code))},
-    **_ARABIC_MAP,
-}
-
-
-def fold(text: str) -> str:
-    """``text`` without case, accents, tashkeel or tatweel, Arabic letter variants unified."""
-    folded = text.casefold()
-    if folded.isascii():
-        return folded
-    return unicodedata.normalize("NFKD", folded).translate(_FOLD_MAP)
-
-
 @lru_cache(maxsize=100_000)
 def fold_word(word: str) -> tuple[str, ...]:
     """The folded words of one word of an original text (usually itself, folded)."""
@@ -76,11 +47,6 @@ def fold_word(word: str) -> tuple[str, ...]:
 @lru_cache(maxsize=8)
 def _stemmer(language: str):
     return snowballstemmer.stemmer(STEMMED_LANGUAGES[language])
-
-
-def language_code(language: str) -> str:
-    """``fr`` from ``fr``, ``fr-FR`` or ``FR_ca``; '' when unknown."""
-    return (language or "").strip().lower().replace("_", "-").split("-")[0]
 
 
 @lru_cache(maxsize=200_000)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from revue.news.models import Article, Category, Story
 from revue.portal.cache import cached
 from revue.sources.models import Source
+from revue.text.language import language_code
 
 SECTION_SIZE = 6  # articles per category section on the front page
 OTHER_ARTICLES_SIZE = 6  # "Autres articles de …" under an article
@@ -149,7 +150,7 @@ def story_page(story: Story) -> StoryPage:
 
 def language_name(code: str) -> str:
     """"arabe" for "ar": a language as French readers name it."""
-    return LANGUAGE_NAMES.get((code or "").split("-")[0].lower(), code or "langue inconnue")
+    return LANGUAGE_NAMES.get(language_code(code), code or "langue inconnue")
 
 
 def coverage(article: Article, limit: int = COVERAGE_SIZE) -> list[Article]:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from importlib import resources
 from urllib.parse import urlsplit
 
-from revue.news.categories import category_for
+from revue.text.categories import category_for
 from revue.sources.services import FeedSpec
 
 

@@ -13,7 +13,8 @@ from revue.news.search_query import (
     parse_query,
     tsquery_expression,
 )
-from revue.news.search_text import fold, normalize_for_search
+from revue.news.search_text import normalize_for_search
+from revue.text.fold import fold
 
 pytestmark = pytest.mark.nodb
 
@@ -115,3 +116,14 @@ def test_a_phrase_longer_than_the_word_limit_keeps_its_first_words(settings):
     assert query.notices == ("Seuls les 12 premiers mots de la recherche ont été pris en compte.",)
     query = parse_query("barrages " + f'"{headline}"')  # what is left of the limit
     assert [len(clause.words) for group in query.groups for clause in group] == [1, 11]
+
+
+def test_search_and_stories_read_moroccan_letters_alike():
+    """One fold (revue.text.fold) for both: « ڭلميم » typed « كلميم » is found, and two outlets'
+    spellings of a name meet in stories as in search."""
+    from revue.news.stories.features import analyse
+
+    assert normalize_for_search("ڭلميم", "ar") == normalize_for_search("كلميم", "ar")
+    assert normalize_for_search("ڤيديو", "ar") == normalize_for_search("فيديو", "ar")
+    assert analyse("ڭلميم", "", "ar").transliterated == analyse("كلميم", "", "ar").transliterated
+    assert fold("٤٫٨") == "4,8"

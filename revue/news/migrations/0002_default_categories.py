@@ -1,8 +1,8 @@
-"""Create the portal's sections (see revue.news.categories.SECTIONS)."""
+"""Create the portal's sections (see revue.text.categories.SECTIONS)."""
 
 from django.db import migrations
 
-from revue.news.categories import SECTIONS
+from revue.text.categories import SECTIONS
 
 
 def create_sections(apps, schema_editor):

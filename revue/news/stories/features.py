@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +35,8 @@ from typing import NamedTuple
 
 from revue.news.stories.lexicon import LEXICON, STOP_WORDS
 from revue.news.stories.rarity import rarity
+from revue.text.fold import fold, is_arabic
+from revue.text.language import or_script
 
 LEAD_WORDS = 400  # words of text (after the title) whose stems are compared
 KEPT_WORDS = 60  # of those stems, the heaviest kept (what tells the event; bounds what is stored and compared)
@@ -88,44 +89,6 @@ def unique_key(kind: str, value: str) -> int:
 
 
 key = lru_cache(maxsize=50_000)(unique_key)  # for words, names and figures, which recur
-
-
-# --- folding: one spelling per word -----------------------------------------------------------
-
-ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat, dagger alif, tatweel
-ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
-                                "ڭ": "ك", "گ": "ك", "پ": "ب", "ڤ": "ف", "ی": "ي", "ک": "ك"})
-DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789,.")
-OTHER_DIGITS = re.compile("[٠-٩۰-۹٫٬]")
-ARABIC_RANGE = re.compile("[\u0600-\u06ff]")
-LATIN_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # accents
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, Arabic letters in one form, all digits ASCII."""
-    if text.isascii():  # nothing to normalise (the common case of a word, and of English text)
-        return text.casefold()
-    text = unicodedata.normalize("NFKC", text)
-    if OTHER_DIGITS.search(text):  # translate reads every character: only when it has work
-        text = text.translate(DIGITS)
-    if ARABIC_RANGE.search(text):
-        text = ARABIC_DIACRITICS.sub("", text).translate(ARABIC_LETTERS)
-    if text.isascii():
-        return text.casefold()
-    return LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
-
-
-def is_arabic(word: str) -> bool:
-    return bool(word) and "\u0600" <= word[0] <= "\u06ff"
-
-
-def detect_language(language: str, sample: str) -> str:
-    """The two-letter code given, else "ar" for Arabic script and "fr" (the portal's) otherwise."""
-    code = (language or "").strip().lower().replace("_", "-").split("-")[0]
-    if code:
-        return code
-    arabic = len(ARABIC_RANGE.findall(sample))
-    return "ar" if arabic > len(sample) / 4 else "fr"
 
 
 # --- stems ------------------------------------------------------------------------------------
@@ -448,7 +411,7 @@ def _title_case(words: list[_Word]) -> bool:
 def analyse(title: str, text: str, language: str = "") -> TextFeatures:
     """The features of one article (see the module docstring)."""
     title, text = title or "", (text or "")[:MAX_CHARS]
-    language = detect_language(language, title + " " + text[:400])
+    language = or_script(language, title + " " + text[:400])
     words = _words(title, text)
     stop = _stop_words(language)
     title_case = _title_case(words)

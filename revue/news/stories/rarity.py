@@ -9,7 +9,7 @@ shipped inside the package): ``rarity(word) = 9 - zipf``, from 0 (the commonest 
 This is a prior that does not depend on what the portal has stored (no corpus statistics), so an
 article's features depend on its own text alone, the same in every process and on every machine.
 
-The folded lists (``revue.news.stories.features.fold``: lower case, no accents, Arabic letters in one form)
+The folded lists (``revue.text.fold``: lower case, no accents, Arabic letters in one form)
 are read once per language and process, from wordfreq's ``small`` lists (words used at least
 once per million words; a few tens of thousands per language, a few MB in memory).
 """
@@ -28,7 +28,7 @@ def table(language: str) -> dict[str, float] | None:
     list for it)."""
     import wordfreq
 
-    from revue.news.stories.features import fold
+    from revue.text.fold import fold
 
     if language not in wordfreq.available_languages("small"):
         return None

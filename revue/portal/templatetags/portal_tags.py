@@ -27,6 +27,7 @@ from revue.moderation.body import image_src, placeholder_html
 from revue.news.image_links import proxy_path
 from revue.news.models import url_hash
 from revue.portal import queries
+from revue.text.language import language_code
 
 register = template.Library()
 
@@ -44,7 +45,7 @@ def language_of(article) -> str:
 
 
 def is_rtl(code: str) -> bool:
-    return code.split("-")[0].split("_")[0] in RTL_LANGUAGES
+    return language_code(code) in RTL_LANGUAGES
 
 
 @register.simple_tag

@@ -7,9 +7,9 @@ one of the portal's sections by keyword, so every article lands in a section a r
 
 from __future__ import annotations
 
-import unicodedata
+from revue.text.fold import fold
 
-# slug, French name, position, keywords (accent-free, lower case; Arabic as written)
+# slug, French name, position, keywords (compared folded, as labels are: revue.text.fold)
 SECTIONS: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("maroc", "Maroc", 10, ("maroc", "national", "morocco", "marruecos", "المغرب", "وطني", "regions", "régions")),
     ("politique", "Politique", 20, ("politi", "politics", "politica", "سياسة", "parlement", "gouvernement")),
@@ -22,10 +22,7 @@ SECTIONS: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
 )
 
 
-def fold(label: str) -> str:
-    """Lower-case, accent-free form of a label for keyword matching (Arabic left as is)."""
-    decomposed = unicodedata.normalize("NFKD", label.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+_FOLDED_KEYWORDS = {slug: tuple(fold(keyword) for keyword in keywords) for slug, _name, _pos, keywords in SECTIONS}
 
 
 def category_for(labels, hint: str = "") -> str:
@@ -34,10 +31,10 @@ def category_for(labels, hint: str = "") -> str:
     if hint in known:
         return hint
     for label in labels:
-        folded = fold(label)
+        folded = fold(label).strip()
         if folded in known:
             return folded
-        for slug, _name, _pos, keywords in SECTIONS:
+        for slug, keywords in _FOLDED_KEYWORDS.items():
             if any(keyword in folded for keyword in keywords):
                 return slug
     return ""
