@@ -61,9 +61,10 @@ def proxy_notes() -> list[str]:
 
 
 def serve_wsgi(host: str, port: int, threads: int, stdout) -> None:
+    from django.core.wsgi import get_wsgi_application
     from waitress import serve
 
-    from revue.wsgi import application
+    application = get_wsgi_application()  # what revue/wsgi.py hands any other WSGI server
 
     stdout.write(f"Revue est servi sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
     for line in proxy_notes():

@@ -1,0 +1,67 @@
+"""The layers of ``revue/``, read from every module's imports (``ast``, function-level imports too):
+a module imports only from its own layer or below, never above.
+
+    base (text, db, headers, settings) → sources → news → crawl, moderation → portal, api, images
+    → demo, cli, urls, wsgi
+
+and images and moderation never import crawl (the outbound fetcher they share belongs below every
+app). ``KNOWN`` lists what is still out of place: a new one fails, and so does one that is fixed
+but still listed (take it out)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "revue"
+LAYER = {"text": 0, "db": 0, "net": 0, "html": 0, "headers": 0, "settings": 0,
+         "sources": 1, "news": 2, "crawl": 3, "moderation": 3, "portal": 4, "api": 4, "images": 4,
+         "demo": 5, "cli": 5, "urls": 5, "wsgi": 5, "__main__": 5, "__init__": 0}
+FORBIDDEN = {("images", "crawl"), ("moderation", "crawl")}
+KNOWN = {"revue.images.proxy -> revue.crawl.fetch"}  # the guarded fetcher moves to revue/net (#16)
+
+
+def _part(module: str) -> str | None:
+    bits = module.split(".")
+    return bits[1] if len(bits) > 1 and bits[0] == "revue" else None
+
+
+def _imports(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def out_of_place() -> set[str]:
+    found = set()
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT.parent).with_suffix("").parts
+        module = ".".join(parts)
+        me = _part(module) or ""
+        if "migrations" in parts:
+            continue
+        assert me in LAYER, f"{module}: a new part of revue/ needs its layer in tests/test_layers.py"
+        for imported in _imports(path):
+            other = _part(imported)
+            if other is None or other == me:
+                continue
+            assert other in LAYER, f"{module} imports {imported}, which has no layer"
+            if LAYER[other] > LAYER[me] or (me, other) in FORBIDDEN:
+                found.add(f"{module} -> {imported}")
+    return found
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    found = out_of_place()
+    assert found - KNOWN == set(), "imports from a layer above"
+    assert KNOWN - found == set(), "fixed: take these out of KNOWN"
+
+
+def test_the_layers_are_checked_on_something():
+    """The walk reads the real tree (a wrong ROOT would pass every rule)."""
+    modules = list(ROOT.rglob("*.py"))
+    assert len(modules) > 50
+    assert "revue.news.search -> revue.text.language" not in out_of_place()
+    assert any("revue.text" in imported for imported in _imports(ROOT / "news" / "search.py"))
