@@ -37,11 +37,14 @@ from urllib.parse import quote
 import httpx
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
 
 from revue.crawl.worker import Crawler
-from revue.news.models import Article, Story
-from revue.sources.models import Feed, Source
+from revue.moderation.models import ImageReport
+from revue.news.models import Article, Image
+from revue.sources.models import ExtractionRule, Feed
 from revue.sources.services import FeedSpec, follow
 from tests.e2e.conftest import empty_archive
 from tests.e2e.test_image_reports_browser import chromium, png
@@ -122,6 +125,8 @@ def feed_items(base: str) -> str:
             f"<description>{xml_text(f'<p>Brève {k}.</p>' + group[-1])}</description>"
             f"<pubDate>Tue, 02 Dec 2025 {k % 24:02d}:30:00 GMT</pubDate></item>"
         )
+    # nothing to show: left out, its link (vectors and all) recorded on the feed's row for the admin
+    items.append(f"<item><link>{xml_text(f'{base}/articles/skip?v={VECTORS[0]}{VECTORS[1]}')}</link></item>")
     return "".join(items)
 
 
@@ -151,6 +156,7 @@ def hostile_archive(django_db_setup, django_db_blocker):
                                homepage=f"{press.base}/", language="fr", category_hint="monde")).feed
         summary = Crawler(processes=0).run_once(feed_ids=[feed.id])
         assert summary.errors == 0, Feed.objects.get(id=feed.id).last_error
+        feed.refresh_from_db()
         yield press, feed
         empty_archive()
     press.close()
@@ -163,7 +169,7 @@ DOM_DANGERS = r"""() => {
   const found = [];
   const urlAttributes = new Set(["href", "src", "action", "formaction", "data", "poster", "background",
     "xlink:href", "lowsrc", "dynsrc", "ping", "code", "codebase", "srcset", "cite", "manifest"]);
-  const portal = location.origin + "/static/";
+  const portal = [location.origin + "/static/", location.origin + "/admin/jsi18n/"];  // the portal's own scripts
   for (const el of document.querySelectorAll("*")) {
     const tag = el.localName.toLowerCase();
     for (const attribute of el.attributes) {
@@ -175,9 +181,9 @@ DOM_DANGERS = r"""() => {
       if (name === "style" && /(expression|javascript:|-moz-binding|behavior)/.test(value)) found.push(`${tag}[style=${value.slice(0, 40)}]`);
     }
     if (tag === "script") {
-      if (el.type === "application/ld+json") {
+      if (el.type === "application/ld+json" || el.type === "application/json") {
         try { JSON.parse(el.textContent); } catch (e) { found.push("json-ld that is not JSON"); }
-      } else if (!(el.src && el.src.startsWith(portal))) found.push(`script ${el.src || el.textContent.slice(0, 40)}`);
+      } else if (!(el.src && portal.some((own) => el.src.startsWith(own)))) found.push(`script ${el.src || el.textContent.slice(0, 40)}`);
     }
     if (["iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal"].includes(tag)) found.push(tag);
     if (tag === "meta" && (el.httpEquiv || "").toLowerCase() === "refresh") found.push("meta refresh");
@@ -190,8 +196,10 @@ DOM_DANGERS = r"""() => {
 class Reader:
     """One chromium page with the hooks; ``read(url)`` or ``render(html)`` returns what ran or lurks."""
 
-    def __init__(self, browser) -> None:
+    def __init__(self, browser, cookies: list[dict] | None = None) -> None:
         self.context = browser.new_context(bypass_csp=True, locale="fr-FR", java_script_enabled=True)
+        if cookies:
+            self.context.add_cookies(cookies)
         self.context.add_init_script(RECORD_PRINT)
         self.context.route("**/img/**", lambda route: route.abort())  # pictures cannot run script; failing, they fire onerror
         self.page = self.context.new_page()
@@ -319,6 +327,41 @@ def read_api(reader: Reader, base: str, ids: list[int]) -> tuple[dict[str, list[
     return ran, [field for field in html_fields if field]
 
 
+def staff_paths(press: HostilePress, feed: Feed) -> list[str]:
+    """What a moderator and an operator read of the hostile outlet: the admin's lists and forms
+    of its articles, feed and images, the moderators' desk (its images reported, one blocked),
+    and the extraction-rule preview of its pages (the page fetched and extracted again)."""
+    articles = list(Article.objects.filter(feed=feed).exclude(image=None).order_by("id")[:6])
+    for n, article in enumerate(articles):
+        ImageReport.objects.create(image=article.image, reporter_id=f"r{n}", address_hash=f"a{n}", network_hash=f"n{n}")
+    Image.objects.filter(pk=articles[0].image_id).update(state=Image.State.BLOCKED)
+    rule = ExtractionRule.objects.create(source=feed.source, host="127.0.0.1", drop_selectors=".byline")
+    images = [a.image_id for a in articles]
+    return [
+        "/admin/", "/admin/news/article/", f"/admin/news/article/?q={quote(VECTORS[0])}",
+        *(f"/admin/news/article/{a.pk}/change/" for a in articles[:3]),
+        "/admin/sources/feed/", f"/admin/sources/feed/{feed.pk}/change/", f"/admin/sources/source/{feed.source_id}/change/",
+        "/admin/news/image/", *(f"/admin/news/image/{pk}/change/" for pk in images[:2]),
+        "/admin/moderation/reportedimage/", "/admin/moderation/blockedimage/", "/admin/moderation/moderationevent/",
+        *(f"/admin/sources/extractionrule/{rule.pk}/apercu/?url={quote(press.base)}/articles/{kind}{k}" for kind, k in (("f", 0), ("p", 3), ("f", 7))),
+    ]  # fmt: skip
+
+
+def staff_cookie(base: str) -> list[dict]:
+    user = get_user_model().objects.create(username="moderatrice", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(user)
+    return [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+
+
+def read_staff_pages(browser, base: str, paths: list[str], cookies: list[dict]) -> dict[str, list[str]]:
+    reader = Reader(browser, cookies)
+    ran: dict[str, list[str]] = {}
+    for path in paths:
+        ran.update(reader.read(base + path))
+    return ran
+
+
 @pytest.mark.django_db(transaction=True)
 def test_no_vector_runs_in_any_page_feed_or_answer(hostile_archive, live_server):
     cache.clear()
@@ -330,13 +373,18 @@ def test_no_vector_runs_in_any_page_feed_or_answer(hostile_archive, live_server)
     assert len(ids) == 2 * len(GROUPS)
     paths = reader_paths()
     assert len(paths) >= 2 * len(GROUPS) + 8
+    press, feed = hostile_archive
+    feed.refresh_from_db()
+    assert feed.entries_skipped == 1 and "/articles/skip?v=" in feed.last_skip_reason  # shown in the feed's admin
+    admin_paths, cookies = staff_paths(press, feed), staff_cookie(live_server.url)
     with chromium() as browser:
         reader = Reader(browser)
         in_pages = read_reader_pages(reader, live_server.url, paths)
         in_feeds = read_feeds_out(reader, documents)
         in_api, html_fields = read_api(reader, live_server.url, ids)
         loads = reader.loads
+        in_admin = read_staff_pages(browser, live_server.url, admin_paths, cookies)
     assert all(b"Le conseil municipal" in document for document in list(documents.values())[:3])
     assert len(html_fields) >= 2 * len(GROUPS)
     assert loads >= 150
-    assert (in_pages, in_feeds, in_api) == ({}, {}, {})
+    assert (in_pages, in_feeds, in_api, in_admin) == ({}, {}, {}, {})
