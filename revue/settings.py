@@ -210,7 +210,7 @@ LANGUAGES_BIDI = ["ar"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("REVUE_TIME_ZONE", "Africa/Casablanca")
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS: list = []  # no translations of our own yet: the interface is French (issue #19 adds them)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-LAYOUTS = ("article", "divsoup", "entry", "nested")
-FEED_FORMATS = ("rss2", "atom", "jsonfeed", "rss1")
 TRACKING_PARAMS = "utm_source=rss&utm_medium=feed&utm_campaign=demo"
-RESERVED_SLUGS = frozenset({"admin", "api", "archives", "categorie", "histoire", "recherche",
-                            "img", "static", "sources"})
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The portal's URLs. Outlet pages sit at the root (``/{outlet-slug}/``), so they come last,
-after every fixed path; an outlet's slug can never be one of those words (``RESERVED_SLUGS``)."""
+after every fixed path; an outlet's slug can never be one of those words (``revue.sources.models.reserved_slugs``, read from this map)."""
 
 from django.urls import path, re_path
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from revue.news.models import Article, Category, Story
 from revue.portal import queries
 from revue.portal.pagination import InvalidPageNumber, Page, page_number
-from revue.sources.models import RESERVED_SLUGS, Source
+from revue.sources.models import Source, reserved_slugs
 
 
 def home(request):
@@ -47,7 +47,7 @@ def story(request, pk: int):
 
 def outlet(request, slug: str):
     """An outlet's articles, newest first."""
-    if slug in RESERVED_SLUGS:
+    if slug in reserved_slugs():
         raise Http404("Cette page n'existe pas.")
     source = get_object_or_404(Source, slug=slug, is_active=True)
     return list_page(request, queries.outlet_articles(source), "portal/outlet.html", {"source": source})

@@ -7,32 +7,59 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-# Words the portal's own URLs use: an outlet's slug may never be one of them.
-RESERVED_SLUGS = frozenset(
+# Words kept from outlets besides the URL map's own (``reserved_slugs``): files served before the
+# URL map (static files, the favicon), and the names a portal's readers and operators expect to
+# stay its own (an account, a health check, an about page).
+ALSO_RESERVED = frozenset(
     {
-        "admin", "api", "archives", "categorie", "histoire", "recherche", "img", "static",
-        "media", "feeds", "flux", "rss", "atom", "sitemap", "sitemap.xml", "robots.txt",
-        "favicon.ico", "signaler", "moderation", "compte", "account", "login", "logout",
-        "health", "healthz", "i18n", "jsi18n", "sources", "a-propos",
+        "static", "media", "favicon.ico", "health", "healthz", "i18n", "jsi18n", "compte", "account",
+        "login", "logout", "a-propos", "sources", "feeds", "rss", "atom", "moderation",
     }
 )
+LITERAL = re.compile(r"[-a-z0-9_.]+")
+
+
+@lru_cache(maxsize=1)
+def reserved_slugs() -> frozenset[str]:
+    """Words an outlet's slug may never be: the first segment of every path of the portal's URL
+    map (read from Django's resolver, so a new page reserves its word by existing), and
+    ``ALSO_RESERVED``. An outlet's page sits at ``/{slug}/``, after every fixed path."""
+    from django.urls import URLResolver, get_resolver
+
+    found = set(ALSO_RESERVED)
+
+    def walk(patterns) -> None:
+        for entry in patterns:
+            route = str(entry.pattern).lstrip("^")
+            if isinstance(entry, URLResolver) and not route:
+                walk(entry.url_patterns)  # included at the root: its own paths start at the root
+                continue
+            first = route.replace("\\.", ".").split("/")[0].rstrip("$")
+            if LITERAL.fullmatch(first):
+                found.add(first)
+
+    walk(get_resolver().url_patterns)
+    return frozenset(found)
 
 
 def validate_slug_not_reserved(value: str) -> None:
-    if value in RESERVED_SLUGS:
+    if value in reserved_slugs():
         raise ValidationError(f"« {value} » est réservé par le portail ; choisissez un autre slug.")
 
 
 def unique_source_slug(name: str, *, exclude_pk: int | None = None) -> str:
     """A free, non-reserved slug for an outlet called ``name``."""
     base = slugify(name)[:50] or "source"
-    if base in RESERVED_SLUGS:
+    if base in reserved_slugs():
         base = f"{base}-info"
     candidate, n = base, 2
     while Source.objects.filter(slug=candidate).exclude(pk=exclude_pk).exists():

@@ -102,3 +102,18 @@ def test_defaults_follow_the_shipped_outlet_list_grouped_by_outlet():
     rows = [line for line in default_rows_text().splitlines()[1:] if line.strip()]
     assert Feed.objects.count() == len(rows) == 52 and "52 flux ajoutés" in output
     assert "0 flux ajoutés" in run("defaults")
+
+
+def test_every_first_word_of_the_url_map_is_kept_from_outlets():
+    """Read from Django's resolver: each fixed path's first segment, wherever it is declared."""
+    from django.urls import reverse
+
+    from revue.sources.models import reserved_slugs
+
+    words = reserved_slugs()
+    for name in ("portal:search", "portal:archives", "portal:feed-latest", "portal:sitemap-index", "portal:robots",
+                 "admin:index"):
+        first = reverse(name, kwargs={"kind": "rss"} if name == "portal:feed-latest" else None).strip("/").split("/")[0]
+        assert first in words, name
+    assert {"categorie", "histoire", "img", "signaler", "api", "static"} <= words
+    assert "barlamane" not in words and not any("<" in word for word in words)

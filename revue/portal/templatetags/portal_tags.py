@@ -114,7 +114,6 @@ def source_count() -> int:
 # (revue.news.image_links). A blocked image gets no address at all, so blocking applies to every
 # page at once.
 
-CARD_IMAGE_WIDTH = 320
 BODY_IMAGE_WIDTH = 640
 _IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 _SRC_ATTRIBUTE = re.compile(r"""\ssrc\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE)
