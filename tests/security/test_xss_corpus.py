@@ -5,25 +5,32 @@ put by a hostile outlet on loopback (``press.HostilePress``) into every field it
 its RSS feed the item title, description, author (``dc:creator``), link (the vector in the
 query string) and enclosure URL; in its article pages the ``<title>``, meta description, author
 and ``og:title``, the ``og:image`` URL, JSON-LD headline and body, and the page's HTML, which
-extraction reads. Half the items carry no title, author or picture of their own, so the page's
-are taken. The real crawler (``Crawler.run_once``) crawls it into the test database; then
-Debian's chromium (Playwright) reads what Revue makes of it: the home page, every article,
-the outlet's pages, the category, every story, searches (the vectors in ``?q=`` too, and in
-filters whose error message repeats them), the RSS and Atom feeds out (their HTML rendered
-as a feed reader would), and the JSON API (as served, then its HTML fields rendered).
+extraction reads (half the RSS items carry no title, author or picture of their own, so the
+page's are taken); in its Atom feed an HTML title, the author's name, the link and HTML content;
+in its JSON Feed the title, summary, authors, URL, image and ``content_html``; and in the link
+of an item left out, which the feed's row records for the admin. The real crawler
+(``Crawler.run_once``) crawls the three feeds into the test database; then Debian's chromium
+(Playwright) reads what Revue makes of it: the home page, every article, the outlet's pages,
+the category, every story, the archives, searches (the vectors in ``?q=`` too, and in filters
+whose error message repeats them), the RSS and Atom feeds out (their HTML rendered as a feed
+reader would), the JSON API (as served, then its HTML fields rendered), and as a superuser the
+admin's lists and forms of those articles, feeds and images, the moderators' desk (the hostile
+images reported, one blocked) and the extraction-rule preview of the hostile pages.
 
 A vector *ran* when it opened a dialog (``alert``, ``confirm``, ``prompt``: ``page.on('dialog')``)
 or called ``print`` (replaced by an init script with a recorder). A vector that needs a click or
 a hover to run is caught by reading the DOM: no event-handler attribute, no ``javascript:``,
-``vbscript:`` or ``data:`` URL, no script but the portal's own static files and its JSON-LD data
-(which must still parse as JSON), no frame, object, embed, ``<base>`` or meta refresh. The
-pages are read with the Content-Security-Policy *bypassed*: this test judges the sanitizer and
-the templates alone (the policy is the second wall, with its own tests in
-``tests/e2e/test_content_security_policy_browser.py``). ``test_the_detector_sees_raw_vectors``
-shows that the same hooks catch the vectors when they are served raw.
+``vbscript:`` or ``data:`` URL, no script but the portal's own (static files, the admin's
+``jsi18n``) and JSON data blocks (which must still parse as JSON), no frame, object, embed,
+``<base>`` or meta refresh. The pages are read with the Content-Security-Policy *bypassed*:
+this test judges the sanitizer and the templates alone (the policy is the second wall, with its
+own tests in ``tests/e2e/test_content_security_policy_browser.py``).
+``test_the_detector_sees_raw_vectors`` shows that the same hooks catch the vectors when they are
+served raw.
 
-Vectors are batched ten per item, so 54 articles carry them all; the test reads about a
-hundred pages, images refused by the browser (an image that fails fires ``onerror``).
+Vectors are batched ten per RSS item and thirty per Atom or JSON item, so 72 articles carry them
+all; the test makes about 250 page loads in one chromium, images refused by the browser (an
+image that fails fires ``onerror``), in about a minute.
 """
 
 from __future__ import annotations
@@ -130,6 +137,41 @@ def feed_items(base: str) -> str:
     return "".join(items)
 
 
+WIDE_GROUPS = [VECTORS[i : i + 3 * PER_ITEM] for i in range(0, len(VECTORS), 3 * PER_ITEM)]
+LONG_PROSE = " ".join([PROSE] * 5)  # enough text that the feed's content is the article: no page
+
+
+def atom_feed(base: str) -> str:
+    """Atom: the vectors in an HTML title, the author's name, the link and an HTML content."""
+    entries = []
+    for k, group in enumerate(WIDE_GROUPS):
+        content = "".join(f"<p>{vector}</p>" for vector in group) + f"<p>{LONG_PROSE}</p>"
+        entries.append(
+            f"<entry><id>urn:atom:{k}</id><title type=\"html\">{xml_text(' '.join(group))}</title>"
+            f"<link rel=\"alternate\" href=\"{xml_text(f'{base}/atom/{k}?v={group[0]}')}\"/>"
+            f"<author><name>{xml_text(' '.join(group))}</name></author><updated>2025-12-03T{k:02d}:00:00Z</updated>"
+            f"<content type=\"html\">{xml_text(content)}</content></entry>"
+        )
+    return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>La Gazette</title><id>urn:gazette</id><updated>2025-12-03T00:00:00Z</updated>{''.join(entries)}</feed>")
+
+
+def json_feed(base: str) -> str:
+    """JSON Feed: the vectors in the title, summary, authors, URL, image and content_html."""
+    items = [{
+        "id": f"json-{k}", "url": f"{base}/json/{k}?v={group[0]}", "title": " ".join(group),
+        "summary": " ".join(group), "authors": [{"name": " ".join(group)}],
+        "image": f"{base}/pictures/j{k}.png?v={group[1]}", "banner_image": group[2],
+        "content_html": "".join(f"<p>{vector}</p>" for vector in group) + f"<p>{LONG_PROSE}</p>",
+        "date_published": f"2025-12-04T{k:02d}:00:00Z",
+    } for k, group in enumerate(WIDE_GROUPS)]
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "La Gazette", "items": items})
+
+
+FEEDS = {"/feed.xml": 2 * len(GROUPS), "/atom.xml": len(WIDE_GROUPS), "/feed.json": len(WIDE_GROUPS)}
+ARTICLES = sum(FEEDS.values())
+
+
 def publish(press: HostilePress) -> None:
     base = press.base
     for k, group in enumerate(GROUPS):
@@ -140,23 +182,27 @@ def publish(press: HostilePress) -> None:
             f"<channel><title>La Gazette</title><link>{base}/</link><language>fr</language>"
             f"{feed_items(base)}</channel></rss>")
     press.serve("/feed.xml", feed, "application/rss+xml; charset=utf-8")
+    press.serve("/atom.xml", atom_feed(base), "application/atom+xml; charset=utf-8")
+    press.serve("/feed.json", json_feed(base), "application/feed+json")
+    for k in range(len(WIDE_GROUPS)):
+        press.serve(f"/pictures/j{k}.png", png(), "image/png")
     press.serve("/raw", "<!doctype html><html><body>" + "\n".join(VECTORS) + "</body></html>")
 
 
 @pytest.fixture(scope="module")
 def hostile_archive(django_db_setup, django_db_blocker):
-    """The hostile outlet crawled once for the module: ``(press, feed)``."""
+    """The hostile outlet crawled once for the module: ``(press, its RSS feed)``."""
     allowed, delay = settings.REVUE_FETCH_ALLOW, settings.REVUE_HOST_DELAY
     settings.REVUE_FETCH_ALLOW, settings.REVUE_HOST_DELAY = ["127.0.0.1"], 0
     press = HostilePress()
     publish(press)
     with django_db_blocker.unblock():
         empty_archive()
-        feed = follow(FeedSpec(feed_url=f"{press.base}/feed.xml", outlet_name="La Gazette", slug=SLUG,
-                               homepage=f"{press.base}/", language="fr", category_hint="monde")).feed
-        summary = Crawler(processes=0).run_once(feed_ids=[feed.id])
-        assert summary.errors == 0, Feed.objects.get(id=feed.id).last_error
-        feed.refresh_from_db()
+        feeds = [follow(FeedSpec(feed_url=f"{press.base}{path}", outlet_name="La Gazette", slug=SLUG,
+                                 homepage=f"{press.base}/", language="fr", category_hint="monde")).feed for path in FEEDS]
+        summary = Crawler(processes=0).run_once(feed_ids=[feed.id for feed in feeds])
+        assert summary.errors == 0, [feed.last_error for feed in Feed.objects.all()]
+        feed = Feed.objects.get(pk=feeds[0].pk)
         yield press, feed
         empty_archive()
     press.close()
@@ -256,6 +302,8 @@ def test_the_corpus_is_large_and_every_vector_is_in_the_archive(hostile_archive)
     press, feed = hostile_archive
     articles = Article.objects.filter(feed=feed)
     assert articles.count() == 2 * len(GROUPS)  # every item stored, none lost to a vector
+    stored = {path: Article.objects.filter(feed__url=press.base + path).count() for path in FEEDS}
+    assert stored == FEEDS
     assert press.hits["/articles/p0"] == 1 and press.hits["/articles/f0"] == 1  # pages were read
     titled_by_page = articles.filter(url__contains="/articles/p").exclude(title="").count()
     assert titled_by_page == len(GROUPS)  # the page's <title> was used where the feed had none
@@ -370,9 +418,9 @@ def test_no_vector_runs_in_any_page_feed_or_answer(hostile_archive, live_server)
     assert listing.headers["content-type"].startswith("application/json")
     assert listing.headers.get("x-content-type-options") == "nosniff"
     ids = [item["id"] for item in listing.json()["items"]]
-    assert len(ids) == 2 * len(GROUPS)
+    assert len(ids) == ARTICLES
     paths = reader_paths()
-    assert len(paths) >= 2 * len(GROUPS) + 8
+    assert len(paths) >= ARTICLES + 8
     press, feed = hostile_archive
     feed.refresh_from_db()
     assert feed.entries_skipped == 1 and "/articles/skip?v=" in feed.last_skip_reason  # shown in the feed's admin
@@ -385,6 +433,6 @@ def test_no_vector_runs_in_any_page_feed_or_answer(hostile_archive, live_server)
         loads = reader.loads
         in_admin = read_staff_pages(browser, live_server.url, admin_paths, cookies)
     assert all(b"Le conseil municipal" in document for document in list(documents.values())[:3])
-    assert len(html_fields) >= 2 * len(GROUPS)
+    assert len(html_fields) >= ARTICLES
     assert loads >= 150
     assert (in_pages, in_feeds, in_api, in_admin) == ({}, {}, {}, {})
