@@ -254,3 +254,17 @@ def test_a_burst_of_reports_is_bounded_and_turned_away(archive, settings):
     assert ImageReport.objects.filter(image=image).count() <= limit  # the archive grows no further
     image.refresh_from_db()
     assert not image.is_blocked  # one network is one person, however many addresses
+
+
+@pytest.mark.django_db
+def test_an_oversized_report_is_refused_before_it_is_read(archive):
+    """A report whose body is 5 MB: refused by Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB)
+    with a 400, quickly, never a 500, and nothing stored."""
+    cache.clear()
+    image = archive["image"]
+    client = Client(raise_request_exception=False)
+    body = f"{TOKEN_FIELD}={token_for(image.pk)}&x=" + "a" * (5 * 1024 * 1024)
+    response, seconds = measure(client, "post", f"/signaler/image/{image.pk}/", data=body,
+                                content_type="application/x-www-form-urlencoded", REMOTE_ADDR="198.18.9.9")
+    assert response.status_code == 400 and seconds < SECOND
+    assert not ImageReport.objects.filter(image=image).exists()
