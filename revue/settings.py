@@ -279,10 +279,10 @@ REVUE_LOGIN_LOCKOUT_SECONDS = env_int("REVUE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "formatters": {  # revue.logs: the keys a line is about (stage=, feed_id=, url=…) printed after it
+        "revue": {"()": "revue.logs.formatter", "kind": env("REVUE_LOG_FORMAT", "plain")},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "revue"}},
     "loggers": {
         "revue": {"handlers": ["console"], "level": env("REVUE_LOG_LEVEL", "INFO"), "propagate": False},
         "trafilatura": {"level": "ERROR"},

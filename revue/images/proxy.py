@@ -26,7 +26,7 @@ from revue.images import pictures
 from revue.images.store import ImageStore, prune
 from revue.news.models import Image
 
-log = logging.getLogger("revue.images")
+logger = logging.getLogger(__name__)
 
 IMAGE_ACCEPT = "image/webp,image/png,image/jpeg,image/gif;q=0.9,image/*;q=0.5"
 ORIGINAL = "original"
@@ -102,7 +102,8 @@ def _fetch(image: Image, store: ImageStore) -> Served:
         picture = pictures.inspect(result.content, settings.REVUE_IMAGE_MAX_PIXELS)
     except (FetchError, pictures.NotAPicture, Unavailable) as error:
         reason = f"{type(error).__name__}: {error}"
-        log.info("stage=image url=%s image_id=%s refused: %s", image.url, image.pk, reason)
+        logger.info("image refused: %s", reason, extra={"stage": "image", "url": image.url, "image_id": image.pk,
+                                                        "outcome": "refused"})
         store.record_failure(image.url_hash, reason)
         raise Unavailable(reason) from None
     store.write(image.url_hash, ORIGINAL, result.content)

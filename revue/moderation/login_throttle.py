@@ -33,7 +33,7 @@ from django.utils.timesince import timeuntil
 
 from revue.moderation.identity import address_key, client_address
 
-log = logging.getLogger("revue.moderation")
+logger = logging.getLogger(__name__)
 
 KEY_SALT = "revue.moderation.login"
 
@@ -87,7 +87,8 @@ def record_failure(attempt: Door, now: float | None = None) -> int:
         if failures >= settings.REVUE_LOGIN_MAX_FAILURES:
             cache.set(_lock_key(key), now + lockout, lockout)
             cache.delete(counter)
-            log.warning("stage=login %s locked for %ss after %s failed logins", key.split(":")[0], lockout, failures)
+            logger.warning("%s locked for %ss after %s failed logins", key.split(":")[0], lockout, failures,
+                           extra={"stage": "login", "outcome": "locked"})
     return locked_for(attempt, now)
 
 

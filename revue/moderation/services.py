@@ -39,7 +39,7 @@ from revue.moderation.models import BlockHold, ImageReport, ModerationEvent
 from revue.news.cache import invalidate_reader_caches
 from revue.news.models import Image
 
-logger = logging.getLogger("revue.moderation")
+logger = logging.getLogger(__name__)
 
 REPORT_THANKS = (
     "Merci d'avoir signalé! Cette image sera automatiquement bloquée "
@@ -257,11 +257,6 @@ def _event(action: str, image: Image | None, moderator=None, **fields) -> Modera
 def _log(action: str, image: Image | None, moderator=None, **fields) -> ModerationEvent:
     event = _event(action, image, moderator, **fields)
     event.save()
-    logger.info(
-        "stage=moderation action=%s image_id=%s host=%s moderator=%s",
-        action,
-        getattr(image, "pk", ""),
-        fields.get("host", ""),
-        event.moderator_name or "-",
-    )
+    logger.info("moderation %s", action, extra={"stage": "moderation", "outcome": action, "image_id": getattr(image, "pk", ""),
+                                                "host": fields.get("host", ""), "moderator": event.moderator_name or "-"})
     return event

@@ -46,7 +46,7 @@ from revue.news.search_query import (
 from revue.news.search_text import INDEX_FIELDS, IndexEntry, index_entry, stem, words_with_spans
 from revue.text.language import language_code
 
-log = logging.getLogger("revue.search")
+logger = logging.getLogger(__name__)
 
 POSTGRES_MAX_POSITION = 16383  # tsvector positions stop there
 POSTGRES_MAX_POSITIONS_PER_WORD = 255
@@ -154,7 +154,7 @@ def refresh() -> None:
         if cursor.fetchone() is None:
             return
     done = index_pending(settings.REVUE_SEARCH_INDEX_BATCH)
-    log.debug("stage=search indexed=%s (queued before a search)", done)
+    logger.debug("indexed what was queued before a search", extra={"stage": "search", "indexed": done})
 
 
 # --- searching ----------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from revue.news.models import Article, Story, StoryFingerprint, StoryPosting
 from revue.news.stories import (ArticleItem, Assignment, Clusterer, Fingerprint, MemoryIndex, Profile, StoryParams,
                                 similarity)
 
-log = logging.getLogger("revue.news.stories")
+logger = logging.getLogger(__name__)
 
 LOCK_KEY = 0x5245_5655_5354  # "REVUST": PostgreSQL advisory lock of the clustering
 RECENT_FINGERPRINTS = 8000  # fingerprints a process keeps at hand (a few days of a large portal)
@@ -326,7 +326,7 @@ def assign_new_articles(article_ids: Iterable[int], prepared: dict | None = None
     try:
         assign_stories(ids, params, prepared=prepared, items=items)
     except Exception:  # the articles are stored already; stories can be caught up later
-        log.exception("stage=stories articles=%s clustering failed", len(ids))
+        logger.exception("clustering failed", extra={"stage": "stories", "articles": len(ids)})
 
 
 def _clustered(ids: list[int]) -> set[int]:
