@@ -39,7 +39,8 @@ from revue.crawl.clean import (
 )
 from revue.crawl.drafts import FeedContext, build_draft, needs_page
 from revue.crawl.extract import detect_language, first_content_image, parse_datetime
-from revue.crawl.feeds import Entry, FeedParseError, _struct_datetime, _text_datetime, parse
+from revue.crawl.feeds import Entry, FeedParseError, parse
+from revue.crawl.feeds.mapping import _struct_datetime, _text_datetime
 from revue.news.stories.features import analyse
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from revue.crawl import feeds
 from revue.crawl.feeds import Enclosure, FeedParseError, ParsedFeed, parse
+from revue.crawl.feeds import fast as fast_path
+from revue.crawl.feeds import triage
 
 DATA = Path(__file__).parent / "data"
 
@@ -339,7 +340,7 @@ def test_a_gzip_compressed_feed_is_read():
 def test_damaged_gzip_a_gzip_bomb_and_binary_are_refused(monkeypatch):
     with pytest.raises(FeedParseError, match="^not a feed: the document is damaged gzip data"):
         parse(b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "https://example.ma/feed")
-    monkeypatch.setattr(feeds, "MAX_INFLATED_BYTES", 1024)
+    monkeypatch.setattr(triage, "MAX_INFLATED_BYTES", 1024)
     with pytest.raises(FeedParseError, match="^not a feed: the gzip-compressed document expands beyond"):
         parse(gzip.compress(b" " * 4096), "https://example.ma/feed")
     with pytest.raises(FeedParseError, match="binary data"):
@@ -423,7 +424,7 @@ def test_both_parsers_agree_on_a_plain_rss_feed(monkeypatch):
     import fastfeedparser
 
     fast = parse_file("rss20_full.xml")
-    monkeypatch.setattr(feeds, "_FFP_PARSE_WITH_CORE", None)  # a fastfeedparser without its native reader
+    monkeypatch.setattr(fast_path, "_FFP_PARSE_WITH_CORE", None)  # a fastfeedparser without its native reader
     monkeypatch.setattr(fastfeedparser, "parse", _raise_value_error)
     slow = parse_file("rss20_full.xml")
     assert slow.parser == "feedparser"
