@@ -1,5 +1,5 @@
 """The demo, crawled from the demo press, read in chromium under the Content-Security-Policy: the
-home page, an article in each language, a category, a story and a search work with no violation,
+home page, an article in each language, an outlet, a story, a category and a search work with no violation,
 their pictures come through the image proxy, and the browser asks nothing of the press itself
 (issue #15, item 6: the demo still works)."""
 
@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.db.models import Count
 
-from revue.news.models import Article, Story
+from revue.news.models import Article, Category, Story
 from tests.e2e.test_content_security_policy_browser import visit, watched
 from tests.e2e.test_image_reports_browser import chromium
 
@@ -24,10 +24,11 @@ def demo_paths() -> list[str]:
         for language in ("fr", "ar", "es", "en")
     ]
     story = Story.objects.annotate(size=Count("articles")).filter(size__gt=1).first()
-    first = articles[0]
+    category = Category.objects.filter(articles__isnull=False).first()  # none after a flush of the sections
     return [
-        "/", *(a.get_absolute_url() for a in articles if a is not None), f"/categorie/{first.category.slug}/",
-        *([story.get_absolute_url()] if story else []), f"/recherche?q={first.title.split()[0]}",
+        "/", *(a.get_absolute_url() for a in articles if a is not None), f"/{articles[0].source.slug}/",
+        *([story.get_absolute_url()] if story else []), *([category.get_absolute_url()] if category else []),
+        f"/recherche?q={articles[0].title.split()[0]}",
     ]  # fmt: skip
 
 
