@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 class HostilePress:
     """``routes[path] = (status, content type, body, extra headers)``; every hit is counted."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, tuple[int, str, bytes, dict]] = {}
         self.hits: Counter = Counter()
         press = self
@@ -39,7 +39,7 @@ class HostilePress:
 
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         server_class = type("Server", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True})
-        self.server = server_class((host, 0), Handler)
+        self.server = server_class((host, port), Handler)
         self.port = self.server.server_address[1]
         self.host = host
         self.base = f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
