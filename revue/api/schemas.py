@@ -1,8 +1,10 @@
 """The shapes of the API's answers (pydantic schemas through django-ninja), and how rows fill them.
 
 Articles carry their original URL, their page on the portal and their outlet; ``image_url`` is
-null when the lead image is blocked, and ``content_html`` (detail only) has blocked images
-replaced by the moderation app's placeholder — a blocked image never leaves through the API.
+the lead image at the image proxy's absolute address (never the outlet's), null when it is
+blocked, and ``content_html`` (detail only) has blocked images replaced by the moderation app's
+placeholder — a blocked image never leaves through the API. The pictures inside ``content_html``
+keep their outlets' addresses, as stored.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 from ninja import Schema
 
 from revue.moderation.body import without_blocked_images
+from revue.news.image_links import shared_path
 from revue.news.models import Article, Category, Story
 from revue.sources.models import Source
 
@@ -116,7 +119,7 @@ def article_data(request, article: Article) -> dict:
         "author": article.author,
         "summary": article.summary,
         "published_at": article.published_at,
-        "image_url": image.url if image is not None and not image.is_blocked else None,
+        "image_url": absolute(request, shared_path(image.pk)) if image is not None and not image.is_blocked else None,
         "story_id": article.story_id,
     }
 

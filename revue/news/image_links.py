@@ -51,6 +51,11 @@ def proxy_path(image_id: int, width: int | None = None) -> str:
     return reverse("images:image", args=[token])
 
 
+def shared_path(image_id: int) -> str:
+    """What other sites and programs get (feeds out, page metadata, the API): the largest width."""
+    return proxy_path(image_id, settings.REVUE_IMAGE_WIDTHS[-1])
+
+
 def moderation_path(image_id: int, width: int | None = None) -> str:
     """The same picture for the moderators' desk: served to moderators even when blocked."""
     token = sign(image_id)

@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from revue.moderation.body import image_src, placeholder_html
-from revue.news.image_links import proxy_path
+from revue.news.image_links import proxy_path, shared_path
 from revue.news.models import url_hash
 from revue.portal import queries
 from revue.text.language import language_code
@@ -129,7 +129,7 @@ def proxy_url(image, width=None) -> str:
 def shared_image_url(request, image) -> str:
     """The absolute proxy address other sites get (feeds out, OpenGraph, JSON-LD): the largest
     proxy width, on this portal's host; '' for none or a blocked image."""
-    path = proxy_url(image, settings.REVUE_IMAGE_WIDTHS[-1])
+    path = shared_path(image.pk) if proxy_url(image) else ""
     return request.build_absolute_uri(path) if path and request is not None else path
 
 
