@@ -18,14 +18,16 @@ The page is parsed once (``trafilatura.load_html``); on that one tree:
    a page's date only when the feed gives none) — its categories, tags and licence, which
    Revue does not use, are not looked for;
 3. what the body step needs from the untouched page is read: figure captions, the standfirst
-   (chapô), the JSON-LD ``articleBody``, whether the page says it is for subscribers only, and
-   whether it is a *picture page* (a gallery: several captioned figures whose captions hold at
-   least half as many words as its paragraphs);
+   (chapô), the JSON-LD ``articleBody``, the text the page marks as its article body
+   (``itemprop=articleBody``, else the JSON-LD one), whether the page says it is for
+   subscribers only, and whether it is a *picture page* (a gallery: several captioned figures
+   whose captions hold at least half as many words as its paragraphs);
 4. the tree is prepared for the body (:mod:`revue.crawl.rules`): the outlet's drop selectors
    and the built-in furniture rules (share bars, paywall prompts, slide counters …) remove
-   elements, lazy images get their real ``src``, on a picture page slideshow lists become plain
-   figures, a live blog's post times become paragraphs, and a locked page's JSON-LD body is
-   removed so no fallback can republish what the outlet sells;
+   elements, text written loose after a picture's box becomes a paragraph (trafilatura would
+   drop it with the box), lazy images get their real ``src``, on a picture page slideshow lists
+   become plain figures, a live blog's post times become paragraphs, and a locked page's
+   JSON-LD body is removed so no fallback can republish what the outlet sells;
 5. the body: the elements the outlet's keep selectors match when there are any, else
    trafilatura's HTML output (on its own copy of the tree), in its fast mode when the page has
    an article container trafilatura's main extractor knows, in its balanced mode otherwise —
@@ -33,19 +35,26 @@ The page is parsed once (``trafilatura.load_html``); on that one tree:
    caption blocks and teasers' text with the pictures), except on a picture page;
 6. then Revue's own touches, each small: the pictures that sit in the page's text (the next
    paragraph close to them in the tree) are put back before their paragraph, their captions
-   under them (not credit lines); "Lire aussi"-style cross-links and subscription prompts
+   under them (not credit lines) — a block that only repeats a picture's alt text or caption
+   (a caption written outside ``<figcaption>``) becomes its caption, and a lone link to the
+   picture file ("Vergrößern") goes; "Lire aussi"-style cross-links and subscription prompts
    removed; a standfirst trafilatura missed put back on top when it reads as prose (a sentence,
    mostly not links, no © line); the JSON-LD ``articleBody`` used when the page showed much
    less of it (a JavaScript page); a leading heading that repeats the title removed; and
    everything goes through ``clean.sanitize_html`` last;
-7. the safety net: when a body taken in fast mode is near empty (under 1000 characters of
-   text), plain extraction (balanced mode, on a fresh parse of the untouched page, only the
-   outlet's drop rules applied) is asked too, and its body kept when it is 1.5 times as long and
-   ours holds less than half its word 4-grams.
+7. the safety net, read off what the first pass made (a second extraction runs only on the
+   pages that need it, about one in fourteen): when a body taken in fast mode is near empty
+   (under 1000 characters of text on a page whose body holds three times as much), or holds
+   less than half the word 4-grams of the article body the page marks itself (fast mode took
+   the site's menu), plain extraction (balanced mode, on a fresh parse of the untouched page,
+   only the outlet's drop rules applied) is asked too; its body is kept when it is 1.5 times as
+   long and ours holds less than half its word 4-grams, or when it holds the marked body ours
+   lost.
 
 ``text`` is the article's own text: on real pages captions are picture descriptions and credits
 that readers of the text (search, stories) do not want, so a caption is in the HTML under its
-picture but in ``text`` only on a picture page, where the captions are the article.
+picture but in ``text`` only on a picture page, where the captions are the article. Readers'
+comments are never taken. Soft hyphens (U+00AD) are removed from ``text`` and the title.
 
 Limits (``max_html_chars``, ``fast_mode_elements``) and the outlet's rules are keyword
 arguments with defaults, so callers decide (the crawler passes the ``REVUE_EXTRACT_*``
@@ -54,6 +63,7 @@ settings through :func:`revue.crawl.rules.extraction_options`) and the function 
 
 from __future__ import annotations
 
+import dataclasses
 import html as html_lib
 import json
 import logging
@@ -178,6 +188,7 @@ class PageReading:
     captions: dict[str, str]  # absolute image URL → its figcaption
     standfirst: str  # the chapô / standfirst, plain text, or ""
     structured: "StructuredArticle"
+    marked: str = ""  # the text the page itself marks as its article body (see _marked_body), or ""
 
 
 def _extract_from_tree(
@@ -191,9 +202,11 @@ def _extract_from_tree(
         standfirst=_guarded(lambda: _standfirst(tree, names), "", "standfirst", url),
         structured=_guarded(lambda: read_structured_article(tree), NO_STRUCTURE, "json-ld", url),
     )
+    containers = _CONTAINER_ELEMENTS(tree)
+    reading = dataclasses.replace(reading, marked=_guarded(lambda: _marked_body(containers, reading.structured), "", "marked body", url))
     site_name = page.meta.get("og:site_name") or (info.sitename if info else "") or ""
     title = tidy_title((info.title if info else "") or page.meta.get("og:title") or page.title, site_name).replace(_SOFT_HYPHEN, "")
-    fast = _has_article_container(tree, names) or tree.xpath("count(//*)") > fast_mode_elements
+    fast = _has_article_container(containers, names) or tree.xpath("count(//*)") > fast_mode_elements
     pictures = _guarded(lambda: _is_picture_page(tree, reading.captions), False, "pictures", url)
     _guarded(lambda: _prepare_body_tree(tree, rules, reading.structured, title, names, pictures=pictures), None, "prepare", url)
     kept = _guarded(lambda: _kept_html(tree, rules), "", "keep rules", url)
@@ -202,7 +215,7 @@ def _extract_from_tree(
     else:
         content = _body(tree, url, reading, title, fast=fast, pictures=pictures)
     text = _article_text(content, pictures)
-    if not kept and fast and len(text) < _SAFETY_CHARS:
+    if not kept and fast and (_near_empty(text, tree) or _lost_marked_body(text, reading.marked)):
         checked = _guarded(lambda: _safety_net(content, reparse(), url, reading, title, rules), content, "safety net", url)
         if checked is not content:
             content, text = checked, _article_text(checked, pictures)
@@ -233,19 +246,31 @@ def _body(tree: HtmlElement, url: str, reading: PageReading, title: str, *, fast
     """The article's HTML from trafilatura's body: on a picture page with trafilatura's
     pictures and their captions, else without pictures, the pictures of the text put back."""
     body = _guarded(lambda: _trafilatura_body(tree, url, fast, images=pictures), "", "body", url)
+    return _finished_body(body, tree, url, reading, title, pictures=pictures)
+
+
+def _finished_body(body: str, tree: HtmlElement, url: str, reading: PageReading, title: str, *, pictures: bool) -> str:
+    """trafilatura's body made the article's HTML: Revue's touches, sanitized."""
     if body and not pictures:
         body = _guarded(lambda: _with_pictures(body, _pictures_in_flow(tree, url, reading.captions)), body, "pictures", url)
     return _guarded(lambda: _article_html(body, reading, title, url, from_rules=not pictures), "", "article", url)
 
 
-# the safety net: when the body taken in fast mode is near empty (a few sentences), plain
-# extraction (trafilatura's balanced mode, with its fallbacks, on the untouched page) is asked
-# too, and its body is kept when it is at least _SAFETY_LONGER times as long and ours holds less
-# than _SAFETY_COVERAGE of its word 4-grams (our preparation, our touches or fast mode lost most
-# of the article). A body taken in balanced mode has had trafilatura's fallbacks already.
+# the safety net: when the body taken in fast mode is near empty (a few sentences, on a page
+# that holds much more text), or holds
+# less than _SAFETY_COVERAGE of the article body the page marks itself (itemprop=articleBody,
+# else JSON-LD articleBody: fast mode took a menu), plain extraction (trafilatura's balanced
+# mode, with its fallbacks, on the untouched page) is asked too. Its body is kept when it is at
+# least _SAFETY_LONGER times as long and ours holds less than _SAFETY_COVERAGE of its word
+# 4-grams (our preparation, our touches or fast mode lost most of the article), or when it holds
+# the marked body that ours lost. Both checks read what the first pass made, so the second
+# extraction runs only on the pages that need it. A body taken in balanced mode has had
+# trafilatura's fallbacks already.
 _SAFETY_CHARS = 1000
 _SAFETY_LONGER = 1.5
 _SAFETY_COVERAGE = 0.5
+_SAFETY_PAGE_TEXT = 3  # a near-empty body is worth a second look when the page holds this many times its text
+_MARKED_MIN_CHARS = 500  # a marked body shorter than this is a teaser's, or a summary
 _SHINGLE_WORD = re.compile(r"\w+")
 
 
@@ -254,22 +279,53 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 4]) for i in range(max(0, len(words) - 3))}
 
 
+def _coverage(text: str, reference: str) -> float:
+    """The share of ``reference``'s word 4-grams that ``text`` holds (1.0 for an empty reference)."""
+    wanted = _shingles(reference)
+    return len(wanted & _shingles(text)) / len(wanted) if wanted else 1.0
+
+
+def _marked_body(containers: list[HtmlElement], structured: "StructuredArticle") -> str:
+    """The text the untouched page marks as its article's body: its ``itemprop=articleBody``
+    elements (among ``containers``, what ``_CONTAINER_ELEMENTS`` found), else its JSON-LD
+    ``articleBody`` (never a locked page's); "" when shorter than ``_MARKED_MIN_CHARS``."""
+    bodies = [element for element in containers if element.get("itemprop") == "articleBody"]
+    marked = " ".join(" ".join(element.text_content().split()) for element in bodies)
+    if len(marked) < _MARKED_MIN_CHARS and structured.free is not False:
+        marked = html_to_text(structured.body) if "<" in structured.body else structured.body
+    return marked if len(marked) >= _MARKED_MIN_CHARS else ""
+
+
+def _near_empty(text: str, tree: HtmlElement) -> bool:
+    """A few sentences, on a page whose body holds far more text (scripts included: an upper
+    bound): a short page's short text is its whole article, and asking again finds no more."""
+    if len(text) >= _SAFETY_CHARS:
+        return False
+    body = tree.find("body")
+    return body is not None and len(body.text_content()) >= _SAFETY_PAGE_TEXT * len(text)
+
+
+def _lost_marked_body(text: str, marked: str) -> bool:
+    return bool(marked) and _coverage(text, marked) < _SAFETY_COVERAGE
+
+
 def _safety_net(content: str, untouched: HtmlElement | None, url: str, reading: PageReading, title: str, rules: ExtractionRules) -> str:
     """Our content, unless plain extraction of the untouched page (only the outlet's drop rules
-    applied) finds much more of which ours holds little: then plain extraction's (pictures put
-    back, prompts dropped, sanitized the same way)."""
+    applied) finds much more of which ours holds little, or holds the page's marked article
+    body that ours lost: then plain extraction's (pictures put back, prompts dropped, sanitized
+    the same way). The choice reads plain extraction's own text, so Revue's touches are made
+    on it only when it is kept."""
     if untouched is None:
         return content
     drop_matching(untouched, rules.drop)
-    plain = _body(untouched, url, reading, title, fast=False, pictures=False)  # fast mode would find no more: the fallbacks rescue
-    ours_text, plain_text = _article_text(content, False), _article_text(plain, False)
-    if len(plain_text) < _SAFETY_LONGER * len(ours_text):
+    plain = _trafilatura_body(untouched, url, False)  # fast mode would find no more: the fallbacks rescue
+    ours_text, plain_text = _article_text(content, False), html_to_text(plain).replace(_SOFT_HYPHEN, "")
+    kept = _lost_marked_body(ours_text, reading.marked) and not _lost_marked_body(plain_text, reading.marked)
+    if not kept and (len(plain_text) < _SAFETY_LONGER * len(ours_text) or not plain_text):
         return content
-    plain_shingles = _shingles(plain_text)
-    if not plain_shingles:
-        return content
-    covered = len(plain_shingles & _shingles(ours_text)) / len(plain_shingles)
-    return plain if covered < _SAFETY_COVERAGE else content
+    if kept or _coverage(ours_text, plain_text) < _SAFETY_COVERAGE:
+        return _finished_body(plain, untouched, url, reading, title, pictures=False)
+    return content
 
 
 # --- trafilatura --------------------------------------------------------------------------------
@@ -345,11 +401,12 @@ _ARTICLE_CONTAINER = re.compile(
 _CONTAINER_ELEMENTS = etree.XPath("//article | //*[@itemprop='articleBody' or @role='article']")
 
 
-def _has_article_container(tree: HtmlElement, names: list[NamedElement]) -> bool:
+def _has_article_container(containers: list[HtmlElement], names: list[NamedElement]) -> bool:
     """Whether the page has an article container trafilatura's main extractor recognizes: it is
     then reliable on its own, and its readability/jusText comparison is skipped (fast mode).
-    ``names``: the page's class and id values (``rules.class_and_id_words``)."""
-    if _CONTAINER_ELEMENTS(tree):
+    ``containers``: what ``_CONTAINER_ELEMENTS`` finds on the page; ``names``: the page's class
+    and id values (``rules.class_and_id_words``)."""
+    if containers:
         return True
     return any(_ARTICLE_CONTAINER.search(item.value) for item in names)
 
@@ -726,23 +783,22 @@ def _with_pictures(body: str, flow: dict[str, list[tuple[str, str, str]]]) -> st
                 if len(description.split()) >= _DESCRIPTION_MIN_WORDS:
                     described.setdefault(_title_key(description)[:_FLOW_KEY_CHARS], src)
     found_captions: dict[str, str] = {}  # source → the block that described it
-
-    def caption_block(match: re.Match[str]) -> bool:
+    keys: dict[int, str] = {}  # a block's offset → its text key
+    dropped: set[int] = set()  # the offsets of the blocks that are captions or lightbox links
+    for match in _BLOCK.finditer(body):
+        key = keys[match.start()] = _block_key(match[2])[:_FLOW_KEY_CHARS]
         if len(match[2]) > 3 * _READ_ALSO_MAX_CHARS:
-            return False
-        if _LONE_PICTURE_LINK.fullmatch(match[2].strip()):
-            return True
-        src = described.get(_block_key(match[2])[:_FLOW_KEY_CHARS])
-        if src is None:
-            return False
-        found_captions.setdefault(src, " ".join(html_lib.unescape(_TAG.sub("", match[2])).split()))
-        return True
-
-    dropped = {match.start() for match in _BLOCK.finditer(body) if caption_block(match)}
+            continue
+        src = described.get(key)
+        if src is not None:
+            found_captions.setdefault(src, " ".join(html_lib.unescape(_TAG.sub("", match[2])).split()))
+            dropped.add(match.start())
+        elif "href" in match[2] and _LONE_PICTURE_LINK.fullmatch(match[2].strip()):
+            dropped.add(match.start())
 
     def place(match: re.Match[str]) -> str:
         kept = "" if match.start() in dropped else match[0]
-        pictures = flow.pop(_block_key(match[2])[:_FLOW_KEY_CHARS], None)
+        pictures = flow.pop(keys[match.start()], None)
         if not pictures:
             return kept
         figures = []
@@ -989,6 +1045,7 @@ def _prepare_body_tree(
     drop_matching(tree, rules.drop)
     drop_boilerplate(tree, names)
     _drop_title_headings(tree, title)
+    _loose_text_as_paragraphs(tree)
     _reveal_lazy_images(tree)
     if pictures:  # elsewhere a slide class is often on the article's own container (a content slider)
         _open_slideshows(tree)
@@ -1007,6 +1064,32 @@ def _drop_title_headings(tree: HtmlElement, title: str) -> None:
     for heading in list(tree.iter("h1", "h2")):
         if _title_key(heading.text_content()) == key and heading.getparent() is not None:
             heading.drop_tree()
+
+
+_BLOCK_TAGS = frozenset({"div", "figure", "picture", "section", "aside", "header", "table", "ul", "ol", "dl", "form", "blockquote"})
+_LOOSE_MIN_CHARS = 40
+_LOOSE_BOX_DEPTH = 4  # how far up from a picture its box may be
+
+
+def _loose_text_as_paragraphs(tree: HtmlElement) -> None:
+    """Text written loose after a picture's box (``<div class=photo><img …></div>Anchor: After
+    heavy downpours…<br>``) made a paragraph of its own: without pictures, trafilatura drops
+    such a box with the text that follows it (its tail), and the article's first paragraph went
+    with the picture before it."""
+    for image in list(tree.iter("img")):
+        for depth, box in enumerate(image.iterancestors()):
+            if depth >= _LOOSE_BOX_DEPTH or box.tag in ("p", "li", "td", "th", "body"):
+                break
+            tail = box.tail
+            if box.tag not in _BLOCK_TAGS or not tail or len(tail) < _LOOSE_MIN_CHARS or len(tail.strip()) < _LOOSE_MIN_CHARS:
+                continue
+            parent = box.getparent()
+            if parent is None or parent.tag in ("p", "li", "td", "th", "a", "span"):
+                break
+            paragraph = etree.Element("p")
+            paragraph.text, box.tail = tail, None
+            box.addnext(paragraph)
+            break
 
 
 def _reveal_lazy_images(tree: HtmlElement) -> None:

@@ -363,3 +363,28 @@ def test_soft_hyphens_are_not_in_the_text_or_title():
     article = extract(html, "https://www.example.test/veranstaltung/887/")
     assert "Auch in diesem Jahr wollen wir Sie in die Zeit unserer Großväter entführen." in article.text
     assert "\u00ad" not in article.text and article.title == "Wehranlage Horka"
+
+
+LOOSE_TEXT_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Colder Temperatures Forecast for Wednesday</title></head>
+<body><header><nav><a href="/">Home</a> <a href="/news">News</a></nav></header>
+<article><h1>Colder Temperatures Forecast for Wednesday</h1>
+<div class="body_txt">
+<div class="img_box top"><div class="photo"><img src="/images/cold.jpg" alt="Cold wave"></div><p class="cap">Photo : YONHAP News</p></div>
+Anchor: After heavy downpours on Monday, Tuesday morning was met with strong, cold winds that brought early winter temperatures.<br />
+<br />
+Report: People out on the streets were seen wearing layers throughout the day as the temperatures felt as though winter had suddenly descended upon the nation.<br />
+<br />
+The very first cold wave alert of the season was in effect on Tuesday, with the inflow of cold air from the northwest of the peninsula.<br />
+<br />
+Cheorwon claimed the coldest temperature in the country at negative six-point-six degrees Celsius in the morning.<br />
+</div></article><footer>Copyright</footer></body></html>"""
+
+
+def test_text_written_loose_after_a_picture_box_is_kept():
+    """The first paragraph follows the picture's box as loose text (no <p>): it is the
+    article's, and stays first (plain trafilatura in fast mode loses it with the box)."""
+    article = extract(LOOSE_TEXT_PAGE, "https://world.example.test/news/181595")
+    anchor = "Anchor: After heavy downpours on Monday, Tuesday morning was met with strong, cold winds"
+    assert anchor in article.text
+    assert article.text.index(anchor) < article.text.index("Report: People out on the streets")
+    assert "Cheorwon claimed the coldest temperature" in article.text

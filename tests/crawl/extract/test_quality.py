@@ -3,12 +3,10 @@
 * **Real pages** (``../shared/dev-data/extraction``, read through ``bench/devdata.py``; skipped
   with its message when absent): on both sets, Revue's extraction is at least plain
   trafilatura's figure (``trafilatura.extract(html)`` defaults) over the set (micro F1: word
-  4-gram shingles on ``readability``, snippets on ``trafilatura_eval``), and no page is far below
-  plain's: on ``readability`` no page's F1 is more than ``PAGE_MARGIN`` below plain's; on
-  ``trafilatura_eval``, where a page has two to six snippets (one snippet moves its F1 by 0.2 to
-  0.5), at most ``SNIPPET_LOSERS_SHARE`` of pages are more than ``PAGE_MARGIN`` below plain's and
-  at most ``SNIPPET_LOST_PAGES`` lose more than half of it. Both halves of the dev data's split
-  are held to it. Each side extracts every page once (module fixture: ~30 s).
+  4-gram shingles on ``readability``, snippets on ``trafilatura_eval``), and no page on either set
+  is more than ``PAGE_MARGIN`` below plain's F1 — but the pages named in ``KNOWN_LOSERS``, each
+  with the reason it cannot be, and each checked to lose for that reason only. Both halves of
+  the dev data's split are held to it. Each side extracts every page once (module fixture: ~30 s).
 * **Home corpus** (``bench/data/extraction``: demo press pages and the hard cases, each with its
   expected text), a regression set: a floor of word F1, never worse than plain trafilatura.
 
@@ -28,8 +26,27 @@ BENCH = Path(__file__).resolve().parents[3] / "bench" / "extraction.py"
 F1_FLOOR = 0.97  # measured 0.999 when the corpus was pinned, 0.992 since captions of pictures within the text left the text
 PER_PAGE_FLOOR = 0.9
 PAGE_MARGIN = 0.2  # a page's F1 more than this below plain's is a loser
-SNIPPET_LOSERS_SHARE = 0.02  # measured 8 of 495 pages (1.6 %)
-SNIPPET_LOST_PAGES = 2  # pages more than 0.5 below plain: measured 1 (rnz.de.witzel, held-out: fast mode took the menu)
+# Pages more than PAGE_MARGIN below plain trafilatura, and why they cannot be otherwise today:
+# page name → (the snippets where ours and plain differ on that page, why). All on the tune half.
+KNOWN_LOSERS = {
+    "spreeblick.com.habeck.html": (
+        ("wie flatterhaft das Mädl ist? :)",),
+        "the snippet is a reader's comment: Revue never takes readers' comments as the article's "
+        "text (plain trafilatura's defaults include comments)",
+    ),
+    "achgut.com-coronalage.html": (
+        ("Wie schwer ist die Krankheit", "Wahlumfrage, Wahlprognose"),
+        "a numbered list (and a subheading) that trafilatura's main extractor drops in fast mode; its "
+        "balanced mode takes readability's body instead. Fast mode is kept on pages with an article "
+        "container (better on average and faster); no cheap sign found that tells this page from "
+        "those where balanced mode is worse (yahoo-2, yahoo-3, visibility-hidden, outdoor-magazin)",
+    ),
+    "auto-presse.de-minisuv.html": (
+        ("Mazda fertigt flexibler", "für dynamische Fortbewegung"),
+        "teasers of other articles (a list of headlines) that trafilatura's main extractor keeps in "
+        "fast mode and its balanced mode drops; same trade-off as achgut.com",
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -82,28 +99,42 @@ def test_real_pages_each_half_at_least_plain(bench, real, half):
         assert ours.f1 >= plain.f1 - 0.005, f"{collection} {half}: ours F1 {ours.f1:.3f} < plain {plain.f1:.3f}"
 
 
-def test_no_readability_page_far_below_plain(bench, real):
+@pytest.mark.parametrize("collection", ["readability", "trafilatura_eval"])
+def test_no_page_far_below_plain_but_the_known_ones(bench, real, collection):
     pages, results = real
-    chosen = [page for page in pages if page.collection == "readability"]
+    chosen = [page for page in pages if page.collection == collection]
     losers = {page.name: (round(plain, 3), round(ours, 3)) for page, plain, ours in bench.losers(chosen, results, PAGE_MARGIN)}
-    assert losers == {}
+    assert {name: value for name, value in losers.items() if name not in KNOWN_LOSERS} == {}
 
 
-def test_few_snippet_pages_below_plain_and_almost_none_lose_most(bench, real):
+@pytest.mark.parametrize("name", sorted(KNOWN_LOSERS))
+def test_a_known_loser_loses_for_its_reason_only(bench, real, name):
+    """Ours and plain differ on the named snippets only (ours misses a ``with`` snippet or keeps a
+    ``without`` one); a page that no longer loses should leave ``KNOWN_LOSERS``."""
     pages, results = real
-    chosen = [page for page in pages if page.collection == "trafilatura_eval"]
-    losers = bench.losers(chosen, results, PAGE_MARGIN)
-    named = {page.name: (round(plain, 3), round(ours, 3)) for page, plain, ours in losers}
-    assert len(losers) <= SNIPPET_LOSERS_SHARE * len(chosen), named
-    lost = {name: value for name, value in named.items() if value[1] < value[0] - 0.5}
-    assert len(lost) <= SNIPPET_LOST_PAGES, lost
+    page = next(page for page in pages if page.name == name)
+    ours = bench._normal(results["ours"]["texts"][(page.collection, name)])
+    plain = bench._normal(results["plain"]["texts"][(page.collection, name)])
+    differing = {s for s in page.wanted + page.unwanted if (bench._normal(s) in ours) != (bench._normal(s) in plain)}
+    assert {next((n for n in KNOWN_LOSERS[name][0] if n in s), s) for s in differing} == set(KNOWN_LOSERS[name][0]), differing
+    assert bench.real_score(results["ours"]["texts"][(page.collection, name)], page).f1 < bench.real_score(
+        results["plain"]["texts"][(page.collection, name)], page
+    ).f1 - PAGE_MARGIN, f"{name} no longer loses: take it out of KNOWN_LOSERS"
 
 
 def test_the_safety_net_keeps_plain_extraction_where_ours_came_out_near_empty(bench, real):
-    """Pages where fast mode on the prepared page kept a few sentences of a long article."""
+    """Pages where fast mode on the prepared page kept a few sentences of a long article, took
+    the site's menu instead of the article the page marks itemprop=articleBody (rnz.de), or lost
+    the paragraph written loose after the picture box (kbs)."""
     pages, results = real
     by_name = {page.name: page for page in pages}
-    for name in ("spiegel.de.albtraum.html", "axios.com.future.html", "economictimes.indiatimes.com.slideshow.html"):
+    for name in (
+        "spiegel.de.albtraum.html",
+        "axios.com.future.html",
+        "economictimes.indiatimes.com.slideshow.html",
+        "rnz.de.witzel.html",
+        "world.kbs.co.kr-Temperatures.html",
+    ):
         page = by_name[name]
         ours = bench.real_score(results["ours"]["texts"][(page.collection, name)], page)
         plain = bench.real_score(results["plain"]["texts"][(page.collection, name)], page)
