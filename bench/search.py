@@ -164,8 +164,8 @@ def measure(rounds: int) -> list[tuple[str, float, float, int]]:
     from django.db import connection
 
     from revue.news import search
-    from revue.news.search_params import search_filters
-    from revue.news.search_query import fts5_expression, parse_query
+    from revue.news.search.params import search_filters
+    from revue.news.search.query import fts5_expression, parse_query
 
     prepared = []
     for text, filters in QUERY_MIX:

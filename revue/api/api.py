@@ -21,7 +21,8 @@ from ninja.errors import ValidationError
 from revue.api import cursors, schemas
 from revue.news import search as engine
 from revue.news.models import Article, Category, Story
-from revue.news.search_params import InvalidSearch, search_filters
+from revue.news.search import SearchTimeout
+from revue.news.search.params import InvalidSearch, search_filters
 from revue.sources.models import Source
 
 api = NinjaAPI(
@@ -46,6 +47,15 @@ class BadParameter(ValueError):
 @api.exception_handler(cursors.InvalidCursor)
 def bad_parameter(request, exc):
     return api.create_response(request, {"message": str(exc)}, status=400)
+
+
+@api.exception_handler(SearchTimeout)
+def search_too_long(request, exc):
+    response = api.create_response(
+        request, {"message": "Cette recherche a pris trop de temps : précisez-la (plus de mots, une période, "
+                             "une source) ou réessayez dans un instant."}, status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -161,7 +161,7 @@ def _context() -> multiprocessing.context.BaseContext:
     ~0.7 s of CPU per process); elsewhere a fresh interpreter per process."""
     if sys.platform.startswith("linux"):
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "revue.news.stories", "revue.news.search_text"])
+        context.set_forkserver_preload([__name__, "revue.news.stories", "revue.news.search.words"])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from revue.crawl.drafts import TITLE_CHARS, ArticleDraft
 from revue.news import search
 from revue.news.models import Article, Category, Image, url_hash
-from revue.news.search_text import INDEX_FIELDS, index_entry
+from revue.news.search.words import INDEX_FIELDS, index_entry
 from revue.news.stories import ArticleItem, StoryParams, prepare_all, reuse
 from revue.news.stories.store import ITEM_FIELDS, assign_new_articles
 
@@ -178,7 +178,7 @@ def _link_images(fresh: dict[str, ArticleDraft], stored: dict[str, int], images:
 
 def settle_inputs(article_ids: Sequence[int]) -> tuple[list[ArticleItem], list[dict]]:
     """What settling these articles reads, in one query: each as its story sees it
-    (``ArticleItem``) and as search indexes it (its ``search_text.INDEX_FIELDS`` values)."""
+    (``ArticleItem``) and as search indexes it (its ``search.words.INDEX_FIELDS`` values)."""
     read = Article.objects.filter(id__in=article_ids).order_by("id")
     rows = list(read.values(*dict.fromkeys(INDEX_FIELDS + ITEM_FIELDS)))
     items = [ArticleItem(*(row[name] for name in ITEM_FIELDS)) for row in rows]

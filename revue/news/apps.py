@@ -9,12 +9,12 @@ def restore_search_index(sender, using="default", **kwargs) -> None:
     """
     from django.db import connections
 
-    from revue.news import search, search_schema
+    from revue.news import search
 
-    connection = connections[using]
-    if not search_schema.exists(connection):
+    index = search.backend(connections[using])
+    if index is None or not index.exists():
         return
-    search_schema.ensure_triggers(connection)
+    index.ensure_triggers()
     if using == "default":
         search.index_pending()
 

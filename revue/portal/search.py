@@ -3,7 +3,7 @@
 Query parameters, in the reader's words: ``q`` (the search), ``source`` (an outlet's slug),
 ``rubrique`` (a category's slug), ``langue`` (fr, ar …), ``du`` and ``au`` (AAAA-MM-JJ) and
 ``page``. A bad filter or page number gets a 400 page saying what to fix; whatever is typed in
-``q`` gets results or a message (``revue.news.search_query``), never an error.
+``q`` gets results or a message (``revue.news.search.query``), never an error.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.conf import settings
 from django.shortcuts import render
 
 from revue.news import search as engine
-from revue.news.search_params import InvalidSearch, search_filters
-from revue.news.search_query import SearchFilters
+from revue.news.search.params import InvalidSearch, search_filters
+from revue.news.search.query import SearchFilters
 from revue.portal import queries
 from revue.portal.pagination import InvalidPageNumber, page_number
 from revue.sources.models import Source
@@ -54,6 +54,17 @@ def bad_request(request, message: str):
     return render(request, "portal/bad_request.html", {"message": message}, status=400)
 
 
+TOO_LONG = ("Cette recherche a pris trop de temps : précisez-la (plus de mots, une période, une source) "
+            "ou réessayez dans un instant.")
+
+
+def too_long(request):
+    """A search past ``REVUE_SEARCH_TIME_LIMIT_MS``: 503, with what to do, and when to try again."""
+    response = render(request, "portal/bad_request.html", {"message": TOO_LONG}, status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
 def search_page(request):
     """Results for ``?q=``, a page at a time, or the empty form."""
     try:
@@ -62,7 +73,10 @@ def search_page(request):
     except (InvalidSearch, InvalidPageNumber) as exc:
         return bad_request(request, str(exc))
     size = settings.REVUE_SEARCH_PAGE_SIZE
-    results = engine.search(search.text, search.filters, offset=(number - 1) * size, size=size)
+    try:
+        results = engine.search(search.text, search.filters, offset=(number - 1) * size, size=size)
+    except engine.SearchTimeout:
+        return too_long(request)
     context = {
         "search": search,
         "results": results,

@@ -25,7 +25,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from revue.news import search as engine
 from revue.news.models import Article, Category
-from revue.news.search_params import InvalidSearch
+from revue.news.search.params import InvalidSearch
 from revue.portal import search as search_page
 from revue.portal.templatetags.portal_tags import http_url, shared_image_url, visible_image
 from revue.sources.models import Source
@@ -181,3 +181,5 @@ def search_feed(request, kind: str):
         return SearchFeed(kind)(request)
     except InvalidSearch as exc:
         return render(request, "portal/bad_request.html", {"message": str(exc)}, status=400)
+    except engine.SearchTimeout:
+        return search_page.too_long(request)

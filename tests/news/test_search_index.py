@@ -14,10 +14,10 @@ from django.utils import timezone
 from revue.crawl.drafts import ArticleDraft
 from revue.crawl.store import settle, settle_inputs, store_drafts
 from revue.news import search
-from revue.news.search_text import index_entry
+from revue.news.search.words import index_entry
 from revue.news.stories import StoryParams, prepare_all
 from revue.news.models import Article, Category
-from revue.news.search_params import search_filters
+from revue.news.search.params import search_filters
 from revue.sources.models import Feed, Source
 
 _serial = itertools.count(1)
@@ -250,9 +250,8 @@ def test_triggers_dropped_by_a_table_rebuild_come_back_after_migrate(article):
     from django.db import connection
 
     from revue.news.apps import restore_search_index
-    from revue.news import search_schema
 
-    drops = [s for s in (search_schema.SQLITE_DROP if connection.vendor == "sqlite" else search_schema.POSTGRES_DROP) if "TRIGGER" in s]
+    drops = [s for s in search.backend().dropped if "TRIGGER" in s]
     with connection.cursor() as cursor:
         for statement in drops:  # what SQLite does to a table's triggers when a migration rebuilds it
             cursor.execute(statement)
@@ -277,3 +276,50 @@ def test_reindex_command_rebuilds_the_index(article):
     call_command("search", "reindex", stdout=out)
     assert "articles indexés" in out.getvalue()
     assert found("hydrogène") == [item.title]
+
+
+# --- a time limit on every search ------------------------------------------------------------------
+
+
+def test_a_search_past_its_time_limit_stops_with_search_timeout(db):
+    """The mechanism on this database (SQLite's progress handler, PostgreSQL's statement_timeout):
+    a statement that would run for seconds is stopped after the limit, and the connection still
+    answers the next query."""
+    import time
+
+    from django.db import connection
+
+    index = search.backend()
+    slow = ("SELECT pg_sleep(5)" if connection.vendor == "postgresql" else
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) SELECT count(*) FROM n")
+    started = time.monotonic()
+    with pytest.raises(search.SearchTimeout):
+        with index.time_limit(200):
+            with connection.cursor() as cursor:
+                cursor.execute(slow)
+    assert time.monotonic() - started < 2.5
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+def test_a_reader_whose_search_takes_too_long_is_told_what_to_do(outlet, client, settings):
+    """Through the portal and the API: 503 with a message and Retry-After, never a 500."""
+    from revue.news.models import url_hash
+
+    source, now = outlet("Le Quotidien"), timezone.now()
+    Article.objects.bulk_create([
+        Article(source=source, url=f"https://quotidien.example/derby/{n}", url_hash=url_hash(f"https://quotidien.example/derby/{n}"),
+                title=f"Match {n} : le Raja et le Wydad à Casablanca", text="Un derby suivi par des milliers de supporters.",
+                language="fr", published_at=now - timedelta(minutes=n))
+        for n in range(3000)])
+    search.index_pending()
+    settings.REVUE_SEARCH_TIME_LIMIT_MS = 1
+    settings.REVUE_SEARCH_MAX_RESULTS = 100_000
+    page = client.get("/recherche", {"q": "derby OR supporters OR match OR raja OR wydad"})
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert "pris trop de temps" in page.content.decode()
+    api = client.get("/api/search", {"q": "derby OR supporters OR match OR raja OR wydad"})
+    assert api.status_code == 503 and "pris trop de temps" in api.json()["message"]
+    settings.REVUE_SEARCH_TIME_LIMIT_MS = 1000
+    assert client.get("/recherche", {"q": "derby"}).status_code == 200

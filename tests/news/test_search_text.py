@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from revue.news.search_query import (
+from revue.news.search.query import (
     SearchFilters,
     date_range_facets,
     fts5_expression,
     parse_query,
     tsquery_expression,
 )
-from revue.news.search_text import normalize_for_search
+from revue.news.search.words import normalize_for_search
 from revue.text.fold import fold
 
 pytestmark = pytest.mark.nodb

@@ -1,21 +1,25 @@
 """Full-text search: the index, its queue and the triggers that keep it in step with articles.
 
 SQLite gets an FTS5 table, PostgreSQL a tsvector table with a GIN index (see
-``revue.news.search_schema``); other databases get nothing and search finds nothing. Articles
+``revue.news.search.backends``); other databases get nothing and search finds nothing. Articles
 already stored are queued, and indexed right after ``migrate`` (``revue.api.apps``).
 """
 
 from django.db import migrations
 
-from revue.news import search_schema
+from revue.news.search.backends import backend
 
 
 def create_index(apps, schema_editor):
-    search_schema.create(schema_editor.connection)
+    index = backend(schema_editor.connection)
+    if index is not None:
+        index.create()
 
 
 def drop_index(apps, schema_editor):
-    search_schema.drop(schema_editor.connection)
+    index = backend(schema_editor.connection)
+    if index is not None:
+        index.drop()
 
 
 class Migration(migrations.Migration):

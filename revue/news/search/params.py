@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from revue.news.models import Category
-from revue.news.search_query import SearchFilters
+from revue.news.search.query import SearchFilters
 from revue.sources.models import Source
 
 LANGUAGE = re.compile(r"[a-z]{2,3}")

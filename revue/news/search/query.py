@@ -3,7 +3,7 @@
 ``parse_query(text)`` never fails: quotes left open, ``AND`` / ``OR`` / ``NOT`` in odd places, a lone
 ``*`` or ``-``, punctuation alone or 10 kB of text give a ``ParsedQuery`` (maybe empty, with
 ``notices`` telling the reader what was left aside). Its words are folded (see
-``revue.news.search_text``) but not stemmed: stems depend on the language searched, so they are
+``revue.news.search.words``) but not stemmed: stems depend on the language searched, so they are
 added when the query is compiled, into a SQLite FTS5 expression (``fts5_expression``) or a
 PostgreSQL ``tsquery`` (``tsquery_expression``). Both are built only from folded words, which are
 letters and digits, each quoted — no syntax of the reader's ever reaches the database engine.
@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from revue.news.search_text import STEMMED_LANGUAGES, folded_words, language_facet, stem
+from revue.news.search.words import STEMMED_LANGUAGES, folded_words, language_facet, stem
 
 # Words of a stemmed language that mean nothing alone are still searched (« la » may matter
 # in a phrase); only these query keywords are read as operators, in capitals, French or English.

@@ -1,9 +1,10 @@
 """Full-text search over the archive: keeping the index in step, and finding articles in it.
 
 One behaviour on both databases: words are folded, normalised and stemmed in Python
-(``revue.news.search_text``), queries are parsed in Python (``revue.news.search_query``), and the
-database only indexes and matches those words — SQLite with FTS5, PostgreSQL with a ``tsvector``
-and a GIN index (tables and triggers: ``revue.news.search_schema``).
+(``revue.news.search.words``), queries are parsed in Python (``revue.news.search.query``), and
+the database only indexes and matches those words — SQLite with FTS5, PostgreSQL with a
+``tsvector`` and a GIN index (``revue.news.search.backends``, chosen once; every search under a
+time limit, ``REVUE_SEARCH_TIME_LIMIT_MS``, past which ``SearchTimeout``).
 
 Keeping in step: triggers queue every inserted or changed article in ``news_search_pending``;
 ``index_pending()`` turns the queue into index entries. The crawler's store calls
@@ -32,24 +33,19 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from revue.db import insert_rows
-from revue.news import search_schema
 from revue.news.models import Article
-from revue.news.search_query import (
+from revue.news.search.backends import backend
+from revue.news.search.query import (
     ParsedQuery,
     SearchFilters,
-    fts5_expression,
     highlight_terms,
     parse_query,
-    tsquery_expression,
 )
-from revue.news.search_text import INDEX_FIELDS, IndexEntry, index_entry, stem, words_with_spans
+from revue.news.search.words import INDEX_FIELDS, IndexEntry, index_entry, stem, words_with_spans
 from revue.text.language import language_code
 
 logger = logging.getLogger(__name__)
 
-POSTGRES_MAX_POSITION = 16383  # tsvector positions stop there
-POSTGRES_MAX_POSITIONS_PER_WORD = 255
 SECONDS_PER_DAY = 86400
 
 
@@ -57,52 +53,19 @@ SECONDS_PER_DAY = 86400
 
 
 def entry_options() -> dict:
-    """``search_text.index_entry``'s settings, as plain values a CPU process can be given."""
+    """``words.index_entry``'s settings, as plain values a CPU process can be given."""
     return {"tz": timezone.get_default_timezone(), "max_chars": settings.REVUE_SEARCH_MAX_INDEXED_CHARS}
-
-
-def _tsvector(entry: IndexEntry) -> str:
-    """The ``tsvector`` literal of an entry: title words weigh A, body words B, facets D."""
-    positions: dict[str, list[str]] = {}
-    position = 0
-    for words, weight, gap in ((entry.title, "A", 1), (entry.body, "B", 2), (entry.meta, "D", 2)):
-        position += gap - 1  # no phrase runs from the title into the body
-        for word in words:
-            position = min(position + 1, POSTGRES_MAX_POSITION)
-            found = positions.setdefault(word, [])
-            if len(found) < POSTGRES_MAX_POSITIONS_PER_WORD:
-                found.append(f"{position}{weight}")
-    return " ".join(f"'{word}':{','.join(marks)}" for word, marks in positions.items())
-
-
-def _placeholders(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def _write_entries(entries: list[IndexEntry], ids: list[int]) -> None:
-    """Replace the index entries of ``ids`` by ``entries`` and take ``ids`` off the queue."""
-    marks = _placeholders(ids)
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"DELETE FROM news_article_fts WHERE rowid IN ({marks})", ids)
-            insert_rows(cursor, "news_article_fts", ("rowid", "published", "title", "body", "meta"),
-                        [(e.article_id, e.published, " ".join(e.title), " ".join(e.body), " ".join(e.meta))
-                         for e in entries])
-        else:
-            cursor.execute(f"DELETE FROM news_article_search WHERE article_id IN ({marks})", ids)
-            insert_rows(cursor, "news_article_search", ("article_id", "published", "document"),
-                        [(e.article_id, e.published, _tsvector(e)) for e in entries], marks=("%s", "%s", "%s::tsvector"))
-        cursor.execute(f"DELETE FROM news_search_pending WHERE article_id IN ({marks})", ids)
 
 
 def index_articles(article_ids: Iterable[int], made: dict[int, tuple[dict, IndexEntry]] | None = None) -> int:
     """(Re)index these articles now; ids of deleted articles leave the index. Returns the count.
 
-    ``made``: entries made beforehand (``search_text.index_entry``, say in the crawler's CPU
+    ``made``: entries made beforehand (``words.index_entry``, say in the crawler's CPU
     processes), each with the ``INDEX_FIELDS`` row it was made from; one is used only while the
     article still reads the same (an edit meanwhile gets a fresh entry)."""
     ids = sorted({int(i) for i in article_ids})
-    if not ids or not search_schema.exists(connection):
+    index = backend()
+    if not ids or index is None or not index.exists():
         return 0
     made = made or {}
     options = entry_options()
@@ -118,7 +81,7 @@ def index_articles(article_ids: Iterable[int], made: dict[int, tuple[dict, Index
         rows = Article.objects.filter(id__in=chunk).values(*INDEX_FIELDS)
         entries = [entry(row) for row in rows]
         with transaction.atomic():
-            _write_entries(entries, chunk)  # the ids of deleted articles leave the index
+            index.write(entries, chunk)  # the ids of deleted articles leave the index
         done += len(entries)
     return done
 
@@ -135,7 +98,8 @@ def pending_ids(limit: int | None = None) -> list[int]:
 
 def index_pending(limit: int | None = None) -> int:
     """Index the queued articles (at most ``limit``); returns how many were indexed."""
-    if not search_schema.exists(connection):
+    index = backend()
+    if index is None or not index.exists():
         return 0
     done = 0
     while True:
@@ -192,24 +156,12 @@ class SearchResults:
 
 
 def candidates(query: ParsedQuery, filters: SearchFilters, limit: int) -> list[Candidate]:
-    """The newest ``limit`` matches of ``query`` within ``filters``, with their relevance."""
-    title_weight = float(settings.REVUE_SEARCH_TITLE_WEIGHT)
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT rowid, -bm25(news_article_fts, 0.0, %s, 1.0, 0.0), published FROM news_article_fts"
-                " WHERE news_article_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
-                [title_weight, fts5_expression(query, filters), limit],
-            )
-        else:
-            weights = "{0, 0, %s, 1.0}" % (1.0 / title_weight)  # D, C, B, A
-            cursor.execute(
-                "SELECT article_id, ts_rank(%s::float4[], document, q), published"
-                " FROM news_article_search, CAST(%s AS tsquery) AS q"
-                " WHERE document @@ q ORDER BY article_id DESC LIMIT %s",
-                [weights, tsquery_expression(query, filters), limit],
-            )
-        return [Candidate(int(i), float(r or 0.0), int(p)) for i, r, p in cursor.fetchall()]
+    """The newest ``limit`` matches of ``query`` within ``filters``, with their relevance, found
+    within ``REVUE_SEARCH_TIME_LIMIT_MS`` (else ``SearchTimeout``)."""
+    index = backend()
+    with index.time_limit(settings.REVUE_SEARCH_TIME_LIMIT_MS):
+        found = index.candidates(query, filters, limit, float(settings.REVUE_SEARCH_TITLE_WEIGHT))
+    return [Candidate(int(i), float(r or 0.0), int(p)) for i, r, p in found]
 
 
 def recency_weighted(found: list[Candidate], now: float | None = None) -> list[tuple[float, int]]:
@@ -225,7 +177,8 @@ def search(query: ParsedQuery | str, filters: SearchFilters | None = None, offse
     query = parse_query(query) if isinstance(query, str) else query
     filters = filters or SearchFilters()
     size = settings.REVUE_SEARCH_PAGE_SIZE if size is None else size
-    if query.is_empty or not search_schema.exists(connection):
+    index = backend()
+    if query.is_empty or index is None or not index.exists():
         return SearchResults(query, [], offset, 0, False, False)
     refresh()
     cap = settings.REVUE_SEARCH_MAX_RESULTS
