@@ -7,7 +7,7 @@ import time
 
 from tqdm import tqdm
 
-from revue.crawl.worker import FeedOutcome
+from revue.crawl.crawler.values import FeedOutcome
 
 
 class CrawlProgress:

@@ -239,8 +239,9 @@ def test_a_feed_that_waited_too_long_for_a_slot_is_given_back_unfetched(running,
 
     async def crawl_it():
         async with Fetcher(crawler.limits) as fetcher:
-            outcome = await crawler._crawl_feed_safely(job, fetcher, asyncio.Semaphore(1))
-        await crawler._flush_releases()
+            refresh = crawler.refresh(crawler.new_run(fetcher, feed_ids[:1]))
+            outcome = await refresh.refresh_safely(job, asyncio.Semaphore(1))
+        await crawler.outcomes.flush()
         return outcome
 
     outcome = asyncio.run(crawl_it())

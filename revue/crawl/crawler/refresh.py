@@ -1,0 +1,232 @@
+"""The per-feed refresh: one leased feed from its fetch to its stored outcome.
+
+    fetch (conditional GET) ─► parse (an HTML page instead: follow its feed link once)
+        ─► keep new entries ─► robots.txt ─► fetch + extract pages ─► merge into drafts
+        ─► store (with the drafts of every feed finishing meanwhile) ─► outcome
+
+The CPU stages run in the pools, every database call on the one database thread. A failing feed
+records its error on its own row and never stops the crawl; an entry that no stage can use is
+left out alone (logged with its feed and link, counted in the feed's ``entries_skipped``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+
+from revue.crawl import pipeline
+from revue.crawl.crawler.outcomes import OutcomeWriter, move_feed
+from revue.crawl.crawler.pools import Pools
+from revue.crawl.crawler.run import CrawlRun, on_db
+from revue.crawl.crawler.values import FeedJob, FeedOutcome
+from revue.crawl.discover import advertised_feeds
+from revue.crawl.drafts import FeedContext, entry_url, needs_page
+from revue.crawl.extract import ExtractedArticle
+from revue.crawl.feeds import Entry, FeedParseError, ParsedFeed, SkippedEntry
+from revue.crawl.fetch import PAGE_ACCEPT, FetchError, FetchResult
+from revue.crawl.politeness import HostGate
+from revue.crawl.rules import extraction_options, page_host
+from revue.crawl.store import StoreResult, new_entries, store_many
+
+log = logging.getLogger(__name__)
+
+
+class FeedRefresh:
+    """Refreshes the feeds of one run, one ``refresh`` per leased feed."""
+
+    def __init__(self, run: CrawlRun, *, hosts: HostGate, pools: Pools, outcomes: OutcomeWriter, fetch_pages: bool):
+        self.run = run
+        self.hosts = hosts
+        self.pools = pools
+        self.outcomes = outcomes
+        self.fetch_pages = fetch_pages
+        self.store = StoreBatcher()
+
+    async def refresh_safely(self, job: FeedJob, gate: asyncio.Semaphore) -> FeedOutcome:
+        """``refresh`` once one of the feeds' places at work (``gate``) is free, within what is
+        left of its lease; a feed that waited too long for that place is given back unfetched."""
+        budget = max(30, settings.REVUE_LEASE_SECONDS - 30)  # finish before the lease runs out
+        try:
+            async with gate:
+                deadline = budget - (time.monotonic() - job.leased_at)
+                if deadline < budget / 2:  # waited too long behind slow feeds: give it back untouched
+                    return self.outcomes.deferred(job)
+                async with asyncio.timeout(deadline):
+                    return await self.refresh(job)
+        except TimeoutError:
+            return self.outcomes.error(
+                job, TimeoutError(f"crawl of this feed took over {budget} s, its lease (REVUE_LEASE_SECONDS) would run out")
+            )
+        except Exception as error:  # even recording the outcome failed: log it, go on
+            log.exception("stage=crawl feed_id=%s url=%s outcome not recorded", job.id, job.url)
+            return FeedOutcome(feed_id=job.id, url=job.url, status="error", error=str(error))
+
+    async def refresh(self, job: FeedJob) -> FeedOutcome:
+        result: FetchResult | None = None
+        try:
+            result = await self.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
+            if result.not_modified:
+                return self.outcomes.ok(job, result, parsed=None, new_articles=0)
+            (parsed, urls), result = await self._parse_or_follow(job, result)
+            fresh = await self._new_entries(job, parsed.entries, urls)
+            pages, failed = await self._pages(fresh)
+            ctx = FeedContext(
+                outlet_name=job.source_name,
+                outlet_language=job.source_language,
+                feed_language=parsed.language,
+                category_hint=job.category_hint,
+                fetched_at=timezone.now(),
+                full_content_min_chars=settings.REVUE_FULL_CONTENT_MIN_CHARS,
+                source_id=job.source_id,
+            )
+            # story features made with the drafts, in the CPU process (not in the settle's, serial)
+            made = (await self.pools.on_cpu(pipeline.make_drafts, fresh, pages, ctx, self.run.story_params)
+                    if fresh else pipeline.Drafts(()))
+            stored = await self.store.store(job, made.drafts)
+            skipped = _skips(job, parsed.skipped + made.skipped, stored.skipped)
+            outcome = self.outcomes.ok(job, result, parsed=parsed, new_articles=len(stored.created), skipped=skipped)
+            return FeedOutcome(
+                feed_id=job.id,
+                url=job.url,
+                status=outcome.status,
+                new_articles=len(stored.created),
+                entries=len(parsed.entries),
+                pages_fetched=len(pages),
+                pages_failed=failed,
+                entries_skipped=len(skipped),
+                article_ids=stored.created,
+                features=stored.features,
+            )
+        except (FetchError, FeedParseError) as error:
+            return self.outcomes.error(job, error, status=result.status if result else None)
+        except Exception as error:  # a bug must mark this feed, never kill the crawl
+            log.exception("stage=crawl feed_id=%s url=%s unexpected error", job.id, job.url)
+            return self.outcomes.error(job, error)
+
+    async def fetch(self, url: str, **kw) -> FetchResult:
+        """One request: the host's slot and turn first, then one of the run's request slots
+        (waiting for a host's turn holds none)."""
+        async with self.hosts.slot(urlsplit(url).hostname or "", then=self.run.requests):
+            return await self.run.fetcher.fetch(url, **kw)
+
+    async def _parse_or_follow(self, job: FeedJob, result: FetchResult) -> tuple[tuple[ParsedFeed, tuple[str, ...]], FetchResult]:
+        """Parse the feed (with its entries' canonical URLs); when an HTML page came instead,
+        follow its feed link once (``revue.crawl.discover.advertised_feeds``) and remember it."""
+        max_entries = settings.REVUE_FEED_MAX_ENTRIES
+        try:
+            return await self.pools.on_cpu(pipeline.parse_feed, result.content, result.final_url, max_entries, result.content_type), result
+        except FeedParseError:
+            advertised = advertised_feeds(result.content, result.final_url)
+            if advertised is None:
+                raise
+            found = [u for u in advertised if u != job.url]
+            if not found:
+                raise FeedParseError(f"not a feed: {job.url} is an HTML page with no feed link") from None
+            log.info("stage=parse feed_id=%s url=%s html page, following its feed link %s", job.id, job.url, found[0])
+            result = await self.fetch(found[0])
+            parsed = await self.pools.on_cpu(pipeline.parse_feed, result.content, result.final_url, max_entries, result.content_type)
+            await on_db(move_feed)(job.id, found[0])
+            return parsed, result
+
+    async def _new_entries(self, job: FeedJob, entries: tuple[Entry, ...], urls: tuple[str, ...]) -> list[Entry]:
+        """Entries whose article the archive does not have yet (by canonical URL or guid);
+        ``urls``: their canonical URLs ("" for none), made with the parse."""
+        linked, seen = [], set()
+        for entry, url in zip(entries, urls):
+            if url and url not in seen:  # items sharing one link (a news page) make one article: its page once
+                seen.add(url)
+                linked.append((entry, url))
+        fresh = await on_db(new_entries)(job.source_id, [(u, e.guid[:1000]) for e, u in linked])
+        return [e for position, (e, _) in enumerate(linked) if position in fresh]
+
+    async def _pages(self, entries: list[Entry]) -> tuple[dict[str, ExtractedArticle], int]:
+        """Fetch and extract the article page of each entry whose feed text is too short."""
+        if not self.fetch_pages:
+            return {}, 0
+        results = await asyncio.gather(*(self._page(e) for e in entries if _needs_page(e)))
+        pages = {guid: page for guid, page in results if page is not None}
+        return pages, len(results) - len(pages)
+
+    async def _page(self, entry: Entry) -> tuple[str, ExtractedArticle | None]:
+        """One entry's page, extracted; None when robots.txt refuses it or it fails (the entry
+        keeps its feed text)."""
+        url = entry_url(entry)
+        try:
+            if not await self.run.robots.allowed(url, self._robots_fetch):
+                log.info("stage=page url=%s disallowed by robots.txt, keeping the feed text", url)
+                return entry.guid, None
+            result = await self.fetch(url, accept=PAGE_ACCEPT)
+            options = await self._extraction_options(result.final_url)
+            return entry.guid, await self.pools.on_cpu(pipeline.extract_page, result.content, result.content_type, result.final_url, options)
+        except FetchError as error:
+            log.info("stage=page url=%s failed, keeping the feed text: %s", url, error)
+            return entry.guid, None
+        except Exception:  # a bug on one page costs that page only: the entry keeps its feed text
+            log.exception("stage=page url=%s unexpected error, keeping the feed text", url)
+            return entry.guid, None
+
+    async def _robots_fetch(self, url: str) -> FetchResult:
+        return await self.fetch(url, accept="text/plain")
+
+    async def _extraction_options(self, url: str) -> dict:
+        """The outlet's extraction rules and the ``REVUE_EXTRACT_*`` limits, read once per host
+        and run (a rule edited in the admin applies from the next run)."""
+        host = page_host(url)
+        if host not in self.run.options:
+            self.run.options[host] = await on_db(extraction_options)(url)
+        return self.run.options[host]
+
+
+class StoreBatcher:
+    """Stores one feed's drafts with those of every other feed that finishes meanwhile: one
+    database call and one transaction for all (``store_many``) whenever the database thread
+    comes free."""
+
+    def __init__(self):
+        self._waiting: list = []  # (source id, feed id, drafts, future) of feeds waiting for the next store_many
+        self._storing: asyncio.Task | None = None
+
+    async def store(self, job: FeedJob, drafts) -> StoreResult:
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((job.source_id, job.id, drafts, done))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_waiting())
+        result = await done
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def _store_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                results = await on_db(store_many)([(source, feed, drafts) for source, feed, drafts, _ in batch])
+            except Exception as error:  # not even the database call could be made
+                results = [error] * len(batch)
+            for (*_, done), result in zip(batch, results):
+                if not done.done():  # its feed may have given up (a deadline)
+                    done.set_result(result)
+
+
+def _needs_page(entry: Entry) -> bool:
+    """``needs_page``, on the event loop: an entry it fails on goes on without its page (its
+    draft, made in a CPU process, is on its own there)."""
+    try:
+        return needs_page(entry, settings.REVUE_FULL_CONTENT_MIN_CHARS)
+    except Exception:  # noqa: BLE001 — one entry must not fail its feed
+        log.exception("stage=page url=%s could not tell whether the page is needed; not fetching it", entry.link)
+        return False
+
+
+def _skips(job: FeedJob, skipped: tuple[SkippedEntry, ...], not_stored: tuple[str, ...]) -> tuple[SkippedEntry, ...]:
+    """Every entry of this crawl of the feed that was left out, each logged with the feed and its link."""
+    every = skipped + tuple(SkippedEntry(link=reason.rsplit(": ", 1)[-1], stage="store", reason=reason.rsplit(": ", 1)[0])
+                            for reason in not_stored)
+    for entry in every:
+        log.warning("stage=%s feed_id=%s url=%s entry left out: %s", entry.stage, job.id, entry.link, entry.reason)
+    return every
