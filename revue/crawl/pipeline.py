@@ -1,8 +1,9 @@
 """The CPU-bound stage work of one crawl, as pure functions a process pool can run.
 
 Parsing a feed, decoding and extracting an article page, and merging entries and pages into
-drafts take CPU, not network; the orchestrator hands them to worker processes so that both
-cores work while the event loop keeps fetching. Nothing here imports Django at module level: a
+drafts take CPU, not network; the crawler's per-feed refresh (``revue.crawl.crawler.refresh``)
+hands them to worker processes (``revue.crawl.crawler.pools``) so that both cores work while the
+event loop keeps fetching. Nothing here imports Django at module level: a
 worker process starts fast and needs no settings. Inputs and outputs are plain bytes and frozen
 dataclasses.
 
