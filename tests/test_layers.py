@@ -65,3 +65,17 @@ def test_the_layers_are_checked_on_something():
     assert len(modules) > 50
     assert "revue.news.search.engine -> revue.text.language" not in out_of_place()
     assert any("revue.text" in imported for imported in _imports(ROOT / "news" / "search" / "words.py"))
+
+
+def test_what_the_crawlers_cpu_processes_import_needs_no_django():
+    """The fork server preloads these before Django is set up (revue.crawl.pipeline): importing
+    one that pulls in the ORM kills the pool (every feed then fails with « unexpected EOF »)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, revue.news.stories, revue.news.search.words, revue.crawl.pipeline; "
+            "print('django.db.models' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT.parent, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

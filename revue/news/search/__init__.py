@@ -13,21 +13,26 @@ The package, from the bottom up:
   (``search``: the newest matches, ranked by relevance and recency).
 
 ``from revue.news import search`` then ``search.search(…)``, ``search.index_pending()``: the names
-below are the package's interface.
+below are the package's interface, read from their modules on first use.
 """
 
-from revue.news.search.backends import SearchTimeout, backend
-from revue.news.search.engine import (
-    Hit,
-    SearchResults,
-    entry_options,
-    highlight,
-    index_articles,
-    index_pending,
-    pending_ids,
-    refresh,
-    search,
-)
+from importlib import import_module
 
-__all__ = ["Hit", "SearchResults", "SearchTimeout", "backend", "entry_options", "highlight", "index_articles",
-           "index_pending", "pending_ids", "refresh", "search"]
+# Read on first use (PEP 562): importing ``words`` alone — the crawler's CPU processes do, before
+# Django is set up — must not import the engine, which needs the ORM.
+_HOME = {
+    "SearchTimeout": "backends", "backend": "backends",
+    "Hit": "engine", "SearchResults": "engine", "entry_options": "engine", "highlight": "engine",
+    "index_articles": "engine", "index_pending": "engine", "pending_ids": "engine", "refresh": "engine",
+    "search": "engine",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
