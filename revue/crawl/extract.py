@@ -177,7 +177,11 @@ def _parse(html: str | bytes | None, max_chars: int) -> HtmlElement | None:
         html = html.decode("utf-8", "replace")
     if not isinstance(html, str) or not html.strip():
         return None
-    html = scrub_text(html[: max(1, max_chars)])
+    html = html[: max(1, max_chars)]
+    try:  # load_html drops the control characters XML forbids itself, but cuts the text at a lone surrogate
+        html.encode("utf-8")
+    except UnicodeEncodeError:
+        html = scrub_text(html)
     return trafilatura.load_html(html)
 
 
