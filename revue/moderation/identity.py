@@ -182,3 +182,27 @@ def remember(response, request, reporter: Reporter) -> None:
         samesite="Lax",
         secure=request.is_secure(),
     )
+
+
+# --- the guard every WSGI entry point wears (revue serve, revue/wsgi.py) ---------------------------
+
+
+def proxy_header_keys() -> frozenset[str]:
+    """The WSGI environ keys of every proxy header: waitress's list and our client address header."""
+    from waitress.proxy_headers import PROXY_HEADERS
+
+    own = settings.REVUE_CLIENT_ADDRESS_HEADER.strip().upper().replace("-", "_")
+    return frozenset(f"HTTP_{name}" for name in (*PROXY_HEADERS, *([own] if own else [])))
+
+
+def proxy_headers_from_trusted_proxies_only(app):
+    """``app`` behind a guard that drops proxy headers unless the connection is a trusted proxy."""
+    keys = proxy_header_keys()
+
+    def guarded(environ, start_response):
+        if not is_trusted_proxy(parse_address(environ.get("REMOTE_ADDR", ""))):
+            for key in keys:
+                environ.pop(key, None)
+        return app(environ, start_response)
+
+    return guarded

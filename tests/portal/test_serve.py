@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from revue.portal.management.commands.serve import proxy_headers_from_trusted_proxies_only, proxy_notes
+from revue.moderation.identity import proxy_headers_from_trusted_proxies_only
+from revue.portal.management.commands.serve import proxy_notes
 
 
 def test_proxy_headers_reach_the_portal_only_from_a_trusted_proxy(settings):
@@ -42,3 +43,30 @@ def test_the_server_says_when_the_address_header_can_never_be_read(settings, mon
     settings.REVUE_TRUSTED_PROXIES = ["10.0.0.0/8"]
     monkeypatch.delenv("REVUE_TRUSTED_PROXY_COUNT")
     assert proxy_notes() == ["Proxys de confiance : 10.0.0.0/8 (adresse du lecteur : X-Forwarded-For)"]
+
+
+@pytest.mark.parametrize("peer, trusted, redirected", [("203.0.113.9", "127.0.0.1", True),
+                                                       ("127.0.0.1", "127.0.0.1", False)])
+def test_any_wsgi_server_believes_x_forwarded_proto_only_from_a_trusted_proxy(tmp_path, peer, trusted, redirected):
+    """revue/wsgi.py, as gunicorn or uWSGI would load it, with REVUE_HTTPS on: a direct client
+    claiming HTTPS is still sent to HTTPS; the trusted proxy's word is taken."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = f"""
+import io
+from revue.wsgi import application
+status = []
+environ = {{"REQUEST_METHOD": "GET", "PATH_INFO": "/robots.txt", "SERVER_NAME": "revue.example", "SERVER_PORT": "80",
+           "HTTP_HOST": "revue.example", "REMOTE_ADDR": "{peer}", "HTTP_X_FORWARDED_PROTO": "https",
+           "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO()}}
+b"".join(application(environ, lambda s, h, *a: status.append(s)))
+print(status[0])
+"""
+    env = {"PATH": "/usr/bin:/bin", "REVUE_DATA_DIR": str(tmp_path), "REVUE_HTTPS": "1",
+           "REVUE_TRUSTED_PROXIES": trusted, "REVUE_ALLOWED_HOSTS": "revue.example", "REVUE_SECRET_KEY": "x" * 50}
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().startswith("301") is redirected, done.stdout
