@@ -3,12 +3,13 @@
 Articles carry their original URL, their page on the portal and their outlet; ``image_url`` is
 the lead image at the image proxy's absolute address (never the outlet's), null when it is
 blocked, and ``content_html`` (detail only) has blocked images replaced by the moderation app's
-placeholder — a blocked image never leaves through the API. The pictures inside ``content_html``
-keep their outlets' addresses, as stored.
+placeholder — a blocked image never leaves through the API — and its other pictures at the image
+proxy's absolute addresses, as the portal shows them: a client never gets an outlet's image address.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from ninja import Schema
@@ -16,6 +17,7 @@ from ninja import Schema
 from revue.moderation.body import without_blocked_images
 from revue.news.image_links import shared_path
 from revue.news.models import Article, Category, Story
+from revue.portal.templatetags.portal_tags import proxy_images
 from revue.sources.models import Source
 
 
@@ -124,8 +126,16 @@ def article_data(request, article: Article) -> dict:
     }
 
 
+PROXY_PATH = re.compile(r'(?<=["\s,])(/img/)')  # a proxy address in src or srcset
+
+
 def article_detail_data(request, article: Article) -> dict:
-    return {**article_data(request, article), "content_html": without_blocked_images(article)}
+    """The article with its body: blocked images become the placeholder, the others are served by
+    the image proxy at absolute addresses (an image Revue has no row for is left out), as on the
+    portal: a client never gets an outlet's image address."""
+    body = str(proxy_images(without_blocked_images(article), article))
+    root = absolute(request, "/img/")
+    return {**article_data(request, article), "content_html": PROXY_PATH.sub(lambda _: root, body)}
 
 
 def story_data(request, story: Story) -> dict:

@@ -103,7 +103,8 @@ def test_a_blocked_image_never_leaves_through_the_api(client, barlamane, make_ar
     largest = settings.REVUE_IMAGE_WIDTHS[-1]
     assert listed[other.pk]["image_url"] == f"http://testserver/img/{sign(good.pk)}/{largest}"  # never the outlet's
     detail = get(client, f"/api/articles/{article.pk}")
-    assert "bad.jpg" not in str(detail) and "good.jpg" in detail["content_html"]
+    assert "bad.jpg" not in str(detail) and "good.jpg" not in str(detail)  # no outlet's address at all
+    assert f'src="http://testserver/img/{sign(good.pk)}/' in detail["content_html"]
     assert "bad.jpg" not in str(get(client, "/api/search?q=image"))
 
 
