@@ -297,13 +297,13 @@ def corpus(count: int, seed: int = 7):
 
 
 def speed(count: int, marks: tuple[int, ...], batch: int = 50) -> dict:
-    """The crawler's path: store a batch (not timed), cluster it (timed); memory at the marks."""
+    """The crawler's path: store a batch (not timed), make its story features (timed apart), cluster
+    it (timed); memory at the marks."""
     from revue.news.models import Article
     from revue.news.stories.store import assign_stories
     from revue.sources.models import Feed, Source
 
     feeds: dict[str, tuple[int, int]] = {}
-    clustering = 0.0
     done = 0
     segment_started, segment_time = done, 0.0
     report = {"marks": []}

@@ -319,7 +319,7 @@ def test_french_and_arabic_pages_speak_their_language(press, site):
 def test_homepage_points_to_its_feeds(press, site):
     for outlet in press.outlets:
         page = site.document(outlet.home_path).body.decode(outlet.encoding)
-        assert f'rel="alternate"' in page and f'href="{BASE}{outlet.feed_path}"' in page
+        assert 'rel="alternate"' in page and f'href="{BASE}{outlet.feed_path}"' in page
 
 
 def test_images_are_png(press, site):

@@ -8,7 +8,7 @@ import pytest
 from revue.demo import DemoPress
 from revue.demo.server import serve_press
 from revue.news.models import Article
-from revue.sources.models import Feed, Source
+from revue.sources.models import Source
 from revue.sources.services import FeedSpec, follow
 
 from .conftest import crawl, follow_press

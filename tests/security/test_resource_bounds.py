@@ -161,7 +161,7 @@ def api_cases(slug: str) -> list[tuple[str, tuple[int, ...]]]:
         (f"/api/outlets/{HUGE}", (404,)),
         (f"/api/outlets/{slug}/articles?limit=100", (200,)),
         ("/api/stories?limit=100", (200,)),
-        (f"/api/search?q=conseil&limit=100", (200,)),
+        ("/api/search?q=conseil&limit=100", (200,)),
         (f"/api/search?q=conseil&cursor={forged_offset}", (200, 400)),
         (f"/api/search?q={LONG_QUERY}&limit=100", (200,)),
         (f"/api/search?q={MANY_TERMS}&limit=100", (200,)),

@@ -405,7 +405,9 @@ def representative(members: Sequence[Member], load: Callable[[list[int]], dict[i
     ``load`` gives fingerprints, read only when there is a choice to make."""
     in_portal_language = [m for m in members if m.language == PORTAL_LANGUAGE]
     choices = in_portal_language or list(members)
-    tie_break = (lambda m: (m.is_copy, m.time, m.id))
+    def tie_break(m: Member) -> tuple:
+        return (m.is_copy, m.time, m.id)
+
     if len(choices) == 1 or len(members) == 2:  # alone, or two equally similar to each other
         return min(choices, key=tie_break).id
     found = load([m.id for m in members])

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
