@@ -746,7 +746,8 @@ def _pictures_in_flow(tree: HtmlElement, url: str, captions: dict[str, str]) -> 
     picture counts when the next paragraph is close to it in the tree (same container, a few
     levels up), so a logo, an avatar or a teaser's thumbnail far from any paragraph never does."""
     flow: dict[str, list[tuple[str, str, str]]] = {}
-    seen: set[str] = set()
+    seen: set[str] = set()  # the addresses as written
+    placed: set[str] = set()  # the absolute addresses of the pictures in the flow
     for image in tree.iter("img"):
         raw = (image.get("src") or "").strip()
         if not raw or raw.startswith("data:") or _NOT_A_PICTURE.search(raw.split("?", 1)[0]):
@@ -754,15 +755,18 @@ def _pictures_in_flow(tree: HtmlElement, url: str, captions: dict[str, str]) -> 
         sizes = [image.get(name) or "" for name in ("width", "height")]
         if any(size.isdigit() and int(size) < MIN_LEAD_IMAGE_PIXELS for size in sizes):
             continue
-        src = absolutize(raw, url)
-        if not src or src in seen:
+        if raw in seen:
             continue
-        seen.add(src)
+        seen.add(raw)
         if len(seen) > _FLOW_PICTURES_MAX:
             break
         following = _next_paragraph(image)
         if following is None or set(_ancestors(following, _FLOW_ANCHOR_DEPTH)).isdisjoint(_ancestors(image, _FLOW_IMAGE_DEPTH)):
             continue
+        src = absolutize(raw, url)  # only now: most pictures of a page are not in its text
+        if not src or src in placed:
+            continue
+        placed.add(src)
         key = _title_key(following.text_content())[:_FLOW_KEY_CHARS]
         caption = captions.get(src, "")
         alt = " ".join((image.get("alt") or "").split())
