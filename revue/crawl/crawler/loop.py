@@ -65,6 +65,8 @@ class LeaseLoop:
         self.more = True  # something may still be due
 
     async def crawl(self) -> None:
+        """Lease and refresh until nothing more is due and every leased feed is done; whatever
+        stops it, the outcomes gathered are written and the stored articles settled."""
         flushed = time.monotonic()
         try:
             while True:

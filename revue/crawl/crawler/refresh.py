@@ -67,6 +67,8 @@ class FeedRefresh:
             return FeedOutcome(feed_id=job.id, url=job.url, status="error", error=str(error))
 
     async def refresh(self, job: FeedJob) -> FeedOutcome:
+        """The feed from its fetch to its outcome (gathered by the writer); never raises for
+        the feed's own faults, nor for a bug: either marks the feed, never the crawl."""
         result: FetchResult | None = None
         try:
             result = await self.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
