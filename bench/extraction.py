@@ -22,7 +22,7 @@ side, interleaved (who goes first alternates), and those times count. Per-page l
 where ours is below plain by more than ``--margin`` in page F1.
 
 **Home corpus** (``bench/data/extraction/``, listed in ``corpus.tsv``: page, URL, kind), a
-regression set, never the headline figure: (``bench/data/extraction/``, listed in ``corpus.tsv``: page, URL, kind):
+regression set, never the headline figure:
 
 * ``demo/`` — article pages of the demo press (``revue.demo``, seed 2025), four per outlet, in
   its four site layouts and four languages; the expected text is the article's
