@@ -28,7 +28,7 @@ from revue.sources.models import ExtractionRule
 from tests.e2e.test_image_reports_browser import chromium, png, publish
 from tests.images.conftest import outlet  # noqa: F401 (the loopback outlet fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.sqlite_only, pytest.mark.django_db(transaction=True)]
 
 WATCH_VIOLATIONS = """
 window.__violations = [];

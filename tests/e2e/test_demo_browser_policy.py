@@ -13,7 +13,7 @@ from revue.news.models import Article, Category, Story
 from tests.e2e.test_content_security_policy_browser import visit, watched
 from tests.e2e.test_image_reports_browser import chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.sqlite_only, pytest.mark.django_db(transaction=True)]
 
 LOADED_PICTURES = "() => [...document.images].filter((img) => img.complete && img.naturalWidth > 0).length"
 

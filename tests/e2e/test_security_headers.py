@@ -17,7 +17,7 @@ import pytest
 from tests.e2e.test_image_reports_browser import publish
 from tests.e2e.test_reports_behind_a_proxy import ROOT, reader, revue_serve
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 
 
 def directives(header: str) -> dict[str, list[str]]:

@@ -41,6 +41,7 @@ from tests.e2e.test_image_reports_browser import png
 
 from .press import HostilePress
 
+pytestmark = pytest.mark.sqlite_only  # the outbound guard, whichever database stores the feeds
 crawler_db = pytest.mark.django_db(transaction=True)  # the crawler commits from its own thread
 
 RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>

@@ -58,7 +58,7 @@ from tests.e2e.test_image_reports_browser import chromium, png
 
 from .press import HostilePress
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.sqlite_only]
 # The archive is crawled once for the module; pytest-django runs the plain database tests
 # first, then the transactional one with the live server, which flushes the database when it ends.
 
