@@ -9,7 +9,6 @@ proxy's absolute addresses, as the portal shows them: a client never gets an out
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from ninja import Schema
@@ -17,7 +16,7 @@ from ninja import Schema
 from revue.moderation.body import without_blocked_images
 from revue.news.image_links import shared_path
 from revue.news.models import Article, Category, Story
-from revue.portal.templatetags.portal_tags import proxy_images
+from revue.portal.templatetags.portal_tags import proxied_body
 from revue.sources.models import Source
 
 
@@ -126,16 +125,12 @@ def article_data(request, article: Article) -> dict:
     }
 
 
-PROXY_PATH = re.compile(r'(?<=["\s,])(/img/)')  # a proxy address in src or srcset
-
-
 def article_detail_data(request, article: Article) -> dict:
     """The article with its body: blocked images become the placeholder, the others are served by
     the image proxy at absolute addresses (an image Revue has no row for is left out), as on the
     portal: a client never gets an outlet's image address."""
-    body = str(proxy_images(without_blocked_images(article), article))
-    root = absolute(request, "/img/")
-    return {**article_data(request, article), "content_html": PROXY_PATH.sub(lambda _: root, body)}
+    body = proxied_body(without_blocked_images(article), article, lambda path: absolute(request, path))
+    return {**article_data(request, article), "content_html": str(body)}
 
 
 def story_data(request, story: Story) -> dict:

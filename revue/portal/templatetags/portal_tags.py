@@ -139,14 +139,15 @@ def image_url(image, width=None) -> str:
 
 
 @register.simple_tag
-def image_srcset(image) -> str:
-    """``srcset`` of every proxy width up to the picture's own (all of them while unknown)."""
+def image_srcset(image, address=str) -> str:
+    """``srcset`` of every proxy width up to the picture's own (all of them while unknown);
+    ``address`` turns a proxy path into the address written (absolute, for the API)."""
     if proxy_url(image) == "":
         return ""
     widths = [w for w in settings.REVUE_IMAGE_WIDTHS if not image.width or w <= image.width]
-    candidates = [f"{proxy_url(image, w)} {w}w" for w in widths]
+    candidates = [f"{address(proxy_url(image, w))} {w}w" for w in widths]
     if image.width and image.width not in widths:
-        candidates.append(f"{proxy_url(image)} {image.width}w")
+        candidates.append(f"{address(proxy_url(image))} {image.width}w")
     return ", ".join(candidates)
 
 
@@ -157,9 +158,10 @@ def _images_by_hash(article) -> dict:
     return {image.url_hash or url_hash(image.url): image for image in images}
 
 
-def _proxied_tag(tag: str, image) -> str:
+def _proxied_tag(tag: str, image, address) -> str:
     """One ``<img>`` tag pointed at the proxy, lazy, with its size when known."""
-    src = format_html(' src="{}" srcset="{}" sizes="(max-width: 48rem) 100vw, 48rem"', proxy_url(image, BODY_IMAGE_WIDTH), image_srcset(image))
+    src = format_html(' src="{}" srcset="{}" sizes="(max-width: 48rem) 100vw, 48rem"',
+                      address(proxy_url(image, BODY_IMAGE_WIDTH)), image_srcset(image, address))
     tag = _SRC_ATTRIBUTE.sub(lambda _: src, tag, count=1)
     extra = []
     if " loading=" not in tag:
@@ -173,7 +175,14 @@ def _proxied_tag(tag: str, image) -> str:
 
 @register.filter(is_safe=True)
 def proxy_images(body_html, article):
-    """``{{ article|reader_body|proxy_images:article }}``: the body's images served by the proxy.
+    """``{{ article|reader_body|proxy_images:article }}``: the body's images served by the proxy
+    (``proxied_body`` with the portal's own paths)."""
+    return proxied_body(body_html, article)
+
+
+def proxied_body(body_html, article, address=str):
+    """The body's images served by the proxy; ``address`` turns a proxy path into the address
+    written (the API gives absolute ones).
 
     Composes with the moderation filter (``reader_body``) in either order: an image whose
     ``Image`` row is blocked becomes the moderation placeholder here too, an image Revue has no
@@ -195,6 +204,6 @@ def proxy_images(body_html, article):
             return ""
         if image.is_blocked:
             return placeholder_html()
-        return _proxied_tag(tag, image)
+        return _proxied_tag(tag, image, address)
 
     return mark_safe(_IMG_TAG.sub(rewrite, html))
