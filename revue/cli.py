@@ -1,7 +1,8 @@
 """The ``revue`` command: Revue's own commands over Django's management framework.
 
-``revue init | demo | serve | crawl | worker | sources …`` are Django management commands of
-Revue's apps; any other Django command (``createsuperuser``, ``migrate``, ``shell``…) works too.
+``revue init | demo | serve | crawl | worker | sources | search | stories …`` are Django management
+commands of Revue's apps (``USAGE`` lists each one; a test holds it to the commands that exist);
+any other Django command (``createsuperuser``, ``migrate``, ``shell``…) works too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ usage: revue COMMAND [options]
   sources export            print the followed feeds as OPML
   sources list              list outlets and the state of their feeds
   sources defaults          follow the default list of Moroccan outlets
+  search reindex            rebuild the search index from the articles
+  search pending            how many articles wait for the search index
+  stories rebuild           forget every story and cluster the whole archive again
+  stories update            cluster the articles that have no story yet
+  stories status            how many stories, how many articles without one
 
   createsuperuser           create an account for the admin (/admin/)
   help COMMAND              options of one command
