@@ -30,7 +30,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from revue.crawl.extract import ExtractedArticle, extract
-from revue.crawl.fetch import PAGE_ACCEPT, FetchError, FetchLimits, fetch_sync
+from revue.net.fetch import PAGE_ACCEPT, FetchError, FetchLimits, fetch_sync
 from revue.crawl.pipeline import decode_page
 from revue.crawl.rules import NO_RULES, ExtractionRules, parse_selectors, selector_errors
 from revue.sources.models import ExtractionRule

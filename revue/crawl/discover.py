@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from revue.crawl.feeds import FeedParseError, ParsedFeed, discover_feed_urls, looks_like_html, parse
-from revue.crawl.fetch import FetchLimits, fetch_sync
+from revue.net.fetch import FetchLimits, fetch_sync
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,9 @@ from revue.crawl.crawler.pools import CPU, SETTLER, Pools
 from revue.crawl.crawler.refresh import FeedRefresh
 from revue.crawl.crawler.run import CrawlRun, on_db
 from revue.crawl.crawler.values import CrawlSummary, FeedJob, FeedOutcome
-from revue.crawl.fetch import Fetcher, FetchLimits
+from revue.net.fetch import Fetcher, FetchLimits
 from revue.crawl.politeness import HostGate
-from revue.crawl.robots import RobotsRules
+from revue.net.robots import RobotsRules
 from revue.news.stories import StoryParams
 from revue.sources.models import Feed
 

@@ -2,7 +2,7 @@
 resized copies.
 
 ``original(image)`` returns the cached bytes, or fetches them once through the guarded fetcher
-(``revue.crawl.fetch``: the outbound address guard, size cap ``REVUE_IMAGE_MAX_BYTES``, timeout
+(``revue.net.fetch``: the outbound address guard, size cap ``REVUE_IMAGE_MAX_BYTES``, timeout
 ``REVUE_IMAGE_FETCH_TIMEOUT``), checks they are a real picture (``pictures.inspect``), keeps
 them, and records the picture's width and height on the ``Image`` row for the portal's
 ``<img width height>``. A failure is remembered for ``REVUE_IMAGE_RETRY_SECONDS`` so a dead
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from revue.crawl.fetch import FetchError, FetchLimits, fetch_sync
+from revue.net.fetch import FetchError, FetchLimits, fetch_sync
 from revue.images import pictures
 from revue.images.store import ImageStore, prune
 from revue.news.models import Image

@@ -229,7 +229,7 @@ def test_a_feed_that_waited_too_long_for_a_slot_is_given_back_unfetched(running,
     import asyncio
 
     from revue.crawl import schedule
-    from revue.crawl.fetch import Fetcher
+    from revue.net.fetch import Fetcher
     from revue.crawl.worker import CrawlSummary, Crawler, FeedJob
 
     feed_ids = follow_press(running)

@@ -21,7 +21,7 @@ from revue.crawl.clean import scrub_text
 from revue.crawl.crawler.run import on_db
 from revue.crawl.crawler.values import FeedJob, FeedOutcome, Release
 from revue.crawl.feeds import ParsedFeed, SkippedEntry
-from revue.crawl.fetch import FetchResult, parse_retry_after
+from revue.net.fetch import FetchResult, parse_retry_after
 from revue.sources.models import Feed
 
 log = logging.getLogger(__name__)

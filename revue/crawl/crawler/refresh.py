@@ -28,7 +28,7 @@ from revue.crawl.discover import advertised_feeds
 from revue.crawl.drafts import FeedContext, entry_url, needs_page
 from revue.crawl.extract import ExtractedArticle
 from revue.crawl.feeds import Entry, FeedParseError, ParsedFeed, SkippedEntry
-from revue.crawl.fetch import PAGE_ACCEPT, FetchError, FetchResult
+from revue.net.fetch import PAGE_ACCEPT, FetchError, FetchResult
 from revue.crawl.politeness import HostGate
 from revue.crawl.rules import extraction_options, page_host
 from revue.crawl.store import StoreResult, new_entries, store_many

@@ -10,8 +10,8 @@ from datetime import datetime
 from asgiref.sync import sync_to_async
 
 from revue.crawl.crawler.values import CrawlSummary
-from revue.crawl.fetch import Fetcher
-from revue.crawl.robots import RobotsRules
+from revue.net.fetch import Fetcher
+from revue.net.robots import RobotsRules
 from revue.news.stories import StoryParams
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from revue.crawl.discover import DiscoveryError, resolve_feed
-from revue.crawl.fetch import FetchError, FetchLimits
+from revue.net.fetch import FetchError, FetchLimits
 from revue.sources.defaults import default_specs
 from revue.sources.models import Feed, Source
 from revue.sources.opml import OPMLError, export_opml, parse_opml

@@ -371,7 +371,7 @@ LOOPBACK = ("127.0.0.1",)
 
 
 def make_limits(**kw):
-    from revue.crawl.fetch import FetchLimits
+    from revue.net.fetch import FetchLimits
 
     kw.setdefault("user_agent", "RevueTest/1.0")
     kw.setdefault("allow", LOOPBACK)
@@ -381,7 +381,7 @@ def make_limits(**kw):
 @pytest.fixture
 def fetch_one():
     """``fetch_one(url, etag=…, accept=…, **limits)`` → FetchResult, via a fresh Fetcher."""
-    from revue.crawl.fetch import Fetcher
+    from revue.net.fetch import Fetcher
 
     def run(url: str, *, etag: str = "", last_modified: str = "", accept: str | None = None,
             **limits_kw):
@@ -399,7 +399,7 @@ def fetch_one():
 @pytest.fixture
 def fetch_error(fetch_one):
     """``fetch_error(url, **kw)`` → the FetchError the fetch raised (fails if none)."""
-    from revue.crawl.fetch import FetchError
+    from revue.net.fetch import FetchError
 
     def run(url: str, **kw):
         with pytest.raises(FetchError) as info:

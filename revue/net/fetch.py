@@ -24,7 +24,7 @@ What one fetch does:
   protocol (a reset or refused connection is "connect", a malformed response "protocol");
 - no cookies are kept, no proxy or ``.netrc`` from the environment is used, TLS is verified.
 
-The address guard (policy in :mod:`revue.crawl.guard`) is bound to the connection itself: the
+The address guard (policy in :mod:`revue.net.guard`) is bound to the connection itself: the
 httpcore network backend of our transport is wrapped so that every new TCP connection, for the
 first request and for every redirect hop alike, resolves the host with the event loop's
 ``getaddrinfo``, refuses unless *every* address passes (``FetchError("blocked")``, before any
@@ -56,7 +56,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import httpcore
 import httpx
 
-from revue.crawl import guard
+from revue.net import guard
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "

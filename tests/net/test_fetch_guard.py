@@ -9,9 +9,9 @@ import asyncio
 
 import pytest
 
-from revue.crawl import fetch as fetch_module
-from revue.crawl import guard
-from revue.crawl.fetch import FetchError, Fetcher, check_address
+from revue.net import fetch as fetch_module
+from revue.net import guard
+from revue.net.fetch import FetchError, Fetcher, check_address
 
 from .conftest import make_limits
 

@@ -16,7 +16,7 @@ from asgiref.sync import sync_to_async
 from django.core.cache import cache
 from protego import Protego
 
-from revue.crawl.fetch import FetchError
+from revue.net.fetch import FetchError
 
 ALLOW_ALL = ""
 DISALLOW_ALL = "User-agent: *\nDisallow: /\n"

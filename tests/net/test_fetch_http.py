@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import pytest
 
 from .conftest import ETAG, FEED, LAST_MODIFIED, drip, garbage, make_limits, reset, stall
-from revue.crawl.fetch import (
+from revue.net.fetch import (
     FEED_ACCEPT,
     PAGE_ACCEPT,
     FetchError,

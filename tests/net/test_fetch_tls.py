@@ -12,7 +12,7 @@ import pytest
 import trustme
 
 from .conftest import ETAG, FEED, CountingServer, FeedSite, make_limits
-from revue.crawl.fetch import FetchError, Fetcher
+from revue.net.fetch import FetchError, Fetcher
 
 
 class TLSServer(CountingServer):

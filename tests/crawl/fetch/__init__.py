@@ -1,1 +1,0 @@
-"""Tests of revue.crawl.fetch and revue.crawl.guard."""
