@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
-
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -61,17 +60,16 @@ DATA_DIR = Path(env("REVUE_DATA_DIR", str(Path.cwd() / "data"))).expanduser().re
 
 
 def database_from_url(url: str, data_dir: Path) -> dict:
-    """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into Django's dict."""
+    """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name?option=…`` into Django's
+    dict: dj-database-url reads the URL (quoting, ports, query options); Revue adds what each
+    database needs to serve readers beside the crawler."""
     if not url:
         url = f"sqlite:///{data_dir / 'revue.sqlite3'}"
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "sqlite":
         # sqlite:////abs/path.sqlite3 (four slashes) or sqlite:///relative/path.sqlite3
-        path = unquote(parts.netloc + parts.path)
-        path = path[1:] if path.startswith("/") else path
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": path,
+        config = dj_database_url.parse(url)
+        config.update({
             "OPTIONS": {
                 # WAL lets readers run beside the single writer; IMMEDIATE makes writers queue
                 # at BEGIN instead of failing half-way with "database is locked".
@@ -88,20 +86,14 @@ def database_from_url(url: str, data_dir: Path) -> dict:
             "CONN_HEALTH_CHECKS": True,
             # tests run on a real SQLite file too, never on an in-memory stand-in
             "TEST": {"NAME": str(data_dir / "test.sqlite3")},
-        }
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        options = dict(parse_qsl(parts.query))
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")) or "revue",
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "OPTIONS": options,
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-        }
+        })
+        return config
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config["NAME"] = config["NAME"] or "revue"
+        config["PORT"] = str(config["PORT"] or "")
+        config.setdefault("OPTIONS", {})
+        return config
     raise ImproperlyConfigured(
         f"REVUE_DATABASE_URL must start with sqlite:/// or postgres://, got {url!r}"
     )

@@ -50,3 +50,22 @@ def test_nothing_to_write_is_no_statement(db):
         insert_rows(cursor, Story._meta.db_table, ("title",), [])
         update_rows(cursor, Story._meta.db_table, ("title",), "id", [])
     assert not Story.objects.exists()
+
+
+@pytest.mark.nodb
+def test_database_urls_are_read_with_their_quoting_ports_and_options(tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from revue.settings import database_from_url
+
+    default = database_from_url("", tmp_path)
+    assert default["ENGINE"].endswith("sqlite3") and default["NAME"] == str(tmp_path / "revue.sqlite3")
+    assert "journal_mode=WAL" in default["OPTIONS"]["init_command"] and default["CONN_MAX_AGE"] is None
+    assert database_from_url("sqlite:///data/x.sqlite3", tmp_path)["NAME"] == "data/x.sqlite3"
+    pg = database_from_url("postgres://revue:p%40ss%2Fw@db.example:6432/news?sslmode=require", tmp_path)
+    assert (pg["ENGINE"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
+        "django.db.backends.postgresql", "revue", "p@ss/w", "db.example", "6432", "news")
+    assert pg["OPTIONS"] == {"sslmode": "require"} and pg["CONN_MAX_AGE"] == 60
+    assert database_from_url("postgresql://127.0.0.1", tmp_path)["NAME"] == "revue"
+    with pytest.raises(ImproperlyConfigured, match="REVUE_DATABASE_URL must start with"):
+        database_from_url("mysql://root@127.0.0.1/test", tmp_path)
