@@ -23,7 +23,7 @@ from django.conf import settings
 
 from revue.net.fetch import FetchError, FetchLimits, fetch_sync
 from revue.images import pictures
-from revue.images.store import ImageStore, prune
+from revue.images.store import ImageStore
 from revue.news.models import Image
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,6 @@ def original(image: Image, store: ImageStore) -> Served:
             raise Unavailable(reason)
         served = _fetch(image, store)
     _remember_size(image, served.picture)
-    prune(store)
     return served
 
 

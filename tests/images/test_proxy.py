@@ -16,7 +16,7 @@ from PIL import Image as PILImage
 
 from revue.images.pictures import placeholder_png
 from revue.news.image_links import sign, unsign
-from revue.images.store import ImageStore, prune
+from revue.images.store import ImageStore
 from revue.news.models import Image
 from tests.images.conftest import animated_gif, picture
 
@@ -203,17 +203,28 @@ def test_a_blocked_image_is_gone_at_once_even_when_cached(client, outlet, stored
 # --- the cache's size ---------------------------------------------------------------------------
 
 
-def test_prune_removes_the_least_recently_served_images(tmp_path):
-    import os
-    import time
+def test_the_cache_evicts_the_least_recently_served_images_past_its_size(tmp_path):
+    store = ImageStore(root=tmp_path, max_bytes=1_000_000)
+    hashes = [f"{n:064x}" for n in range(30)]
+    picture = b"x" * 40_000
+    for url_hash in hashes[:20]:
+        store.write(url_hash, "original", picture)
+    assert store.read(hashes[0], "original") == picture  # served now: the oldest becomes the newest
+    for url_hash in hashes[20:]:
+        store.write(url_hash, "original", picture)
+    kept = [url_hash for url_hash in hashes if store.read(url_hash, "original") is not None]
+    assert hashes[0] in kept and hashes[-1] in kept
+    assert hashes[1] not in kept and len(kept) < len(hashes)
+    assert store.cache.volume() <= 1_000_000
 
-    store = ImageStore(root=tmp_path, max_bytes=2500)
-    hashes = [f"{n:064x}" for n in range(3)]
-    for age, url_hash in enumerate(hashes):
-        store.write(url_hash, "original", b"x" * 1000)
-        past = time.time() - 1000 * (3 - age)
-        os.utime(store.folder(url_hash), (past, past))
-    store.read(hashes[0], "original")  # served just now: the oldest becomes the newest
-    assert prune(store, force=True) == 1000
-    assert store.read(hashes[1], "original") is None
-    assert store.read(hashes[0], "original") and store.read(hashes[2], "original")
+
+def test_a_failed_fetch_is_remembered_for_its_window_only(tmp_path):
+    store = ImageStore(root=tmp_path, max_bytes=10**7)
+    url_hash = "ab" * 32
+    store.record_failure(url_hash, "HTTPStatusError: 404")
+    assert store.failure(url_hash, within_seconds=60) == "HTTPStatusError: 404"
+    assert store.failure(url_hash, within_seconds=0) == ""
+    store.clear_failure(url_hash)
+    assert store.failure(url_hash, within_seconds=60) == ""
+    with pytest.raises(ValueError):
+        store.read("../../etc/passwd", "original")
