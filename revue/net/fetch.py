@@ -24,21 +24,21 @@ What one fetch does:
   protocol (a reset or refused connection is "connect", a malformed response "protocol");
 - no cookies are kept, no proxy or ``.netrc`` from the environment is used, TLS is verified.
 
-The address guard (policy in :mod:`revue.net.guard`) is bound to the connection itself: the
-httpcore network backend of our transport is wrapped so that every new TCP connection, for the
-first request and for every redirect hop alike, resolves the host with the event loop's
+The address guard (policy in :mod:`revue.net.guard`) is bound to the connection itself: our
+transport is httpcore's connection pool given a guarded network backend (httpcore's public
+``network_backend=``), so that every new TCP connection, for the first request and for every
+redirect hop alike, resolves the host with the event loop's
 ``getaddrinfo``, refuses unless *every* address passes (``FetchError("blocked")``, before any
 packet is sent), then opens the socket to one of those vetted IP addresses, never to the name.
 There is no second lookup for a DNS-rebinding answer to slip into.  TLS still checks the
 certificate against, and sends SNI for, the URL's host name.  A pooled keep-alive connection is
-reused only for the same scheme, host and port, so it was vetted when it was opened.  This relies
-on httpx's private ``AsyncHTTPTransport._pool._network_backend``; ``_GuardedTransport`` fails
-loudly at construction if that layout changes.
+reused only for the same scheme, host and port, so it was vetted when it was opened.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import http
 import ipaddress
@@ -51,7 +51,7 @@ import types
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, AsyncIterator, Iterable, Iterator, Mapping
 
 import httpcore
 import httpx
@@ -69,6 +69,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_STATUSES = frozenset({301, 308})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 DECODE_PIECE = 64 * 1024  # most bytes one decompressor call may produce
+KEEPALIVE_EXPIRY = 5.0  # seconds an idle pooled connection is kept (httpx's default)
 
 ERROR_KINDS = frozenset(
     {"blocked", "dns", "connect", "timeout", "too_large", "too_many_redirects", "http",
@@ -333,20 +334,78 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport, with the guarded backend put under its connection pool."""
+# httpcore's errors as httpx's (same names, same meaning), for the one transport below.
+_HTTPX_ERRORS = {
+    getattr(httpcore, name): getattr(httpx, name)
+    for name in ("TimeoutException", "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout",
+                 "NetworkError", "ConnectError", "ReadError", "WriteError", "ProxyError",
+                 "UnsupportedProtocol", "ProtocolError", "LocalProtocolError", "RemoteProtocolError")
+}
 
-    def __init__(self, allow: tuple[str, ...], limits: httpx.Limits,
+
+@contextlib.contextmanager
+def _in_httpx_terms() -> Iterator[None]:
+    """Raise an httpcore error as the httpx error of the same name (the most specific one)."""
+    try:
+        yield
+    except Exception as exc:
+        mapped = next((_HTTPX_ERRORS[kind] for kind in type(exc).__mro__ if kind in _HTTPX_ERRORS), None)
+        if mapped is None:
+            raise  # ours (FetchError from the guarded backend) or a bug: as it is
+        raise mapped(str(exc)) from exc
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    """An httpcore response body as httpx reads it, its errors in httpx's words."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _in_httpx_terms():
+            async for chunk in self._stream:
+                yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+class _GuardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport over httpcore's connection pool, given the guarded backend through
+    its public ``network_backend=``: every connection the pool opens (first request and every
+    redirect hop) goes through ``_GuardedBackend``. HTTP/1.1 only, no retries, no proxy, no
+    Unix socket; ``ssl_context`` checks servers' certificates (httpx's default context)."""
+
+    def __init__(self, allow: tuple[str, ...], *, max_connections: int, max_keepalive_connections: int,
                  verify: ssl.SSLContext | None = None) -> None:
-        super().__init__(limits=limits, retries=0, verify=verify if verify is not None else True)
-        pool = getattr(self, "_pool", None)
-        inner = getattr(pool, "_network_backend", None)
-        if not isinstance(pool, httpcore.AsyncConnectionPool) or not isinstance(
-            inner, httpcore.AsyncNetworkBackend
-        ):
-            raise RuntimeError("httpx/httpcore internals changed: the fetch guard cannot bind")
         guard.parse_allow(tuple(allow))  # a malformed REVUE_FETCH_ALLOW fails here, early
-        pool._network_backend = _GuardedBackend(_AsyncioBackend(), allow)
+        self.backend = _GuardedBackend(_AsyncioBackend(), allow)
+        self.ssl_context = verify if verify is not None else httpx.create_ssl_context()
+        self.pool = httpcore.AsyncConnectionPool(
+            ssl_context=self.ssl_context,
+            max_connections=max_connections,
+            max_keepalive_connections=max_keepalive_connections,
+            keepalive_expiry=KEEPALIVE_EXPIRY,
+            http1=True, http2=False, retries=0,
+            network_backend=self.backend,
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _in_httpx_terms():
+            response = await self.pool.handle_async_request(core_request)
+        return httpx.Response(status_code=response.status, headers=response.headers,
+                              stream=_ResponseStream(response.stream), extensions=response.extensions)
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
 
 
 # --- bodies -------------------------------------------------------------------------------
@@ -574,10 +633,8 @@ class Fetcher:
         system's trust store, as httpx builds it); the tests pass one trusting their own CA."""
         self.limits = limits
         self._transport = _GuardedTransport(
-            limits.allow,
-            httpx.Limits(max_connections=max_connections,
-                         max_keepalive_connections=min(max_connections, 20)),
-            verify,
+            limits.allow, max_connections=max_connections,
+            max_keepalive_connections=min(max_connections, 20), verify=verify,
         )
         self._timeout = httpx.Timeout(
             connect=limits.connect_timeout, read=limits.read_timeout,

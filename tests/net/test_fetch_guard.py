@@ -134,7 +134,7 @@ def test_numeric_looking_garbage_is_no_name():
 
 def _spy_connects(fetcher: Fetcher) -> list[str]:
     """Record every socket the guarded backend opens (the inner backend's connect_tcp)."""
-    backend = fetcher._transport._pool._network_backend
+    backend = fetcher._transport.backend
     assert isinstance(backend, fetch_module._GuardedBackend)
     calls: list[str] = []
     real = backend.inner.connect_tcp
@@ -273,5 +273,5 @@ def test_invalid_tld_never_reaches_dns(monkeypatch):
 def test_tls_verification_stays_on():
     import ssl
 
-    context = Fetcher(make_limits())._transport._pool._ssl_context
+    context = Fetcher(make_limits())._transport.ssl_context
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
