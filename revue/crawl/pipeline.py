@@ -18,7 +18,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import re
 import select
 import sys
 import threading
@@ -29,9 +28,7 @@ from dataclasses import dataclass, replace
 from revue.crawl.drafts import TITLE_CHARS, URL_CHARS, ArticleDraft, FeedContext, build_draft, entry_url
 from revue.crawl.extract import ExtractedArticle, extract
 from revue.crawl.feeds import Entry, ParsedFeed, SkippedEntry, parse
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
-
+from revue.text.decode import decode, http_charset, meta_charset
 
 def parse_feed(content: bytes, url: str, max_entries: int,
                content_type: str = "") -> tuple[ParsedFeed, tuple[str, ...]]:
@@ -42,22 +39,9 @@ def parse_feed(content: bytes, url: str, max_entries: int,
 
 
 def decode_page(content: bytes, content_type: str) -> str:
-    """The page's text: the charset the server names, else the page's <meta>, else UTF-8/cp1252."""
-    declared = []
-    content_type = content_type.lower()
-    if "charset=" in content_type:
-        declared.append(content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"'))
-    if match := _META_CHARSET.search(content[:4096]):
-        declared.append(match.group(1).decode("ascii"))
-    for charset in declared:
-        try:
-            return content.decode(charset, errors="replace")
-        except LookupError:  # a charset name Python does not know: try the next clue
-            continue
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
+    """The page's text (``revue.text.decode``: the server's charset trusted before the page's
+    ``<meta>``, valid UTF-8 before either)."""
+    return decode(content, http_charset(content_type), meta_charset(content))
 
 
 def extract_page(content: bytes, content_type: str, url: str, options: dict | None = None) -> ExtractedArticle:

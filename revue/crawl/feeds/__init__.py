@@ -7,10 +7,11 @@ can act on ("not a feed: the document is an HTML page").
 
 How a document travels, one module of this package for each step:
 
-1. ``decode``: byte order mark, then UTF-16 without one, then valid UTF-8 (a declaration
-   naming a single-byte charset is usually stale), then the declared charset, then
-   windows-1252 with replacement. ISO-8859-1 and ASCII are read as windows-1252, as
-   browsers do. The document goes on as UTF-8 bytes; valid UTF-8 is not copied.
+1. ``decode`` (``revue.text.decode``, as for pages): byte order mark, then UTF-16 without one,
+   then valid UTF-8 (a declaration naming a single-byte charset is usually stale), then the
+   declared charset, then the server's, then charset_normalizer's guess, then windows-1252
+   with replacement. ISO-8859-1 and ASCII are read as windows-1252, as browsers do. The
+   document goes on as UTF-8 bytes; valid UTF-8 is not copied.
 2. ``triage`` (with ``prolog``, what the document's start says): a gzip-compressed document
    is inflated (up to ``MAX_INFLATED_BYTES``); empty, binary, JSON, HTML, not XML, DTD
    entities that could expand or read files: each answered here, before any library sees
@@ -58,11 +59,11 @@ fastfeedparser's recovering parse, which drops entity references after the first
 
 from __future__ import annotations
 
-from revue.crawl.feeds.decode import _http_charset
 from revue.crawl.feeds.discovery import discover_feed_urls
 from revue.crawl.feeds.mapping import _finish
 from revue.crawl.feeds.triage import _parse_document, looks_like_html
 from revue.crawl.feeds.values import Enclosure, Entry, FeedParseError, ParsedFeed, SkippedEntry, _shorten
+from revue.text.decode import http_charset
 
 __all__ = [
     "Enclosure",
@@ -82,7 +83,7 @@ def parse(data: bytes, url: str, *, max_entries: int | None = None, content_type
     Raises ``FeedParseError`` and nothing else.
     """
     try:
-        feed = _parse_document(data, url, _http_charset(content_type))
+        feed = _parse_document(data, url, http_charset(content_type))
     except FeedParseError:
         raise
     except Exception as exc:  # a library bug must not crash the crawler

@@ -13,7 +13,9 @@ import zlib
 
 from lxml import etree
 
-from revue.crawl.feeds.decode import _MARKS, _as_utf8_xml, _utf8_document, _utf16_without_mark
+from revue.crawl.feeds.decode import _as_utf8_xml, _utf8_document
+from revue.text.decode import MARKS as _MARKS
+from revue.text.decode import utf16_without_mark as _utf16_without_mark
 from revue.crawl.feeds.jsonfeed import _parse_json_feed
 from revue.crawl.feeds.prolog import _RSS090_NAMESPACE, _Prolog, _head_text, _read_prolog
 from revue.crawl.feeds.reading import _parse_xml
