@@ -3,7 +3,7 @@
 A news crawler fetches whatever URL a feed or an article points at, so a hostile feed could
 point it at the machine's own services (``http://127.0.0.1:6379/``), the private network, or
 a cloud metadata endpoint (``http://169.254.169.254/``).  This module decides, address by
-address, whether a connection is acceptable; :mod:`revue.net.fetch` applies the decision to
+address, whether a connection is acceptable; :mod:`revue.net.transport` applies the decision to
 the addresses a host actually resolves to, right before it connects to one of them.
 
 Pure functions over strings and :mod:`ipaddress` values; no network, no Django.

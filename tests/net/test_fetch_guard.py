@@ -9,9 +9,9 @@ import asyncio
 
 import pytest
 
-from revue.net import fetch as fetch_module
-from revue.net import guard
-from revue.net.fetch import FetchError, Fetcher, check_address
+from revue.net import guard, transport
+from revue.net.fetch import FetchError, Fetcher
+from revue.net.transport import check_address
 
 from .conftest import make_limits
 
@@ -135,7 +135,7 @@ def test_numeric_looking_garbage_is_no_name():
 def _spy_connects(fetcher: Fetcher) -> list[str]:
     """Record every socket the guarded backend opens (the inner backend's connect_tcp)."""
     backend = fetcher._transport.backend
-    assert isinstance(backend, fetch_module._GuardedBackend)
+    assert isinstance(backend, transport.GuardedBackend)
     calls: list[str] = []
     real = backend.inner.connect_tcp
 
@@ -233,7 +233,7 @@ def test_connection_goes_to_the_vetted_address_not_the_name(site, monkeypatch):
         lookups.append(host)
         return ["127.0.0.1"]
 
-    monkeypatch.setattr(fetch_module, "resolve", fake_resolve)
+    monkeypatch.setattr(transport, "resolve", fake_resolve)
     outcome, calls = _run(f"http://feeds.rebind.test:{site.port}/headers", allow=("127.0.0.1",))
     assert outcome.status == 200
     assert lookups == ["feeds.rebind.test"]
@@ -245,7 +245,7 @@ def test_a_name_with_one_private_address_is_refused(site, monkeypatch):
     async def fake_resolve(host, port, timeout=None):
         return ["127.0.0.1", "10.0.0.7"]
 
-    monkeypatch.setattr(fetch_module, "resolve", fake_resolve)
+    monkeypatch.setattr(transport, "resolve", fake_resolve)
     outcome, calls = _run(f"http://two.example.test:{site.port}/feed", allow=("127.0.0.1",))
     assert outcome.kind == "blocked"
     assert "two.example.test resolves to 10.0.0.7" in str(outcome)
@@ -253,7 +253,7 @@ def test_a_name_with_one_private_address_is_refused(site, monkeypatch):
 
 
 def test_resolve_uses_getaddrinfo_for_names():
-    addresses = asyncio.run(fetch_module.resolve("localhost", 80))
+    addresses = asyncio.run(transport.resolve("localhost", 80))
     assert "127.0.0.1" in addresses
 
 
@@ -263,7 +263,7 @@ def test_invalid_tld_never_reaches_dns(monkeypatch):
 
     async def once():
         monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", forbidden)
-        return await fetch_module.resolve("nonexistent.invalid", 80)
+        return await transport.resolve("nonexistent.invalid", 80)
 
     with pytest.raises(FetchError) as info:
         asyncio.run(once())
