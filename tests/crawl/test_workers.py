@@ -61,14 +61,16 @@ def stored_articles() -> set[tuple[str, str]]:
 
 @pytest.fixture
 def running():
-    with serve_press(DemoPress()) as running:
+    # five outlets (166 articles, seven feeds): enough to share and to kill midway, in less
+    # than half the default press's crawl time
+    with serve_press(DemoPress(outlets=5)) as running:
         yield running
 
 
 def test_two_workers_share_the_feeds_and_never_fetch_one_twice(running):
     follow_press(running)
     running.latency = 0.02
-    # two requests in flight each: a worker leases a few feeds ahead, not all fourteen before
+    # two requests in flight each: a worker leases a few feeds ahead, not all seven before
     # the other one has started
     workers = [start_worker(REVUE_LEASE_BATCH=2, REVUE_FETCH_CONCURRENCY=2) for _ in range(2)]
     outputs = [w.communicate(timeout=180)[0] for w in workers]
