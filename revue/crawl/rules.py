@@ -4,8 +4,9 @@ Two kinds, applied by :func:`revue.crawl.extract.extract` to its own parsed tree
 
 * **built-in rules**, for every page: elements whose ``class`` or ``id`` words say they are
   not article text (share bars, newsletter boxes, paywall prompts, slide counters …) are
-  dropped. Words are matched whole, after splitting ``class="gallery__counter share-tools"``
-  into ``gallery counter share tools``, so ``commentary`` or ``shared-story`` never match.
+  dropped (the words are data, in :mod:`revue.crawl.furniture`). Words are matched whole,
+  after splitting ``class="gallery__counter share-tools"`` into ``gallery counter share
+  tools``, so ``commentary`` or ``shared-story`` never match.
 * **per-outlet rules** (``ExtractionRule`` rows in the sources app, edited in the admin): CSS
   selectors to drop, and CSS selectors to keep. When keep selectors match, the kept elements
   *are* the article body (trafilatura still reads the metadata); when they match nothing the
@@ -28,18 +29,11 @@ from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
 from lxml.html import HtmlElement
 
+from revue.crawl.furniture import BOILERPLATE_WORDS  # the built-in rules' words, kept as data
+
 MAX_SELECTORS = 50  # per list; more is a mistake, not a rule
 MAX_SELECTOR_CHARS = 300
 
-# Whole words of class/id values that mark page furniture, never article text.
-BOILERPLATE_WORDS = frozenset(
-    {
-        "share", "sharing", "sharedaddy", "social", "newsletter", "newsletters", "paywall",
-        "paywalled", "subscribe", "subscription", "counter", "badge", "promo", "advert",
-        "advertisement", "adsbygoogle", "sponsored", "cookie", "cookies", "consent",
-        "related", "outbrain", "taboola", "breadcrumb", "breadcrumbs", "bio", "tags", "kicker", "thumbs", "thumbnails",
-    }
-)  # fmt: skip
 # Elements the built-in rules never drop, whatever their class says: the article itself.
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "h1"})
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
