@@ -12,7 +12,6 @@ import hashlib
 import logging
 import re
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from html import escape as _escape_html
 from html import unescape as _unescape_html
 from typing import Any, Iterable
@@ -22,6 +21,7 @@ from lxml import etree
 
 from revue.crawl.clean import scrub_text
 from revue.crawl.feeds.values import Enclosure, Entry, ParsedFeed, SkippedEntry, _text
+from revue.text.dates import parse_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -223,26 +223,12 @@ def _text_to_html(text: str) -> str:
 
 def _iso_datetime(value: Any) -> datetime | None:
     """fastfeedparser's ISO 8601 UTC strings → aware datetimes."""
-    try:
-        parsed = datetime.fromisoformat(_text(value))
-    except ValueError:
-        return None
-    return _as_utc(parsed)
+    return parse_datetime(_text(value))
 
 
 def _text_datetime(value: Any) -> datetime | None:
     """A JSON Feed date: RFC 3339, or RFC 822 from feeds that mistake the format."""
-    text = _text(value).strip()
-    if not text:
-        return None
-    try:
-        return _as_utc(datetime.fromisoformat(text))
-    except ValueError:
-        pass
-    try:
-        return _as_utc(parsedate_to_datetime(text))
-    except (TypeError, ValueError, IndexError):
-        return None
+    return parse_datetime(_text(value))
 
 
 def _struct_datetime(value: Any) -> datetime | None:
@@ -250,15 +236,6 @@ def _struct_datetime(value: Any) -> datetime | None:
     try:
         return datetime(*value[:6], tzinfo=timezone.utc)
     except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _as_utc(value: datetime) -> datetime | None:
-    try:
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
         return None
 
 
