@@ -68,6 +68,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/stories.py
+	$(BIN)/python bench/language.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/crawl.py
 

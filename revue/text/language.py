@@ -2,10 +2,14 @@
 
 Outlets, feeds and pages declare languages in many spellings (``xml:lang``, ``<html lang>``,
 ``dc:language``, a feed's ``language``, the operator's choice); the portal keeps the two- or
-three-letter primary code only. ``or_script`` fills a missing code from the text's script.
+three-letter primary code only. ``or_script`` fills a missing code from the text's script;
+``detect`` reads the language of a text itself (py3langid), where a page's or feed's own word is
+missing or wrong.
 """
 
 from __future__ import annotations
+
+import functools
 
 from revue.text.fold import ARABIC_RANGE
 
@@ -24,3 +28,34 @@ def or_script(value: str | None, sample: str) -> str:
     if code:
         return code
     return "ar" if len(ARABIC_RANGE.findall(sample)) > len(sample) / 4 else DEFAULT
+
+
+# --- the language of a text -----------------------------------------------------------------
+
+DETECTABLE = ("fr", "ar", "es", "en")  # the languages Revue tells apart in a text
+DETECTION_SAMPLE_CHARS = 1500  # a page's first characters say its language as well as the rest
+SURE = 0.9  # a guess below this probability is no answer
+
+
+@functools.cache
+def _identifier():
+    """py3langid's model (it ships inside the package: nothing is downloaded), narrowed to the
+    languages Revue tells apart; loaded once per process (about a second)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(DETECTABLE))
+    return identifier
+
+
+def detect(text: str | None) -> str:
+    """"fr", "ar", "es" or "en" from the text itself, or "" when unsure: Arabic by its script,
+    the others by py3langid's character n-gram model, answered only when it is sure."""
+    sample = (text or "")[:DETECTION_SAMPLE_CHARS]
+    letters = sum(1 for char in sample if char.isalpha())
+    if letters < 3:
+        return ""
+    if len(ARABIC_RANGE.findall(sample)) > letters / 2:
+        return "ar"
+    language, probability = _identifier().classify(sample)
+    return language if probability >= SURE else ""
