@@ -13,7 +13,8 @@ Pure functions, no ORM. ``analyse(title, text, language)`` returns ``TextFeature
     "4,8 milliards", "4.800 millones", "4.8 billion" and "4,8 مليار" are one key each);
   - **cognates**: the rare words of a Latin-script title and lead, reduced to the same skeleton
     ("caftan" and "caftán" give ``kftn``), so French, Spanish and English headlines meet on the
-    words they write alike;
+    words they write alike (weighing ``WEIGHT_COGNATE``, which tells them from names: a cognate
+    counts only when the other article has it too);
   - **concepts** from the news lexicon (``revue.news.stories.lexicon``): countries, cities known by
     exonyms (Tanger, Tánger, Tangier, طنجة), institutions, kinds of events, calendar words;
 * ``tokens`` — every folded word of title and text, in order, for shingles and exact hashes.
@@ -60,6 +61,7 @@ NAME_BOOST = 1.5  # a capitalised word inside a sentence (a name) weighs this mu
 MIN_SKELETON = 3  # consonants in a skeleton for one word to count as a name
 COGNATE_RARITY = 5.5  # a word this rare (under about 3 in a million) is filed by its skeleton, as a name
 COGNATE_LETTERS = 5  # … when it has at least this many letters
+WEIGHT_COGNATE = 1.75  # such a word's skeleton (told from a name by its weight: it counts only when shared)
 
 LATIN_LANGUAGES = ("fr", "es", "en")
 
@@ -440,7 +442,7 @@ def analyse(title: str, text: str, language: str = "") -> TextFeatures:
         _add(names, name_key, weight, ranked, 2 if weight == WEIGHT_NAME_PAIR else 3)
     if language in LATIN_LANGUAGES:
         for cognate in _cognates(words, used, language):
-            _add(anchors, cognate, WEIGHT_NAME, ranked, 3)
+            _add(anchors, cognate, WEIGHT_COGNATE, ranked, 3)
     order = sorted(ranked, key=lambda k: ranked[k])  # stable: first seen first within a rank
     return TextFeatures(
         language=language,

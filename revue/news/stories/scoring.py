@@ -50,11 +50,12 @@ def _specific(a: Profile, b: Profile) -> float:
     Specific evidence: names, figures, places and institutions, and each small figure of the
     title or lead (a death toll, a score) that the other reports. An Arabic article's words may
     spell the other's names (skeletons): those that do count as its names; the others cannot be
-    told from ordinary words and are left out."""
+    told from ordinary words and are left out. A rare word's skeleton (a cognate) counts only when
+    shared: most words are written differently in the other language, so its absence says nothing."""
     shared = _shared(a.specific, b.specific)
     shared += LEAD_FIGURE * len((a.lead_figures & b.figures) | (b.lead_figures & a.figures))
-    mass_a = a.specific_mass + LEAD_FIGURE * len(a.lead_figures)
-    mass_b = b.specific_mass + LEAD_FIGURE * len(b.lead_figures)
+    mass_a = a.specific_mass + LEAD_FIGURE * len(a.lead_figures) - _cognates_unshared(a, b)
+    mass_b = b.specific_mass + LEAD_FIGURE * len(b.lead_figures) - _cognates_unshared(b, a)
     if a.transliterated and not b.transliterated:
         names = _names_matched(a, b)
         shared, mass_a = shared + names, mass_a + names
@@ -64,11 +65,32 @@ def _specific(a: Profile, b: Profile) -> float:
     return min(1.0, shared / max(min(mass_a, mass_b), SPECIFIC_FLOOR))
 
 
+def _cognates_unshared(a: Profile, b: Profile) -> float:
+    """The weight of ``a``'s cognates that ``b`` does not have."""
+    return sum(a.specific[k] for k in a.cognates if k not in b.specific) if a.cognates else 0.0
+
+
+def _strong(profile: Profile) -> frozenset[int]:
+    """The title's figures that tell an event apart: three digits or more, or a decimal (specific
+    anchors), not a day, an ordinal or a small count (« 3e trimestre », « lundi 8 »)."""
+    return profile.title_figures & profile.specific.keys()
+
+
+def _strong_conflict(mine: frozenset[int], theirs: frozenset[int], my_figures: frozenset[int],
+                     their_figures: frozenset[int]) -> bool:
+    """Both titles give strong figures and neither side reports any of the other's (« chômage à
+    8,0 % » and « croissance à 3,3 % », both « au 3e trimestre »: the 3 they share proves nothing)."""
+    return bool(mine and theirs and not mine & their_figures and not theirs & my_figures)
+
+
 def _figures_agree(a: Profile, b: Profile) -> float:
     """Whether the figures of the titles contradict: two accidents near one city differ by their
     death toll, two days of exchange rates by their date. When both titles have figures and
     neither article reports any of the other's, ``FIGURES_CONFLICT``; when one title's figures are
-    missing from the other article (which has figures of its own), ``FIGURES_MISSING``."""
+    missing from the other article (which has figures of its own), ``FIGURES_MISSING``. The
+    titles' strong figures are compared first (``_strong_conflict``)."""
+    if _strong_conflict(_strong(a), _strong(b), a.figures, b.figures):
+        return FIGURES_CONFLICT
     a_found = bool(a.title_figures & b.figures)
     b_found = bool(b.title_figures & a.figures)
     if a.title_figures and b.title_figures:
@@ -182,14 +204,18 @@ def _title_figures_agree(me: Profile, members: Sequence[Profile]) -> float:
     neither side reports any of the other's (two verdicts of one day: 15 years, 11 years; two
     accidents near one town: 7 dead, 4 dead), else 1. Only between articles whose texts give
     figures beyond their titles': a headline alone, or a text without figures, leaves most
-    figures out, and its silence proves nothing."""
+    figures out, and its silence proves nothing. The titles' strong figures are compared first
+    (``_strong_conflict``): a day or an ordinal both give does not make them agree."""
     if not me.title_figures or not _reports_figures(me):
         return 1.0
     members = [m for m in members if _reports_figures(m)]
     theirs = frozenset().union(*(m.title_figures for m in members))
     if not theirs:
         return 1.0
-    if me.title_figures & frozenset().union(*(m.figures for m in members)) or theirs & me.figures:
+    reported = frozenset().union(*(m.figures for m in members))
+    if _strong_conflict(_strong(me), frozenset().union(*(_strong(m) for m in members)), me.figures, reported):
+        return FIGURES_CONFLICT
+    if me.title_figures & reported or theirs & me.figures:
         return 1.0
     return FIGURES_CONFLICT
 
