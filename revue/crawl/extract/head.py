@@ -1,17 +1,17 @@
 """What the page's own markup declares, read straight from the tree: ``<meta>``, ``<link>``,
 ``<html lang>`` and ``<title>``; from them the canonical URL, the author and the publication
-time (a declared time of day wins over htmldate's find)."""
+time (a declared time of day wins over htmldate's find), read by :mod:`revue.text.dates`."""
 
 from __future__ import annotations
 
 import html as html_lib
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from lxml.html import HtmlElement
 
 from revue.crawl.clean import absolutize, canonical_url
 from revue.crawl.extract.values import MAX_AUTHOR_CHARS, PageDeclarations
+from revue.text.dates import parse_datetime  # one reading of outsiders' dates (re-exported by the package)
 
 EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=2)  # time zones and clock skew, not typos
@@ -71,26 +71,6 @@ _PUBLISHED_KEYS = (
     "publishdate",
     "date",
 )
-
-
-def parse_datetime(value: str | None) -> datetime | None:
-    """An ISO 8601 or RFC 2822 date as an aware UTC datetime (naive ones taken as UTC)."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # "0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00": before or after datetime's range
-        return None
 
 
 def _has_time_of_day(value: str) -> bool:
