@@ -1,0 +1,129 @@
+"""The images of article HTML, read and rewritten one way (lxml), for every app that shows them.
+
+* ``rewrite_images(html, rewrite)`` — calls ``rewrite(image)`` for every ``<img>`` of ``html`` in
+  document order; the callback reads the image (``src``, ``alt``, ``width``, ``height``, ``link``:
+  the ``<a>`` that holds nothing but the image) and edits it: ``set_attributes`` (all of them, in
+  order), ``replace`` (the tag by trusted markup, '' drops it), ``replace_shown`` (the image with
+  its lone link), ``insert_after`` (after the image as shown, its link included). The HTML comes
+  back unchanged (the same string) when no image was edited, and otherwise written back as nh3
+  writes it (``revue.html.fragment``): the rest of sanitized HTML is kept byte for byte.
+* ``image_sources(html)`` — the ``src`` of every image, entities decoded, in order.
+* ``has_images(html)`` — the fast path: no ``<img`` (nor ``<image``, which browsers read as an
+  image) at all, nothing to parse.
+
+lxml reads tags as a browser does (upper case, ``>`` inside quoted values, ``<img/src=…>``,
+entities, unclosed and misnested markup) and nothing here raises: markup lxml cannot read at all
+comes back as escaped text, so no image of it is ever shown unrewritten.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from lxml import etree
+
+from revue.html.fragment import Edit, escape_text, parse, serialize
+
+_HTML_SPACE = " \t\n\r\f"
+
+
+def has_images(html: str | None) -> bool:
+    """Whether ``html`` may hold an image (no parsing is needed when it does not)."""
+    return "<im" in (html or "").lower()
+
+
+class Image:
+    """One ``<img>`` of a fragment being rewritten."""
+
+    __slots__ = ("element", "link", "_edits")
+
+    def __init__(self, element: etree._Element, edits: dict):
+        self.element = element
+        self.link = _lone_link(element)
+        self._edits = edits
+
+    def get(self, name: str) -> str:
+        """The attribute's value, entities decoded ('' when absent)."""
+        return self.element.get(name) or ""
+
+    @property
+    def src(self) -> str:
+        return self.get("src")
+
+    @property
+    def alt(self) -> str:
+        return self.get("alt")
+
+    @property
+    def width(self) -> str:
+        return self.get("width")
+
+    @property
+    def height(self) -> str:
+        return self.get("height")
+
+    @property
+    def attributes(self) -> list[tuple[str, str]]:
+        """The attributes in their order, values decoded."""
+        return list(self.element.items())
+
+    def set_attributes(self, attributes: Iterable[tuple[str, str]]) -> None:
+        """Give the image exactly these attributes, in this order (values unescaped)."""
+        self.element.attrib.clear()
+        for name, value in attributes:
+            self.element.set(name, value)
+        self._edit(self.element)
+
+    def replace(self, markup: str = "") -> None:
+        """The ``<img>`` tag replaced by ``markup`` (trusted HTML; '' drops it); its link stays."""
+        self._edit(self.element).replace = markup
+
+    def replace_shown(self, markup: str = "") -> None:
+        """The image as shown, with the link that holds only it, replaced by ``markup``."""
+        self._edit(self.link if self.link is not None else self.element).replace = markup
+
+    def insert_after(self, markup: str) -> None:
+        """``markup`` (trusted HTML) right after the image, or after the link that holds only it."""
+        self._edit(self.link if self.link is not None else self.element).after += markup
+
+    def _edit(self, element: etree._Element) -> Edit:
+        return self._edits.setdefault(element, Edit())
+
+
+def _lone_link(element: etree._Element) -> etree._Element | None:
+    """The ``<a>`` around ``element`` when the link holds nothing else (blank text aside)."""
+    parent = element.getparent()
+    if parent is None or parent.tag != "a" or len(parent) != 1:
+        return None
+    if (parent.text or "").strip(_HTML_SPACE) or (element.tail or "").strip(_HTML_SPACE):
+        return None
+    return parent
+
+
+def _images_of(body: etree._Element) -> list[etree._Element]:
+    return list(body.iter("img", "image"))
+
+
+def rewrite_images(html: str, rewrite: Callable[[Image], None]) -> str:
+    """``html`` with each image passed to ``rewrite``; the same string when none was edited."""
+    if not has_images(html):
+        return html
+    body = parse(html)
+    if body is None:
+        return escape_text(html)
+    edits: dict = {}
+    for element in _images_of(body):
+        rewrite(Image(element, edits))
+    if not edits:
+        return html
+    return serialize(body, edits)
+
+
+def image_sources(html: str | None) -> list[str]:
+    """The ``src`` of every image of ``html`` that has one, entities decoded, in order."""
+    if not html or not has_images(html):
+        return []
+    body = parse(html)
+    if body is None:
+        return []
+    return [src for src in (element.get("src") for element in _images_of(body)) if src]
