@@ -14,36 +14,26 @@ adjusted when it is shown:
 * ``without_blocked_images(article)`` — the same without buttons, for syndication feeds and the
   API. Use ``prefetch_related("images")`` on a list of articles to read them in one query.
 
-Images map to ``Image`` rows by URL, exactly as the crawl linked them (``html.unescape`` of the
-``src``, then ``url_hash``). The stored HTML is nh3's canonical output, so ``<img>`` tags are found
-with one pattern that respects quoted attribute values; nothing else in the body is touched.
+Images map to ``Image`` rows by URL, exactly as the crawl linked them (the ``src`` with its
+entities decoded, then ``url_hash``). The images are found and edited by ``revue.html.images``
+(lxml), the one reader of ``<img>`` the crawl and the portal share; the rest of the body, nh3's
+canonical output, is written back byte for byte.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Iterable
 
 from django.urls import reverse
 from django.utils.html import format_html
 
+from revue.html import images as html_images
 from revue.moderation.tokens import TOKEN_FIELD, token_for
 from revue.news.models import Image, url_hash
 
 REPORT_FORM_ID = "signalement-image"
 REPORT_LABEL = "Signaler cette image"
 PLACEHOLDER_LABEL = "Image retirée"
-
-_ATTRIBUTES = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
-_IMG = re.compile(r"<img\b" + _ATTRIBUTES + r">", re.IGNORECASE)
-# an image alone in its link: the button goes after the link, a placeholder replaces both
-_LINKED_IMG = re.compile(
-    r"(?P<open><a\b" + _ATTRIBUTES + r">)\s*(?P<img><img\b" + _ATTRIBUTES + r">)\s*(?P<close></a>)"
-    r"|(?P<lone><img\b" + _ATTRIBUTES + r">)",
-    re.IGNORECASE,
-)
-_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 
 
 def placeholder_html() -> str:
@@ -71,14 +61,6 @@ def report_button_html(image: Image) -> str:
     )
 
 
-def image_src(tag: str) -> str:
-    """The URL an ``<img>`` tag shows, entities decoded ('' when it has no src)."""
-    found = _SRC.search(tag)
-    if not found:
-        return ""
-    return html.unescape(next(group for group in found.groups() if group is not None))
-
-
 def images_by_hash(images: Iterable[Image]) -> dict[str, Image]:
     return {image.url_hash or url_hash(image.url): image for image in images}
 
@@ -91,26 +73,24 @@ def rewrite_images(content_html: str, images: Iterable[Image], *, report_buttons
     if not report_buttons and not any(image.is_blocked for image in known.values()):
         return content_html
 
-    def replace(match: re.Match) -> str:
-        tag = match.group("img") or match.group("lone")
-        src = image_src(tag)
+    def rewrite(shown: html_images.Image) -> None:
+        src = shown.src
         image = known.get(url_hash(src)) if src else None
         if image is None:
-            return match.group(0)
+            return
         if image.is_blocked:
-            return placeholder_html()
-        if not report_buttons:
-            return match.group(0)
-        marked = tag[:4] + f' data-image-id="{image.pk}"' + tag[4:]
-        shown = match.group(0).replace(tag, marked, 1)
-        return shown + report_button_html(image)
+            shown.replace_shown(placeholder_html())  # the link that holds only the image goes too
+        elif report_buttons:
+            marked = [(name, value) for name, value in shown.attributes if name != "data-image-id"]
+            shown.set_attributes([("data-image-id", str(image.pk)), *marked])
+            shown.insert_after(report_button_html(image))  # after the link that holds only the image
 
-    return _LINKED_IMG.sub(replace, content_html)
+    return html_images.rewrite_images(content_html, rewrite)
 
 
 def shows_images(content_html: str) -> bool:
     """Whether the HTML has any ``<img>`` at all (no query is needed when it has none)."""
-    return "<img" in (content_html or "").lower()
+    return html_images.has_images(content_html)
 
 
 def _images_of(article) -> list[Image]:
