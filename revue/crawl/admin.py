@@ -18,8 +18,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import lxml.html
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +31,8 @@ from revue.crawl.extract import ExtractedArticle, extract
 from revue.net.fetch import PAGE_ACCEPT, FetchError, FetchLimits, fetch_sync
 from revue.crawl.pipeline import decode_page
 from revue.crawl.rules import NO_RULES, ExtractionRules, parse_selectors, selector_errors
+from revue.html.fragment import escape_text
+from revue.html.images import Image, rewrite_images
 from revue.sources.models import ExtractionRule
 
 
@@ -77,15 +77,11 @@ class PreviewForm(forms.Form):
 
 def images_as_text(fragment: str) -> str:
     """``fragment`` (sanitized article HTML) with every ``<img>`` replaced by its address as text."""
-    if "<img" not in fragment.lower():
-        return fragment
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    for img in list(root.iter("img")):
-        stand_in = lxml.html.Element("span", {"class": "image-address"})
-        stand_in.text = f"[image : {img.get('src') or '?'}]"
-        stand_in.tail = img.tail
-        img.getparent().replace(img, stand_in)
-    return lxml.html.tostring(root, encoding="unicode").removeprefix("<div>").removesuffix("</div>")
+
+    def as_text(image: Image) -> None:
+        image.replace(f'<span class="image-address">[image : {escape_text(image.src or "?")}]</span>')
+
+    return rewrite_images(fragment, as_text)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ import lxml.html
 import nh3
 from lxml import etree
 
+from revue.html.images import Image, rewrite_images
+
 # --- text hygiene -------------------------------------------------------------------------------
 
 
@@ -85,7 +87,6 @@ _NUMERIC_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan"})
 
 _EMPTY_BLOCK = re.compile(r"<(p|h[1-6]|li|figcaption)>(?:\s|&nbsp;|<br>)*</\1>")
 _HREFLESS_LINK = re.compile(r'<a rel="[^"]*">(.*?)</a>', re.DOTALL)
-_SRCLESS_IMG = re.compile(r'<img(?![^>]*\ssrc=")[^>]*>')
 _H1 = re.compile(r"<(/?)h1>")
 _PRE_NEWLINES = re.compile(r"<pre>\n+")  # a parser drops the first newline after <pre>
 _MAX_PASSES = 4
@@ -123,11 +124,16 @@ def _cleaner(base_url: str) -> nh3.Cleaner:
     )
 
 
+def _drop_if_srcless(image: Image) -> None:
+    if not image.src:  # nh3 removed a relative, data: or blank one: nothing left to show
+        image.replace("")
+
+
 def _tidy_markup(cleaned: str) -> str:
     """Post-process nh3's (canonical) output: demote h1, drop empty blocks and dead tags."""
     cleaned = _H1.sub(r"<\1h2>", cleaned)
     cleaned = _PRE_NEWLINES.sub("<pre>", cleaned)
-    cleaned = _SRCLESS_IMG.sub("", cleaned)
+    cleaned = rewrite_images(cleaned, _drop_if_srcless)
     cleaned = _HREFLESS_LINK.sub(r"\1", cleaned)
     previous = None
     while previous != cleaned:

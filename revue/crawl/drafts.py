@@ -23,7 +23,6 @@ Pure: plain values in, a frozen dataclass out, no ORM and no network. The rules:
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -43,6 +42,7 @@ from revue.crawl.clean import (
 )
 from revue.crawl.extract import DETECTABLE_LANGUAGES, ExtractedArticle, detect_language, first_content_image
 from revue.crawl.feeds import Entry
+from revue.html.images import image_sources
 from revue.text.categories import category_for
 from revue.text.language import language_code
 
@@ -50,7 +50,6 @@ SUMMARY_CHARS = 400
 TITLE_CHARS = 1000  # the archive keeps this much of a title (``store`` cuts it there)
 URL_CHARS = 2000  # the longest article or image URL the archive holds (PostgreSQL refuses a longer one)
 FUTURE_TOLERANCE = timedelta(minutes=10)
-_IMG_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -206,5 +205,5 @@ def build_draft(entry: Entry, page: ExtractedArticle | None, ctx: FeedContext) -
         category_slug=category_for(entry.categories, ctx.category_hint),
         content_hash=content_hash(text) if text else "",
         inline_image_urls=tuple(dict.fromkeys(
-            src for src in map(html.unescape, _IMG_SRC.findall(content_html)) if len(src) <= URL_CHARS)),
+            src for src in image_sources(content_html) if len(src) <= URL_CHARS)),
     )
