@@ -61,7 +61,7 @@ from revue.sources.models import Feed
 
 __all__ = ["Crawler", "CrawlSummary", "FeedJob", "FeedOutcome", "SWITCH_INTERVAL"]
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 def _loop_factory():
@@ -160,7 +160,7 @@ class Crawler:
             while not stop():
                 summary = self.run_once(keep_pool=True)
                 if summary.feeds:
-                    log.info("stage=crawl %s", summary.line())
+                    logger.info("%s", summary.line(), extra={"stage": "crawl", "outcome": "done"})
                 else:
                     time.sleep(idle_seconds)
         finally:
@@ -202,7 +202,8 @@ class Crawler:
             try:
                 await on_db(schedule.give_back)(self.owner)
             except Exception:
-                log.exception("stage=crawl leases not given back; they expire after REVUE_LEASE_SECONDS")
+                logger.exception("leases not given back; they expire after REVUE_LEASE_SECONDS",
+                                 extra={"stage": "crawl", "outcome": "error"})
             await on_db(connections.close_all)()
             self.pools.end_run()
         summary.seconds = time.monotonic() - started

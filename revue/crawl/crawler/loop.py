@@ -32,7 +32,7 @@ from revue.crawl.store import settle_articles
 from revue.news import search
 from revue.news.stories import StoryParams
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 # Outcomes are written, and leases given back, in batches: this many, or this often.
 RELEASE_BATCH = 32
@@ -174,12 +174,14 @@ async def _settle_batch(pools: Pools, params: StoryParams, article_ids: list[int
             try:
                 await before_write()
             except Exception:  # (say, the lease met a locked database): the crawl leases again later
-                log.exception("stage=settle leasing ahead of the write failed")
+                logger.exception("leasing ahead of the write failed", extra={"stage": "settle", "outcome": "error"})
         started = time.monotonic()
         if pools.settles_apart:
             await pools.in_settler(pipeline.settle, article_ids, params, options, features)
         else:
             await on_db(settle_articles)(article_ids, params, options, features)
-        log.debug("stage=settle articles=%s seconds=%.2f", len(article_ids), time.monotonic() - started)
+        logger.debug("articles settled", extra={"stage": "settle", "outcome": "ok", "articles": len(article_ids),
+                                                "ms": round((time.monotonic() - started) * 1000)})
     except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
-        log.exception("stage=settle articles=%s not settled; they will be on the next search or stories update", len(article_ids))
+        logger.exception("articles not settled; they will be on the next search or stories update",
+                         extra={"stage": "settle", "outcome": "error", "articles": len(article_ids)})

@@ -24,7 +24,7 @@ from revue.crawl.feeds import ParsedFeed, SkippedEntry
 from revue.net.fetch import FetchResult, parse_retry_after
 from revue.sources.models import Feed
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 class OutcomeWriter:
@@ -75,7 +75,6 @@ class OutcomeWriter:
                     moved_to=result.permanent_redirect)
         )
         status = "not_modified" if result.not_modified else "ok"
-        log.debug("stage=feed feed_id=%s url=%s status=%s new=%s", job.id, job.url, status, new_articles)
         return FeedOutcome(feed_id=job.id, url=job.url, status=status, new_articles=new_articles)
 
     def error(self, job: FeedJob, error: Exception, status: int | None = None) -> FeedOutcome:
@@ -105,7 +104,6 @@ class OutcomeWriter:
         if check.park:
             fields["state"] = Feed.State.PARKED
         self._waiting.append(Release(job.id, fields))
-        log.warning("stage=feed feed_id=%s url=%s status=error parked=%s error=%s", job.id, job.url, check.park, message)
         return FeedOutcome(feed_id=job.id, url=job.url, status="parked" if check.park else "error", error=message)
 
     def deferred(self, job: FeedJob) -> FeedOutcome:
@@ -121,7 +119,8 @@ class OutcomeWriter:
         try:
             await on_db(_apply_releases)(batch, self.owner)
         except Exception:  # e.g. "database is locked": keep them for the next flush
-            log.exception("stage=feed releases=%s not written yet, will retry", len(batch))
+            logger.exception("feed outcomes not written yet, will retry",
+                             extra={"stage": "feed", "outcome": "retry", "feeds": len(batch)})
             self._waiting[:0] = batch
 
 
@@ -144,7 +143,8 @@ def move_feed(feed_id: int, new_url: str) -> None:
         with transaction.atomic():  # a savepoint: a clash must not spoil the batch around it
             Feed.objects.filter(id=feed_id).update(url=new_url)
     except IntegrityError:  # another worker registered the same URL a moment ago
-        log.warning("stage=feed feed_id=%s url=%s not moved: the URL belongs to another feed", feed_id, new_url)
+        logger.warning("feed not moved: its new URL belongs to another feed",
+                       extra={"stage": "feed", "feed_id": feed_id, "url": new_url, "outcome": "not_moved"})
 
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)

@@ -18,7 +18,7 @@ from django.db import connection
 
 from revue.crawl import pipeline
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 CPU = "cpu"
 SETTLER = "settler"
@@ -91,7 +91,8 @@ class Pools:
         try:
             return await loop.run_in_executor(self.pool(kind), func, *args)
         except BrokenProcessPool:
-            log.warning("stage=%s a process of the %s pool died; starting a new one", kind, kind)
+            logger.warning("a process of the %s pool died; starting a new one", kind,
+                           extra={"stage": kind, "outcome": "replaced"})
             self.replace(kind)
             return await loop.run_in_executor(self.pool(kind), func, *args)
 

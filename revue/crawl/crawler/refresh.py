@@ -33,7 +33,7 @@ from revue.crawl.politeness import HostGate
 from revue.crawl.rules import extraction_options, page_host
 from revue.crawl.store import StoreResult, new_entries, store_many
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 class FeedRefresh:
@@ -51,20 +51,25 @@ class FeedRefresh:
         """``refresh`` once one of the feeds' places at work (``gate``) is free, within what is
         left of its lease; a feed that waited too long for that place is given back unfetched."""
         budget = max(30, settings.REVUE_LEASE_SECONDS - 30)  # finish before the lease runs out
+        started = time.monotonic()
         try:
             async with gate:
-                deadline = budget - (time.monotonic() - job.leased_at)
+                started = time.monotonic()
+                deadline = budget - (started - job.leased_at)
                 if deadline < budget / 2:  # waited too long behind slow feeds: give it back untouched
-                    return self.outcomes.deferred(job)
-                async with asyncio.timeout(deadline):
-                    return await self.refresh(job)
+                    outcome = self.outcomes.deferred(job)
+                else:
+                    async with asyncio.timeout(deadline):
+                        outcome = await self.refresh(job)
         except TimeoutError:
-            return self.outcomes.error(
+            outcome = self.outcomes.error(
                 job, TimeoutError(f"crawl of this feed took over {budget} s, its lease (REVUE_LEASE_SECONDS) would run out")
             )
         except Exception as error:  # even recording the outcome failed: log it, go on
-            log.exception("stage=crawl feed_id=%s url=%s outcome not recorded", job.id, job.url)
+            logger.exception("feed outcome not recorded", extra=_keys(job, "error"))
             return FeedOutcome(feed_id=job.id, url=job.url, status="error", error=str(error))
+        _log_outcome(job, outcome, started)
+        return outcome
 
     async def refresh(self, job: FeedJob) -> FeedOutcome:
         """The feed from its fetch to its outcome (gathered by the writer); never raises for
@@ -107,7 +112,7 @@ class FeedRefresh:
         except (FetchError, FeedParseError) as error:
             return self.outcomes.error(job, error, status=result.status if result else None)
         except Exception as error:  # a bug must mark this feed, never kill the crawl
-            log.exception("stage=crawl feed_id=%s url=%s unexpected error", job.id, job.url)
+            logger.exception("unexpected error in a feed's refresh", extra=_keys(job, "error"))
             return self.outcomes.error(job, error)
 
     async def fetch(self, url: str, **kw) -> FetchResult:
@@ -129,7 +134,8 @@ class FeedRefresh:
             found = [u for u in advertised if u != job.url]
             if not found:
                 raise FeedParseError(f"not a feed: {job.url} is an HTML page with no feed link") from None
-            log.info("stage=parse feed_id=%s url=%s html page, following its feed link %s", job.id, job.url, found[0])
+            logger.info("an HTML page came instead of the feed: following its feed link %s", found[0],
+                        extra=_keys(job, "followed", stage="parse"))
             result = await self.fetch(found[0])
             parsed = await self.pools.on_cpu(pipeline.parse_feed, result.content, result.final_url, max_entries, result.content_type)
             await on_db(move_feed)(job.id, found[0])
@@ -160,16 +166,19 @@ class FeedRefresh:
         url = entry_url(entry)
         try:
             if not await self.run.robots.allowed(url, self._robots_fetch):
-                log.info("stage=page url=%s disallowed by robots.txt, keeping the feed text", url)
+                logger.info("page disallowed by robots.txt, keeping the feed text",
+                            extra={"stage": "page", "url": url, "outcome": "robots"})
                 return entry.guid, None
             result = await self.fetch(url, accept=PAGE_ACCEPT)
             options = await self._extraction_options(result.final_url)
             return entry.guid, await self.pools.on_cpu(pipeline.extract_page, result.content, result.content_type, result.final_url, options)
         except FetchError as error:
-            log.info("stage=page url=%s failed, keeping the feed text: %s", url, error)
+            logger.info("page failed, keeping the feed text: %s", error,
+                        extra={"stage": "page", "url": url, "outcome": "error"})
             return entry.guid, None
         except Exception:  # a bug on one page costs that page only: the entry keeps its feed text
-            log.exception("stage=page url=%s unexpected error, keeping the feed text", url)
+            logger.exception("unexpected error on a page, keeping the feed text",
+                             extra={"stage": "page", "url": url, "outcome": "error"})
             return entry.guid, None
 
     async def _robots_fetch(self, url: str) -> FetchResult:
@@ -221,7 +230,8 @@ def _needs_page(entry: Entry) -> bool:
     try:
         return needs_page(entry, settings.REVUE_FULL_CONTENT_MIN_CHARS)
     except Exception:  # noqa: BLE001 — one entry must not fail its feed
-        log.exception("stage=page url=%s could not tell whether the page is needed; not fetching it", entry.link)
+        logger.exception("could not tell whether the page is needed; not fetching it",
+                         extra={"stage": "page", "url": entry.link, "outcome": "error"})
         return False
 
 
@@ -230,5 +240,21 @@ def _skips(job: FeedJob, skipped: tuple[SkippedEntry, ...], not_stored: tuple[st
     every = skipped + tuple(SkippedEntry(link=reason.rsplit(": ", 1)[-1], stage="store", reason=reason.rsplit(": ", 1)[0])
                             for reason in not_stored)
     for entry in every:
-        log.warning("stage=%s feed_id=%s url=%s entry left out: %s", entry.stage, job.id, entry.link, entry.reason)
+        logger.warning("entry left out: %s", entry.reason,
+                       extra={"stage": entry.stage, "feed_id": job.id, "url": entry.link, "outcome": "skipped"})
     return every
+
+
+def _keys(job: FeedJob, outcome: str, stage: str = "feed", **more) -> dict:
+    """The fixed keys of a feed's log lines (``revue.logs``)."""
+    return {"stage": stage, "feed_id": job.id, "url": job.url, "outcome": outcome, **more}
+
+
+def _log_outcome(job: FeedJob, outcome: FeedOutcome, started: float) -> None:
+    """One line per refreshed feed, with its time: a warning when it failed, else at debug level."""
+    ms = round((time.monotonic() - started) * 1000)
+    keys = _keys(job, outcome.status, ms=ms, new=outcome.new_articles)
+    if outcome.error:
+        logger.warning("feed failed: %s", outcome.error, extra=keys)
+    else:
+        logger.debug("feed refreshed", extra=keys)
