@@ -10,7 +10,9 @@ Pure functions, no ORM. ``analyse(title, text, language)`` returns ``TextFeature
     reduced to a *consonant skeleton* that both scripts share ("Hicham Berrada" and
     "هشام برادة" both give ``hxm`` and ``brd``, and the pair ``hxm|brd``);
   - **figures**: numbers read the way each language writes them ("3,5 %", "3.5%", "٣٫٥",
-    "4,8 milliards", "4.800 millones", "4.8 billion" and "4,8 مليار" are one key each);
+    "4,8 milliards", "4.800 millones", "4.8 billion" and "4,8 مليار" are one key each); the
+    weekdays named count among the figures (``figures``, ``title_figures``: « lundi », « lunes »
+    and « الاثنين » are one key), so that two titles built alike on two days disagree;
   - **cognates**: the rare words of a Latin-script title and lead, reduced to the same skeleton
     ("caftan" and "caftán" give ``kftn``), so French, Spanish and English headlines meet on the
     words they write alike (weighing ``WEIGHT_COGNATE``, which tells them from names: a cognate
@@ -331,6 +333,30 @@ def concepts(words: list[str], language: str) -> tuple[list[tuple[str, float]], 
 
 
 LEXICON_LANGUAGES = frozenset({"fr", "es", "en", "ar"})
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+@lru_cache(maxsize=1)
+def _weekdays() -> dict[str, dict[str, int]]:
+    """language -> lexicon form of a weekday's name -> its key (a figure: the day an event is on)."""
+    tables: dict[str, dict[str, int]] = {}
+    for day in WEEKDAYS:
+        for language, spelled in LEXICON[day][1].items():
+            for phrase in spelled.split("|"):
+                found = WORD.findall(fold(phrase))
+                if len(found) == 1:
+                    tables.setdefault(language, {})[_lexicon_form(found[0])] = unique_key("n", f"day:{day}")
+    return tables
+
+
+@lru_cache(maxsize=50_000)
+def _weekday(folded: str, language: str) -> int:
+    """The key of the weekday a folded word names (0 for other words)."""
+    table = _weekdays().get(language if language in LEXICON_LANGUAGES else "fr", {})
+    for form in _word_forms(folded):
+        if form in table:
+            return table[form]
+    return 0
 
 
 def _match(entries: Iterable[_Entry], forms: list[tuple[str, ...]], start: int) -> _Entry | None:
@@ -436,6 +462,12 @@ def analyse(title: str, text: str, language: str = "") -> TextFeatures:
     title_figures = {key("n", value) for value, weight, _ in in_title if weight > WEIGHT_YEAR}
     lead_figures = title_figures | {key("n", value) for value, weight, start in in_text
                                     if weight > WEIGHT_YEAR and start < lead_end}
+    for word in words:  # a weekday is a figure too: the day the event is on (« clôture en baisse ce lundi »)
+        day = _weekday(word.folded, language)
+        if day:
+            figure_keys.add(day)
+            if word.in_title:
+                title_figures.add(day)
     transliterated: dict[int, float] = {}
     names = anchors if language != "ar" else transliterated  # in Arabic, any word may be a name
     for name_key, weight in _names(words, stop, used, title_case):
