@@ -103,6 +103,7 @@ from revue.crawl.extract.values import (
     StructuredArticle,
 )
 from revue.crawl.rules import NO_RULES, ExtractionRules, class_and_id_words
+from revue.text.decode import decode, meta_charset
 
 __all__ = [
     "DETECTABLE_LANGUAGES",
@@ -149,8 +150,8 @@ def extract(
 
 
 def _parse(html: str | bytes | None, max_chars: int) -> HtmlElement | None:
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", "replace")
+    if isinstance(html, bytes):  # the crawler decodes pages itself; bytes given here are read the same way
+        html = decode(html, meta_charset(html))
     if not isinstance(html, str) or not html.strip():
         return None
     html = html[: max(1, max_chars)]

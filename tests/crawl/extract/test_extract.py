@@ -137,6 +137,15 @@ def test_arabic_article():
     assert article.canonical_url == "https://www.alwadi.test/ar/economie/2024/06/souk-meknes"  # relative made absolute
 
 
+def test_bytes_are_read_as_the_crawler_reads_pages():
+    """Bytes given to extract are decoded by revue.text.decode: an Arabic page in windows-1256
+    whose <meta> names its charset comes out as Arabic, not mojibake."""
+    html = page("ar_article.html").replace('charset="utf-8"', 'charset="windows-1256"')
+    assert 'charset="windows-1256"' in html
+    article = extract(html.encode("cp1256"), "https://www.alwadi.test/ar/economie/2024/06/souk-meknes")
+    assert article.text.startswith("افتتحت جماعة مكناس صباح يوم الأحد سوقا أسبوعيا جديدا")
+
+
 def test_spanish_article_without_any_language_declaration_is_detected():
     html = page("es_nolang.html")
     assert "lang=" not in html and "locale" not in html
