@@ -10,7 +10,6 @@ point images at Revue's image proxy (``/img/<signed id>``), never at the outlet,
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -22,7 +21,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from revue.moderation.body import image_src, placeholder_html
+from revue.html.images import Image, has_images, rewrite_images
+from revue.moderation.body import placeholder_html
 from revue.news.image_links import proxy_path, shared_path
 from revue.news.models import url_hash
 from revue.portal import queries
@@ -114,8 +114,7 @@ def source_count() -> int:
 # page at once.
 
 BODY_IMAGE_WIDTH = 640
-_IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
-_SRC_ATTRIBUTE = re.compile(r"""\ssrc\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE)
+BODY_IMAGE_SIZES = "(max-width: 48rem) 100vw, 48rem"
 
 
 def proxy_url(image, width=None) -> str:
@@ -158,19 +157,27 @@ def _images_by_hash(article) -> dict:
     return {image.url_hash or url_hash(image.url): image for image in images}
 
 
-def _proxied_tag(tag: str, image, address) -> str:
-    """One ``<img>`` tag pointed at the proxy, lazy, with its size when known."""
-    src = format_html(' src="{}" srcset="{}" sizes="(max-width: 48rem) 100vw, 48rem"',
-                      address(proxy_url(image, BODY_IMAGE_WIDTH)), image_srcset(image, address))
-    tag = _SRC_ATTRIBUTE.sub(lambda _: src, tag, count=1)
+def _proxied_attributes(shown: Image, image, address) -> list[tuple[str, str]]:
+    """The attributes of one ``<img>`` pointed at the proxy (its ``src`` becomes the proxy's
+    ``src``, ``srcset`` and ``sizes``), lazy, with its size when known."""
+    written = shown.attributes
+    names = {name for name, _ in written}
     extra = []
-    if " loading=" not in tag:
-        extra.append('loading="lazy"')
-    if " decoding=" not in tag:
-        extra.append('decoding="async"')
-    if image.width and image.height and " width=" not in tag and " height=" not in tag:
-        extra.append(f'width="{int(image.width)}" height="{int(image.height)}"')
-    return tag[:4] + "".join(f" {attribute}" for attribute in extra) + tag[4:]
+    if "loading" not in names:
+        extra.append(("loading", "lazy"))
+    if "decoding" not in names:
+        extra.append(("decoding", "async"))
+    if image.width and image.height and "width" not in names and "height" not in names:
+        extra += [("width", str(int(image.width))), ("height", str(int(image.height)))]
+    proxied = [("src", address(proxy_url(image, BODY_IMAGE_WIDTH))), ("srcset", image_srcset(image, address)),
+               ("sizes", BODY_IMAGE_SIZES)]
+    kept = []
+    for name, value in written:
+        if name == "src":
+            kept.extend(proxied)
+        elif name not in ("srcset", "sizes"):  # only the proxy's own: never a second source
+            kept.append((name, value))
+    return extra + kept
 
 
 @register.filter(is_safe=True)
@@ -190,20 +197,19 @@ def proxied_body(body_html, article, address=str):
     at an outside http(s) URL (the portal's own) are kept as they are.
     """
     html = str(body_html or "")
-    if "<img" not in html.lower():
+    if not has_images(html):
         return mark_safe(html)  # content_html is sanitized at intake
     known = _images_by_hash(article)
 
-    def rewrite(match: re.Match) -> str:
-        tag = match.group(0)
-        src = image_src(tag)
-        if not http_url(src):
-            return tag
-        image = known.get(url_hash(src))
+    def rewrite(shown: Image) -> None:
+        if not http_url(shown.src):
+            return
+        image = known.get(url_hash(shown.src))
         if image is None:
-            return ""
-        if image.is_blocked:
-            return placeholder_html()
-        return _proxied_tag(tag, image, address)
+            shown.replace("")
+        elif image.is_blocked:
+            shown.replace(placeholder_html())
+        else:
+            shown.set_attributes(_proxied_attributes(shown, image, address))
 
-    return mark_safe(_IMG_TAG.sub(rewrite, html))
+    return mark_safe(rewrite_images(html, rewrite))  # images found and rewritten by revue.html.images
