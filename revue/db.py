@@ -11,6 +11,16 @@ writes thousands of story postings. On PostgreSQL it saves round trips too.
   PostgreSQL, whose VALUES would need a cast per column, ``executemany``).
 * ``read_rows`` — the reading side: on SQLite a query's rows come back aggregated in one row
   (``json_group_array``), so the thread waits for the lock once, not once per row.
+
+And what the two databases do differently for the apps, each chosen here once, so that no app
+asks which database it runs on:
+
+* ``hold_lock`` — a lock held until the transaction ends, across processes and machines
+  (clustering takes one: two workers never cluster at once);
+* ``writers_queue_at_begin`` — whether a write transaction waits for the whole database as it
+  begins (SQLite), so that reading first, outside one, keeps the wait short;
+* ``skip_locked`` — a queryset that passes over rows another transaction has locked (leases);
+* ``other_processes_see_it`` — whether another process can open this database at all.
 """
 
 from __future__ import annotations
@@ -79,3 +89,34 @@ def read_rows(cursor, sql: str, params: Sequence, columns: Sequence[str]) -> lis
     cursor.execute(f"SELECT json_group_array(json_array({row})) FROM ({sql}) AS r", params)
     (packed,) = cursor.fetchone()
     return [tuple(values) for values in json.loads(packed)] if packed else []
+
+
+# --- the two dialects ---------------------------------------------------------------------------
+
+
+def hold_lock(key: int) -> None:
+    """Inside a transaction: wait for, then hold until it ends, the lock named ``key`` (PostgreSQL's
+    advisory transaction lock). On SQLite nothing is needed: every write transaction begins by
+    taking the database's one write lock (``transaction_mode`` IMMEDIATE), which serialises them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def writers_queue_at_begin() -> bool:
+    """Whether a write transaction takes the whole database's write lock as it begins (SQLite)."""
+    return connection.vendor == "sqlite"
+
+
+def skip_locked(queryset):
+    """``queryset`` locking the rows it reads and passing over those another transaction holds,
+    where the database can (PostgreSQL); SQLite's single writer makes it unneeded."""
+    if connection.features.has_select_for_update_skip_locked:
+        return queryset.select_for_update(skip_locked=True, of=("self",))
+    return queryset
+
+
+def other_processes_see_it() -> bool:
+    """Whether another process can open this database (not an in-memory SQLite one)."""
+    name = str(connection.settings_dict.get("NAME") or "")
+    return not (connection.vendor == "sqlite" and (name in ("", ":memory:") or "mode=memory" in name))

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone as django_timezone
 
-from revue.db import read_rows, update_rows
+from revue.db import read_rows, skip_locked, update_rows
 from revue.sources.models import Feed
 
 
@@ -151,9 +151,7 @@ def lease_due_feeds(
     if ids is not None:
         due = due.filter(id__in=ids)
     with transaction.atomic():
-        candidates = due.order_by("next_fetch_at", "id")
-        if connection.vendor == "postgresql":
-            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        candidates = skip_locked(due.order_by("next_fetch_at", "id"))
         ids = _ids(candidates.values_list("id", flat=True)[:limit])
         if not ids:
             return []
@@ -161,7 +159,7 @@ def lease_due_feeds(
     won = Feed.objects.filter(id__in=ids, lease_owner=owner).order_by("id")
     if not fields:
         return list(won.select_related("source"))
-    if connection.vendor == "sqlite" and all(_plain(name) for name in fields):
+    if all(_plain(name) for name in fields):
         return _values_in_one_row(won, fields)
     return list(won.values(*fields))
 
@@ -185,9 +183,7 @@ def _plain(name: str) -> bool:
 
 
 def _ids(query) -> list[int]:
-    if connection.vendor != "sqlite":
-        return list(query)  # (with its FOR UPDATE SKIP LOCKED)
-    sql, params = query.query.sql_with_params()
+    sql, params = query.query.sql_with_params()  # (with its FOR UPDATE SKIP LOCKED where there is one)
     with connection.cursor() as cursor:
         return [feed_id for (feed_id,) in read_rows(cursor, sql, params, ["id"])]
 

@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from django.db import connection
 
 from revue.crawl import pipeline
+from revue.db import other_processes_see_it
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,7 @@ class Pools:
     def settles_apart(self) -> bool:
         """Whether settling runs in a process of its own: not without CPU processes (a
         debugging run), nor on an in-memory SQLite database no other process can open."""
-        name = str(connection.settings_dict.get("NAME") or "")
-        in_memory = connection.vendor == "sqlite" and (name in ("", ":memory:") or "mode=memory" in name)
-        return self.processes > 0 and not in_memory
+        return self.processes > 0 and other_processes_see_it()
 
     def start_soon(self) -> None:
         """Start the pools now, in a thread, unless the CPU pool runs already (from the last run).

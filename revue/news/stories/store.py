@@ -34,14 +34,14 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from revue.db import insert_rows, read_rows, update_rows
+from revue.db import hold_lock, insert_rows, read_rows, update_rows, writers_queue_at_begin
 from revue.news.models import Article, Story, StoryFingerprint, StoryPosting
 from revue.news.stories import (ArticleItem, Assignment, Clusterer, Fingerprint, MemoryIndex, Profile, StoryParams,
                                 similarity)
 
 logger = logging.getLogger(__name__)
 
-LOCK_KEY = 0x5245_5655_5354  # "REVUST": PostgreSQL advisory lock of the clustering
+LOCK_KEY = 0x5245_5655_5354  # "REVUST": the clustering's lock (revue.db.hold_lock)
 RECENT_FINGERPRINTS = 8000  # fingerprints a process keeps at hand (a few days of a large portal)
 REPRESENTATIVE_SAMPLE = 12  # most recent members a story's title is chosen among
 PORTAL_LANGUAGE = "fr"  # a story's title is taken in the readers' language when it can be
@@ -207,13 +207,6 @@ class DatabaseIndex:
 # --- assigning and rebuilding ----------------------------------------------------------------------
 
 
-def _lock() -> None:
-    """Serialise clustering: SQLite's transactions already take the write lock at BEGIN."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-
-
 def _next_seq() -> int:
     last = StoryFingerprint.objects.order_by("-seq").values_list("seq", flat=True).first()
     return 1 if last is None else last + 1
@@ -308,12 +301,12 @@ def assign_stories(article_ids: Iterable[int], params: StoryParams | None = None
     wanted = sorted(set(article_ids))
     if not wanted:
         return []
-    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+    if writers_queue_at_begin() and not connection.in_atomic_block:
         placed = _assign_before_locking(wanted, params, prepared, items)
         if placed is not None:
             return placed
     with transaction.atomic():
-        _lock()
+        hold_lock(LOCK_KEY)  # two workers never cluster at once
         done = _clustered(wanted)
         return _cluster([i for i in wanted if i not in done], params, prepared, items)
 
@@ -361,7 +354,7 @@ def rebuild_stories(params: StoryParams | None = None, batch: int | None = None,
     params = params or StoryParams.from_settings()
     batch = batch or settings.REVUE_STORY_BATCH
     with transaction.atomic():
-        _lock()
+        hold_lock(LOCK_KEY)  # two workers never cluster at once
         order = list(Article.objects.order_by(F("fingerprint__seq").asc(nulls_last=True), "id")
                      .values_list("id", flat=True))
         _forget_stories()
