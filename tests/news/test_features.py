@@ -82,3 +82,28 @@ def test_language_is_guessed_from_the_script_when_missing():
     assert analyse("اليونسكو تدرج القفطان", "", "").language == "ar"
     assert analyse("Le caftan à l'UNESCO", "", "").language == "fr"
     assert analyse("Caftan", "", "es-ES").language == "es"
+
+
+@pytest.mark.parametrize("title, language", [
+    ("Bourse : clôture en baisse ce lundi", "fr"), ("Bolsa: cierre a la baja este lunes", "es"),
+    ("Stock exchange closes lower on Monday", "en"), ("البورصة تنهي تداولات يوم الاثنين على انخفاض", "ar"),
+])
+def test_a_weekday_is_one_figure_in_every_language(title, language):
+    monday = key("n", "day:MON")
+    features = analyse(title, "", language)
+    assert monday in features.title_figures and monday in features.figures
+
+
+def test_a_name_of_several_words_the_lexicon_knows_is_one_word():
+    """« Programme alimentaire mondial » does not meet « produits alimentaires mondiaux »."""
+    wfp = analyse("Programme alimentaire mondial : le Maroc réélu au Conseil exécutif", "", "fr")
+    fao = analyse("FAO : baisse des prix mondiaux des produits alimentaires", "", "fr")
+    assert key("w", "c:WFP") in wfp.words
+    assert not wfp.words.keys() & fao.words.keys()
+
+
+def test_a_known_place_weighs_as_a_word_not_as_a_name():
+    inside = analyse("Bourse de Casablanca : ouverture dans le vert", "", "fr").words
+    first = analyse("Casablanca : ouverture de la Bourse dans le vert", "", "fr").words
+    casablanca = key("w", "casabl")
+    assert inside[casablanca] == first[casablanca]  # no name boost for the capital inside the sentence

@@ -55,7 +55,9 @@ WEIGHT_TINY_NUMBER = 0.5  # 0..31: days of the month, small counts
 WEIGHT_YEAR = 0.25
 WEIGHT_TOPIC = 0.75  # a kind of event; no other anchor weighs this, so a topic is told by its weight
 GENERIC_CONCEPT = 0.5  # concepts this light (countries, calendar words) leave their words out of ``words``
-WEIGHT_CONCEPT = {"place": 1.5, "org": 1.5, "institution": 1.0, "country": 0.5, "topic": WEIGHT_TOPIC, "time": 0.25}
+WEIGHT_COUNTRY = 0.5  # a country; no other concept weighs this (small figures do, and are told apart)
+WEIGHT_CONCEPT = {"place": 1.5, "org": 1.5, "institution": 1.0, "country": WEIGHT_COUNTRY, "topic": WEIGHT_TOPIC,
+                  "time": 0.25}
 WEIGHT_TITLE_WORD = 2.0  # a word of the title counts twice
 WEIGHT_WORD = 1.0
 COMMON = 3.0  # words commoner than this rarity (about 1 in 1,000 words) say nothing of the event
@@ -277,6 +279,7 @@ class _Entry:
     words: tuple[str, ...]
     concept: str
     weight: float
+    kind: str = ""
 
 
 def _lexicon_form(word: str) -> str:
@@ -295,7 +298,7 @@ def _lexicon() -> dict[str, dict[str, list[_Entry]]]:
             for phrase in spelled.split("|"):
                 words = tuple(_lexicon_form(w) for w in WORD.findall(fold(phrase)))
                 if words:
-                    table.setdefault(words[0], []).append(_Entry(words, concept, weight))
+                    table.setdefault(words[0], []).append(_Entry(words, concept, weight, kind))
     for table in tables.values():
         for entries in table.values():
             entries.sort(key=lambda e: -len(e.words))
@@ -309,27 +312,40 @@ def _word_forms(word: str) -> tuple[str, ...]:
     return (stem(word),)
 
 
-def concepts(words: list[str], language: str) -> tuple[list[tuple[str, float]], set[int], set[int]]:
-    """(concept, weight) found in the folded words, the positions of the words they used, and
-    those of generic concepts (countries, calendar words) among them."""
-    generic: set[int] = set()
+class Concepts(NamedTuple):
+    """What the lexicon finds in an article's words."""
+
+    found: list[tuple[str, float]]  # (concept, weight)
+    used: set[int]  # positions of the words they used
+    generic: set[int]  # those of generic concepts (countries, calendar words)
+    places: set[int]  # those of places (cities and regions: known places, not people's names)
+    phrases: dict[int, tuple[str, int]]  # a name of several words: first position -> (concept, words)
+
+
+def concepts(words: list[str], language: str) -> Concepts:
+    """The concepts of the lexicon found in the folded words (see ``Concepts``)."""
+    result = Concepts([], set(), set(), set(), {})
     table = _lexicon().get(language if language in LEXICON_LANGUAGES else "fr", {})
-    found: list[tuple[str, float]] = []
-    used: set[int] = set()
     forms = [_word_forms(w) for w in words]
     for i, options in enumerate(forms):
-        if i in used:
+        if i in result.used:
             continue
         for form in options:
             entries = table.get(form)
             entry = _match(entries, forms, i) if entries else None
             if entry is not None:
-                found.append((entry.concept, entry.weight))
-                used.update(range(i, i + len(entry.words)))
+                size = len(entry.words)
+                result.found.append((entry.concept, entry.weight))
+                result.used.update(range(i, i + size))
                 if entry.weight <= GENERIC_CONCEPT:
-                    generic.update(range(i, i + len(entry.words)))
+                    result.generic.update(range(i, i + size))
+                else:
+                    if entry.kind == "place":
+                        result.places.update(range(i, i + size))
+                    if size > 1:
+                        result.phrases[i] = (entry.concept, size)
                 break
-    return found, used, generic
+    return result
 
 
 LEXICON_LANGUAGES = frozenset({"fr", "es", "en", "ar"})
@@ -443,7 +459,8 @@ def analyse(title: str, text: str, language: str = "") -> TextFeatures:
     words = _words(title, text)
     stop = _stop_words(language)
     title_case = _title_case(words)
-    found_concepts, used, generic_positions = concepts([w.folded for w in words], language)
+    found = concepts([w.folded for w in words], language)
+    found_concepts, used = found.found, found.used
     anchors: dict[int, float] = {}
     ranked: dict[int, int] = {}  # key -> rank for indexing (lower first)
     for concept, weight in found_concepts:
@@ -478,7 +495,7 @@ def analyse(title: str, text: str, language: str = "") -> TextFeatures:
     order = sorted(ranked, key=lambda k: ranked[k])  # stable: first seen first within a rank
     return TextFeatures(
         language=language,
-        words=_lead_words(words, stop, language, title_case, generic_positions),
+        words=_lead_words(words, stop, language, title_case, found),
         anchors=anchors,
         transliterated=transliterated,
         salient=tuple(k for k in order if ranked[k] < 9),
@@ -501,24 +518,37 @@ def _add(weights: dict[int, float], k: int, weight: float, ranked: dict[int, int
 
 
 def _lead_words(words: list[_Word], stop: frozenset[str], language: str, title_case: bool,
-                generic: set[int]) -> dict[int, float]:
+                found: Concepts) -> dict[int, float]:
     """Stems of the title and the lead, each weighing as much as the word is rare in its language
     (``revue.news.stories.rarity``): ``rarity - COMMON + 1``, twice in the title, half as much again for a
-    name (a capital inside a sentence). Words commoner than ``COMMON``, stop words and the words
-    of generic concepts (countries and calendar words: ``generic`` positions, which
-    every news day repeats and the anchors carry) are left out; of the rest, the ``KEPT_WORDS``
-    heaviest are kept."""
+    name (a capital inside a sentence; not a known place). Words commoner than ``COMMON``, stop
+    words and the words of generic concepts (countries and calendar words, which every news day
+    repeats and the anchors carry) are left out; a name of several words that the lexicon knows
+    (« Programme alimentaire mondial », « Chambre des conseillers ») is one word, as heavy as its
+    rarest, so that its words do not meet the same words used otherwise (« prix alimentaires
+    mondiaux »); of the rest, the ``KEPT_WORDS`` heaviest are kept."""
     lead: dict[int, float] = {}
+    phrase_end = -1
     for word in _title_and_lead(words):
         folded = word.folded
-        if len(folded) < 2 or folded in stop or word.position in generic:
+        position = word.position
+        if position < phrase_end:
             continue
-        weight, k = _word_weight(folded, language)
+        if position in found.phrases:
+            concept, size = found.phrases[position]
+            phrase_end = position + size
+            weight = max(_word_weight(w.folded, language)[0] for w in words[position:phrase_end])
+            k = key("w", "c:" + concept)
+        else:
+            if len(folded) < 2 or folded in stop or position in found.generic:
+                continue
+            weight, k = _word_weight(folded, language)
         if not weight:
             continue
         if word.in_title:
             weight *= WEIGHT_TITLE_WORD
-        if word.capitalised and not word.sentence_start and not (word.in_title and title_case):
+        if (word.capitalised and not word.sentence_start and not (word.in_title and title_case)
+                and position not in found.places):
             weight *= NAME_BOOST
         lead[k] = lead.get(k, 0.0) + weight
     if len(lead) > KEPT_WORDS:

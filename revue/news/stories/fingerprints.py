@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from revue.news.stories import dedupe
-from revue.news.stories.features import SALIENT, WEIGHT_COGNATE, WEIGHT_TOPIC, analyse
+from revue.news.stories.features import SALIENT, WEIGHT_COGNATE, WEIGHT_COUNTRY, WEIGHT_TOPIC, analyse
 
 BAND_WEIGHT = 4.0  # how much one shared LSH band weighs
 WORD_KEY_WEIGHT = 2.0  # how much the rarest word shared weighs (others less, by their weight)
@@ -178,6 +178,7 @@ class Profile:
     specific_mass: float
     generic_mass: float
     cognates: frozenset[int]  # specific anchors that are rare words' skeletons, not names
+    countries: frozenset[int]  # the countries it names
 
     @classmethod
     def of(cls, fp: Fingerprint) -> Profile:
@@ -202,7 +203,8 @@ def _content(words: dict[int, float], anchors: dict[int, float], transliterated:
     return (words, specific, generic, transliterated, figures, title_figures,
             frozenset(lead_figures - specific.keys()), frozenset(k for k, w in anchors.items() if w == WEIGHT_TOPIC),
             math.sqrt(sum(w * w for w in words.values())), sum(specific.values()), sum(generic.values()),
-            frozenset(k for k, w in specific.items() if w == WEIGHT_COGNATE))
+            frozenset(k for k, w in specific.items() if w == WEIGHT_COGNATE),
+            frozenset(k for k, w in generic.items() if w == WEIGHT_COUNTRY and k not in figures))
 
 
 # --- preparing an article -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ SPECIFIC_FLOOR = 5.0  # specific anchor weight a comparison is measured against,
 LEAD_FIGURE = 1.0  # evidence of a small figure of a title or lead that the other article reports too
 FIGURES_CONFLICT = 0.2  # how much of the evidence is left when the titles' figures contradict
 FIGURES_MISSING = 0.6  # when one title's figures are missing from the other article
+COUNTRIES_CONFLICT = 0.5  # what is left when two headlines name countries, none the same
 MIN_TOPICS = 2  # kinds of event both articles must name before disagreeing on them counts
 CROSS_SPECIFIC = 0.85  # across languages: share of the specific anchors (the rest: generic ones)
 
@@ -135,8 +136,9 @@ def story_similarity(me: Profile, members: Sequence[Profile], discount: dict[int
     The cosine of the article's words with the sum of those members' words: the story's centre as
     far as it bears on this article. An article close to what the story's articles say in common
     joins it; one close to a single member's aside does not (comparing with each member alone
-    chains stories). Less when the titles' figures contradict (``_title_figures_agree``) and when
-    two texts name little in common (``_names_agree``)."""
+    chains stories). Less when the titles' figures contradict (``_title_figures_agree``), when
+    two texts name little in common (``_names_agree``) and when two headlines name different
+    countries (``_countries_agree``)."""
     discount = discount or {}
     centre: dict[int, float] = {}
     get = centre.get
@@ -147,7 +149,19 @@ def story_similarity(me: Profile, members: Sequence[Profile], discount: dict[int
     words = _weighed(me.words, discount)
     words_norm = me.words_norm if words is me.words else math.sqrt(sum(w * w for w in words.values()))
     return (_cosine(words, centre, words_norm, norm) * _title_figures_agree(me, members)
-            * _names_agree(me, members))
+            * _names_agree(me, members) * _countries_agree(me, members))
+
+
+def _countries_agree(me: Profile, members: Sequence[Profile]) -> float:
+    """``COUNTRIES_CONFLICT`` when the article is a headline alone, naming countries, and the
+    story's headlines name countries too but none of the same (« Coupe arabe : la Palestine et la
+    Syrie qualifiées pour les quarts », « … face à l'Arabie saoudite … pour les quarts »: two
+    matches of one tournament), else 1. A headline names the countries its event is about; a text
+    names many more, so texts are left out."""
+    if me.fingerprint.size > TEXT_SHINGLES or not me.countries:
+        return 1.0
+    theirs = frozenset().union(*(m.countries for m in members if m.fingerprint.size <= TEXT_SHINGLES))
+    return COUNTRIES_CONFLICT if theirs and theirs.isdisjoint(me.countries) else 1.0
 
 
 def _names_agree(me: Profile, members: Sequence[Profile]) -> float:
