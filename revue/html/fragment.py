@@ -1,7 +1,8 @@
 """An HTML fragment read by lxml and written back as nh3 writes it.
 
 ``parse(html)`` reads a fragment (an article body) with lxml's HTML parser into the children of
-a ``<body>``; ``serialize(body, edits)`` writes them back the way nh3 (html5ever) serialises, so
+a ``<body>`` (and tells whether the fragment ends inside a tag, a comment or raw text, as a cut
+one does); ``serialize(body, edits)`` writes them back the way nh3 (html5ever) serialises, so
 that sanitized HTML, which is nh3's canonical output, comes back byte for byte where nothing was
 edited: double-quoted attributes in their order, ``&amp; &nbsp; &quot; &lt; &gt;`` escaped in
 attribute values, ``&amp; &nbsp; &lt; &gt;`` in text, void elements without an end tag.
@@ -35,6 +36,9 @@ _ELEMENT_NAME = re.compile(r"[a-z][a-z0-9-]*")
 _ATTRIBUTE_NAME = re.compile(r"[^\s\"'<>/=\x00-\x1f\x7f]+")
 # characters lxml refuses in a string (it raises on them): dropped before parsing
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_END = "revue:end-of-fragment"
+_END_MARK = re.compile(r"<!--revue:end-of-fragment(?:-(?:->?)?)?")
+_END_OF_BODY = re.compile(r"</(?:body|html)\b[^>]*>?", re.IGNORECASE)
 _PARSER = etree.HTMLParser(remove_comments=False, remove_pis=True, no_network=True, recover=True)
 
 
@@ -46,17 +50,47 @@ class Edit:
     after: str = ""  # trusted markup right after the element
 
 
-def parse(html: str) -> etree._Element | None:
+@dataclass(frozen=True)
+class Parsed:
+    """A fragment read by lxml: the ``<body>`` around it, and whether the fragment ends outside
+    any tag, comment or raw text (when it does not, the page around it would be read into it)."""
+
+    body: etree._Element
+    closed: bool
+
+
+def parse(html: str) -> Parsed | None:
     """The ``<body>`` lxml builds around ``html``, or None when lxml cannot read it."""
     try:
         html.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates, left by a bad decode upstream
         html = html.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    html = _NOT_XML.sub("", html)
+    if "</" in html:  # a browser reads what follows </body> or </html> into the body; lxml drops it
+        html = _END_OF_BODY.sub("", html)
+    # a comment after the fragment is read as a comment, and last, only if the fragment is closed
     try:
-        root = etree.fromstring("<html><body>" + _NOT_XML.sub("", html) + "</body></html>", _PARSER)
+        root = etree.fromstring(f"<html><body>{html}<!--{_END}-->", _PARSER)
     except (etree.ParserError, ValueError):
         return None
-    return None if root is None else root.find("body")
+    body = None if root is None else root.find("body")
+    if body is None:
+        return None
+    last = body
+    while len(last):
+        last = last[-1]
+    closed = last.tag is etree.Comment and last.text == _END and not last.tail
+    if closed:
+        last.getparent().remove(last)
+    else:  # the end comment was read into the cut tag, comment or raw text: it is not the fragment's
+        last.text, last.tail = _no_end(last.text), _no_end(last.tail)
+        for name, value in last.items():
+            last.set(name, _no_end(value))
+    return Parsed(body, closed)
+
+
+def _no_end(text: str | None) -> str | None:
+    return _END_MARK.sub("", text) if text and "revue:end" in text else text
 
 
 def escape_text(text: str) -> str:

@@ -5,8 +5,9 @@
   the ``<a>`` that holds nothing but the image) and edits it: ``set_attributes`` (all of them, in
   order), ``replace`` (the tag by trusted markup, '' drops it), ``replace_shown`` (the image with
   its lone link), ``insert_after`` (after the image as shown, its link included). The HTML comes
-  back unchanged (the same string) when no image was edited, and otherwise written back as nh3
-  writes it (``revue.html.fragment``): the rest of sanitized HTML is kept byte for byte.
+  back unchanged (the same string) when no image was edited (unless it was cut inside a tag),
+  and otherwise written back as nh3 writes it (``revue.html.fragment``): the rest of sanitized
+  HTML is kept byte for byte.
 * ``image_sources(html)`` — the ``src`` of every image, entities decoded, in order.
 * ``has_images(html)`` — the fast path: no ``<img`` (nor ``<image``, which browsers read as an
   image) at all, nothing to parse.
@@ -71,7 +72,10 @@ class Image:
         """Give the image exactly these attributes, in this order (values unescaped)."""
         self.element.attrib.clear()
         for name, value in attributes:
-            self.element.set(name, value)
+            try:
+                self.element.set(name, value)
+            except ValueError:  # a name lxml refuses (a browser's '"x'), or a value with a NUL: left out
+                continue
         self._edit(self.element)
 
     def replace(self, markup: str = "") -> None:
@@ -108,22 +112,22 @@ def rewrite_images(html: str, rewrite: Callable[[Image], None]) -> str:
     """``html`` with each image passed to ``rewrite``; the same string when none was edited."""
     if not has_images(html):
         return html
-    body = parse(html)
-    if body is None:
+    parsed = parse(html)
+    if parsed is None:
         return escape_text(html)
     edits: dict = {}
-    for element in _images_of(body):
+    for element in _images_of(parsed.body):
         rewrite(Image(element, edits))
-    if not edits:
+    if not edits and parsed.closed:
         return html
-    return serialize(body, edits)
+    return serialize(parsed.body, edits)  # a cut fragment is closed, so no tag runs into the page
 
 
 def image_sources(html: str | None) -> list[str]:
     """The ``src`` of every image of ``html`` that has one, entities decoded, in order."""
     if not html or not has_images(html):
         return []
-    body = parse(html)
-    if body is None:
+    parsed = parse(html)
+    if parsed is None:
         return []
-    return [src for src in (element.get("src") for element in _images_of(body)) if src]
+    return [src for src in (element.get("src") for element in _images_of(parsed.body)) if src]
