@@ -5,13 +5,12 @@ stored through the ORM. Nothing here leaves 127.0.0.1."""
 from __future__ import annotations
 
 import io
-import threading
 from collections import Counter
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 
 import pytest
 from PIL import Image as PILImage
+from pytest_httpserver import HTTPServer
 
 from revue.news.models import Image
 
@@ -32,46 +31,24 @@ def animated_gif(size=(400, 300)) -> bytes:
 
 @dataclass
 class Outlet:
-    """The loopback server's answers by path, and the hits it received."""
+    """The loopback server (pytest-httpserver) playing the outlet, and the hits it received."""
 
-    routes: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
-    hits: Counter = field(default_factory=Counter)
-    base_url: str = ""
+    server: HTTPServer
 
     def serve(self, path: str, body: bytes, content_type: str = "image/jpeg", status: int = 200) -> str:
-        self.routes[path] = (status, content_type, body)
-        return self.base_url + path
+        self.server.expect_request(path).respond_with_data(body, status, content_type=content_type)
+        return self.server.url_for(path)
 
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        outlet: Outlet = self.server.outlet  # type: ignore[attr-defined]
-        outlet.hits[self.path] += 1
-        status, content_type, body = outlet.routes.get(self.path, (404, "text/plain", b"absent"))
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    @property
+    def hits(self) -> Counter:
+        return Counter(request.path for request, _ in self.server.log)
 
 
 @pytest.fixture
-def outlet(allow_loopback):
-    """A running loopback server; ``outlet.serve(path, bytes, type)`` returns the image URL."""
-    state = Outlet()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.outlet = state  # type: ignore[attr-defined]
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+def outlet(allow_loopback, httpserver_ipv4):
+    """The outlet on 127.0.0.1; ``outlet.serve(path, bytes, type)`` returns the image URL."""
+    httpserver_ipv4.no_handler_status_code = 404
+    return Outlet(httpserver_ipv4)
 
 
 @pytest.fixture(autouse=True)

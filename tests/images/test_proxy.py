@@ -70,7 +70,7 @@ def test_the_outlet_is_asked_once_then_the_disk_cache_answers(client, outlet, st
     for width in (None, 640, 640, 320, None):
         assert get(client, image, width).status_code == 200
     assert outlet.hits["/photo.jpg"] == 1
-    outlet.routes.clear()  # the outlet forgets it: the cached copy still serves
+    outlet.server.clear_all_handlers()  # the outlet forgets it: the cached copy still serves
     assert get(client, image, 1024).status_code == 200
     assert outlet.hits["/photo.jpg"] == 1
 
