@@ -40,6 +40,10 @@ class Outlet:
         return self.server.url_for(path)
 
     @property
+    def base_url(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    @property
     def hits(self) -> Counter:
         return Counter(request.path for request, _ in self.server.log)
 
