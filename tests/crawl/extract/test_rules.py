@@ -3,9 +3,6 @@ options, and the admin preview that runs a rule on a real page (served on loopba
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from revue.crawl.extract import extract
@@ -128,26 +125,11 @@ def test_a_rule_needs_a_selector_and_a_host(phare):
 
 
 @pytest.fixture
-def outlet_site(allow_loopback):
-    """The outlet's article page on a loopback server."""
-
-    class Page(BaseHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            body = PAGE.encode("utf-8")
-            self.send_response(200 if self.path == "/eco/tanger-med-record" else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def outlet_site(allow_loopback, httpserver_ipv4):
+    """The outlet's article page on a loopback server (pytest-httpserver); any other path is a 404."""
+    httpserver_ipv4.no_handler_status_code = 404
+    httpserver_ipv4.expect_request("/eco/tanger-med-record").respond_with_data(PAGE, content_type="text/html; charset=utf-8")
+    return httpserver_ipv4.url_for("").rstrip("/")
 
 
 def test_the_admin_refuses_bad_selectors_with_a_message(admin_client, phare):
@@ -202,38 +184,18 @@ def test_the_change_page_links_to_the_preview(admin_client, phare):
 
 
 @pytest.fixture
-def outlet_with_feed(allow_loopback):
+def outlet_with_feed(outlet_site, httpserver_ipv4):
     """A feed whose one entry has only a summary, so the crawler fetches and extracts the page."""
-    state = {}
-
-    class Site(BaseHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            base = state["base"]
-            routes = {
-                "/feed.xml": ("application/rss+xml", (
-                    '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Le Phare</title>'
-                    f"<link>{base}/</link><item><title>Le port de Tanger Med bat son record</title>"
-                    f"<link>{base}/eco/tanger-med-record</link><guid>{base}/eco/tanger-med-record</guid>"
-                    "<pubDate>Mon, 08 Dec 2025 10:00:00 GMT</pubDate><description>Un record.</description></item>"
-                    "</channel></rss>").encode("utf-8")),
-                "/eco/tanger-med-record": ("text/html; charset=utf-8", PAGE.encode("utf-8")),
-            }
-            content_type, body = routes.get(self.path, ("text/plain", b"absent"))
-            self.send_response(200 if self.path in routes else 404)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    state["base"] = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state["base"]
-    server.shutdown()
-    server.server_close()
+    base = outlet_site
+    httpserver_ipv4.expect_request("/feed.xml").respond_with_data(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Le Phare</title>'
+        f"<link>{base}/</link><item><title>Le port de Tanger Med bat son record</title>"
+        f"<link>{base}/eco/tanger-med-record</link><guid>{base}/eco/tanger-med-record</guid>"
+        "<pubDate>Mon, 08 Dec 2025 10:00:00 GMT</pubDate><description>Un record.</description></item>"
+        "</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    return base
 
 
 @pytest.mark.django_db(transaction=True)
