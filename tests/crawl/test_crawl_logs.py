@@ -16,14 +16,12 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def site():
-    site = Site()
-    yield site
-    site.close()
+def site(httpserver_ipv4):
+    return Site(httpserver_ipv4)
 
 
 def test_a_crawl_logs_json_lines_with_the_fixed_keys(site):
-    site.routes["/feed.xml"] = ("application/rss+xml; charset=utf-8", poisoned_rss(site.base))
+    site.serve("/feed.xml", "application/rss+xml; charset=utf-8", poisoned_rss(site.base))
     source = Source.objects.create(name="La Gazette", slug="la-gazette", homepage=f"{site.base}/", language="fr")
     good = Feed.objects.create(source=source, url=f"{site.base}/feed.xml")
     broken = Feed.objects.create(source=source, url=f"{site.base}/missing.xml")  # a 404

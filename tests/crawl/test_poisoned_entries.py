@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.management import call_command
+from pytest_httpserver import HTTPServer
 
 from revue.crawl.worker import Crawler
 from revue.news.models import Article
@@ -36,38 +35,20 @@ GOOD = ["Le budget de la ville adopté", "Les transports en débat", "Les école
 
 
 class Site:
-    """A loopback web server: ``routes`` maps a path to (content type, body); the rest is 404."""
+    """The outlet on loopback (pytest-httpserver): ``serve(path, content type, body)``; the rest is 404."""
 
-    def __init__(self) -> None:
-        self.routes: dict[str, tuple[str, bytes]] = {}
-        site = self
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+        server.no_handler_status_code = 404
+        self.base = server.url_for("").rstrip("/")
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                content_type, body = site.routes.get(self.path, ("text/plain", b"not found"))
-                self.send_response(200 if self.path in site.routes else 404)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def serve(self, path: str, content_type: str, body: bytes) -> None:
+        self.server.expect_request(path).respond_with_data(body, content_type=content_type)
 
 
 @pytest.fixture
-def site(allow_loopback):
-    site = Site()
-    yield site
-    site.close()
+def site(allow_loopback, httpserver_ipv4):
+    return Site(httpserver_ipv4)
 
 
 def good_item(base: str, n: int) -> str:
@@ -97,7 +78,7 @@ def follow(site: Site, path: str) -> Feed:
 
 
 def test_a_poisoned_item_costs_that_item_only_and_is_counted(site):
-    site.routes["/feed.xml"] = ("application/rss+xml; charset=utf-8", poisoned_rss(site.base))
+    site.serve("/feed.xml", "application/rss+xml; charset=utf-8", poisoned_rss(site.base))
     feed = follow(site, "/feed.xml")
 
     summary = Crawler(processes=1).run_once(feed_ids=[feed.id])
@@ -131,7 +112,7 @@ def test_a_poisoned_item_costs_that_item_only_and_is_counted(site):
 def test_a_poisoned_item_never_parks_its_feed(site, settings):
     """Without the fix, every crawl of this feed failed; after REVUE_FEED_MAX_ERRORS it was parked."""
     settings.REVUE_FEED_MAX_ERRORS = 2
-    site.routes["/feed.xml"] = ("application/rss+xml; charset=utf-8", poisoned_rss(site.base))
+    site.serve("/feed.xml", "application/rss+xml; charset=utf-8", poisoned_rss(site.base))
     feed = follow(site, "/feed.xml")
     for _ in range(3):
         Feed.objects.filter(id=feed.id).update(next_fetch_at=feed.created_at)
@@ -161,7 +142,7 @@ def test_an_unreadable_json_feed_item_is_left_out_alone(site):
                   "authors": [{"name": "La r\u0000édaction\ud83d"}], "tags": ["\u0000"],
                   "content_html": f"<p>{escape(BODY)}</p>"})
     document = {"version": "https://jsonfeed.org/version/1.1", "title": "La Gazette", "items": items}
-    site.routes["/feed.json"] = ("application/feed+json", json.dumps(document).encode())
+    site.serve("/feed.json", "application/feed+json", json.dumps(document).encode())
     feed = follow(site, "/feed.json")
 
     summary = Crawler(processes=1).run_once(feed_ids=[feed.id])
