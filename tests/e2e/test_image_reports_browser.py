@@ -12,17 +12,17 @@ nothing leaves the machine.
 
 from __future__ import annotations
 
+import re
 import struct
-import threading
 import time
 import zlib
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect, sync_playwright
+from pytest_httpserver import HTTPServer
 
 from revue.news.models import Article, Category, Image
 from revue.sources.models import Feed, Source
@@ -51,31 +51,12 @@ def png(width: int = 64, height: int = 36, rgb: tuple[int, int, int] = (200, 40,
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-class ImageHandler(BaseHTTPRequestHandler):
-    body = png()
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args):  # keep the test output clean
-        return
-
-
 @contextmanager
 def image_server():
-    """An outlet's image server on loopback; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ImageHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """An outlet's image server on loopback (pytest-httpserver: a PNG at every path); yields its base URL."""
+    with HTTPServer("127.0.0.1") as server:
+        server.expect_request(re.compile("/.*")).respond_with_data(png(), content_type="image/png")
+        yield server.url_for("").rstrip("/")
 
 
 def publish(images_base: str) -> Article:
