@@ -79,21 +79,39 @@ def _trafilatura_body(tree: HtmlElement, url: str, fast: bool, *, images: bool =
     return build_html_output(document) if isinstance(document, Document) else ""
 
 
-# class/id values of the article containers trafilatura's main extractor knows (its BODY_XPATH),
-# matched in Python on the attribute strings: lxml's regex extension would call Python per node
-_ARTICLE_CONTAINER = re.compile(
-    r"(?:entry|article|art|post|page|text|story|theme|blog|section|single)(?:-|_|__)?(?:content|body|text|container)"
-    r"|post[-_]?(?:entry|inner)|field-body|main-column|wpb_text_column|content[-_](?:main|body)|^(?:post|entry|story|article)$",
-    re.IGNORECASE,
+# The article frames trafilatura's main extractor looks for first (the first three expressions of
+# its BODY_XPATH, trafilatura 2.3: exact class or id values, then class and id tokens searched
+# case-sensitively, as its re:test does), matched in Python on the page's distinct class and id
+# values (lxml's regex extension would call Python per element). Only these, not lookalikes
+# ("article_content", "blog_text"): on a page whose container trafilatura does not know, fast
+# mode falls back to gathering every paragraph of the page, and balanced mode is the better
+# reading. tests/crawl/extract/test_engine.py holds them to trafilatura's own expressions.
+_FRAME_CLASSES = frozenset({"post", "entry", "postarea", "art-postcontent", "text", "cell", "story"})
+_FRAME_IDS = frozenset({"articleContent", "article", "story"})
+_FRAME_CLASS = re.compile(
+    r"post[-_]text|post-body|post-?entry|post[-_]?content|postContent|post_inner_wrapper|article-?text|articleText"
+    r"|(?:entry|page|text|article|art)-content|article__content|article(?:-|__)?body|articleBody|ArticleContent"
+    r"|body-text|article__container|^article |post-bodycopy|story-?content|(?:theme|blog|section|single)-content"
+    r"|single-post|main-column|wpb_text_column|story-body|field-body|(?i:fulltext)"
 )
+_FRAME_ID = re.compile(r"(?:entry|article|art)-content|article__content|article(?:-|__)?body|articleBody|body-text|^primary|story-body")
 _CONTAINER_ELEMENTS = etree.XPath("//article | //*[@itemprop='articleBody' or @role='article']")
 
 
 def _has_article_container(containers: list[HtmlElement], names: list[NamedElement]) -> bool:
-    """Whether the page has an article container trafilatura's main extractor recognizes: it is
-    then reliable on its own, and its readability/jusText comparison is skipped (fast mode).
+    """Whether the page has an article frame trafilatura's main extractor knows (``<article>``,
+    ``itemprop=articleBody``, ``role=article``, or the class and id values above): it is then
+    reliable on its own, and its readability/jusText comparison is skipped (fast mode).
     ``containers``: what ``_CONTAINER_ELEMENTS`` finds on the page; ``names``: the page's class
     and id values (``rules.class_and_id_words``)."""
     if containers:
         return True
-    return any(_ARTICLE_CONTAINER.search(item.value) for item in names)
+    return any(_is_frame_name(item.attribute, item.value) for item in names)
+
+
+def _is_frame_name(attribute: str, value: str) -> bool:
+    """Whether a class (``attribute`` "class") or id value names an article frame trafilatura's
+    main extractor knows."""
+    if attribute == "class":
+        return value in _FRAME_CLASSES or _FRAME_CLASS.search(value) is not None
+    return value in _FRAME_IDS or _FRAME_ID.search(value) is not None
