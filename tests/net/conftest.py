@@ -51,6 +51,7 @@ def gzip_bomb() -> bytes:
     return header + block * (BOMB_SIZE >> 20) + end + trailer
 
 
+# Hand-written: tests count connections, stream cut-off bodies and wrap sockets in TLS (pytest-httpserver cannot)
 class FeedSite(BaseHTTPRequestHandler):
     """Routes by path; the server object carries counters and the last request headers."""
 

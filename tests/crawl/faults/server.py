@@ -35,6 +35,7 @@ class Route:
     healthy: Responder
 
 
+# Hand-written: responders stall, drip and reset on the raw socket; side ports heal in place (pytest-httpserver cannot)
 class FaultHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: "_Server"
