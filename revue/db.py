@@ -2,9 +2,9 @@
 
 Why not ``executemany``: on SQLite, every row it steps through releases the interpreter lock
 and takes it back, and in the crawler another thread (the event loop) holds that lock most of
-the time, so each row waits for it. A statement of many rows waits once. Beside a busy thread,
-32 feeds' outcomes took 45.6 ms as ``executemany`` and 5.4 ms as one statement; a settle
-writes thousands of story postings. On PostgreSQL it saves round trips too.
+the time, so each row waits for it. A statement of many rows waits once (a ninth of the time:
+``bench/README.md``); a settle writes thousands of story postings. On PostgreSQL it saves round
+trips too.
 
 * ``insert_rows`` — ``INSERT INTO t (…) VALUES (…), (…), …`` in chunks the database accepts.
 * ``update_rows`` — one ``UPDATE t SET … FROM (VALUES …)`` per chunk (SQLite 3.33+; else, and on

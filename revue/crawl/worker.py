@@ -81,11 +81,11 @@ def _tune_interpreter() -> None:
     """Two settings of the interpreter for a crawling process, once:
 
     * leave what the process made before its first crawl (Django, the modules, the settings:
-      ~140,000 objects that live as long as it does) out of the garbage collector's full
-      passes, which otherwise walk them all again and again (half the collector's time);
+      objects that live as long as it does) out of the garbage collector's full passes, which
+      otherwise walk them all again and again;
     * hand the interpreter lock over after 1 ms instead of 5: the database thread gets it back
-      after each SQLite call (and each row of an ``executemany``) while the event loop is busy,
-      and it is the crawl's narrowest resource (its statements took ~15% less time).
+      after each SQLite call while the event loop is busy, and it is the crawl's narrowest
+      resource. (What each saved: ``bench/README.md``.)
     """
     global _tuned
     if not _tuned:
