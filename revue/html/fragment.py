@@ -34,8 +34,8 @@ VOID_ELEMENTS = frozenset(
 RAW_TEXT_ELEMENTS = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"})
 _ELEMENT_NAME = re.compile(r"[a-z][a-z0-9-]*")
 _ATTRIBUTE_NAME = re.compile(r"[^\s\"'<>/=\x00-\x1f\x7f]+")
-# characters lxml refuses in a string (it raises on them): dropped before parsing
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# characters lxml refuses in a value set through its API (its parser reads them, NUL as U+FFFD)
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _END = "revue:end-of-fragment"
 _END_MARK = re.compile(r"<!--revue:end-of-fragment(?:-(?:->?)?)?")
 _END_OF_BODY = re.compile(r"</(?:body|html)\b[^>]*>?", re.IGNORECASE)
@@ -61,16 +61,13 @@ class Parsed:
 
 def parse(html: str) -> Parsed | None:
     """The ``<body>`` lxml builds around ``html``, or None when lxml cannot read it."""
-    try:
-        html.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates, left by a bad decode upstream
-        html = html.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    html = _NOT_XML.sub("", html)
     if "</" in html:  # a browser reads what follows </body> or </html> into the body; lxml drops it
         html = _END_OF_BODY.sub("", html)
     # a comment after the fragment is read as a comment, and last, only if the fragment is closed
     try:
         root = etree.fromstring(f"<html><body>{html}<!--{_END}-->", _PARSER)
+    except UnicodeEncodeError:  # lone surrogates, left by a bad decode upstream
+        return parse(html.encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
     except (etree.ParserError, ValueError):
         return None
     body = None if root is None else root.find("body")
@@ -83,14 +80,25 @@ def parse(html: str) -> Parsed | None:
     if closed:
         last.getparent().remove(last)
     else:  # the end comment was read into the cut tag, comment or raw text: it is not the fragment's
-        last.text, last.tail = _no_end(last.text), _no_end(last.tail)
+        if _has_end(last.text):
+            last.text = _no_end(last.text)
+        if _has_end(last.tail):
+            last.tail = _no_end(last.tail)
         for name, value in last.items():
-            last.set(name, _no_end(value))
+            if _has_end(value):
+                try:
+                    last.set(name, _no_end(value))
+                except ValueError:  # a name lxml refuses through its API: the serialiser leaves it out
+                    pass
     return Parsed(body, closed)
 
 
-def _no_end(text: str | None) -> str | None:
-    return _END_MARK.sub("", text) if text and "revue:end" in text else text
+def _has_end(text: str | None) -> bool:
+    return text is not None and "revue:end" in text
+
+
+def _no_end(text: str) -> str:
+    return NOT_XML.sub("", _END_MARK.sub("", text))  # lxml takes no control character through its API
 
 
 def escape_text(text: str) -> str:

@@ -19,18 +19,20 @@ comes back as escaped text, so no image of it is ever shown unrewritten.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterable
 
 from lxml import etree
 
-from revue.html.fragment import Edit, escape_text, parse, serialize
+from revue.html.fragment import NOT_XML, Edit, escape_text, parse, serialize, start_tag
 
 _HTML_SPACE = " \t\n\r\f"
+_IMAGE_OPENING = re.compile(r"<im(?:g|age)", re.IGNORECASE)  # searched for: faster than lower()
 
 
 def has_images(html: str | None) -> bool:
     """Whether ``html`` may hold an image (no parsing is needed when it does not)."""
-    return "<im" in (html or "").lower()
+    return bool(html) and _IMAGE_OPENING.search(html) is not None
 
 
 class Image:
@@ -74,8 +76,11 @@ class Image:
         for name, value in attributes:
             try:
                 self.element.set(name, value)
-            except ValueError:  # a name lxml refuses (a browser's '"x'), or a value with a NUL: left out
-                continue
+            except ValueError:  # a control character in the value, or a name lxml refuses (a browser's '"x')
+                try:
+                    self.element.set(name, NOT_XML.sub("", value))
+                except ValueError:
+                    continue  # the name: the serialiser would leave it out anyway
         self._edit(self.element)
 
     def replace(self, markup: str = "") -> None:
@@ -116,11 +121,57 @@ def rewrite_images(html: str, rewrite: Callable[[Image], None]) -> str:
     if parsed is None:
         return escape_text(html)
     edits: dict = {}
+    images = []
     for element in _images_of(parsed.body):
-        rewrite(Image(element, edits))
-    if not edits and parsed.closed:
+        image = Image(element, edits)
+        written = start_tag("img", element.items()) if element.tag == "img" else ""  # as nh3 writes it
+        rewrite(image)
+        images.append((image, written))
+    if not parsed.closed:  # a cut fragment is written back closed, so no tag runs into the page
+        return serialize(parsed.body, edits)
+    if not edits:
         return html
-    return serialize(parsed.body, edits)  # a cut fragment is closed, so no tag runs into the page
+    spliced = _splice(html, images, edits)
+    return spliced if spliced is not None else serialize(parsed.body, edits)
+
+
+def _splice(html: str, images: list[tuple[Image, str]], edits: dict) -> str | None:
+    """``html`` with only the edited images (and their lone links) written anew, the rest kept as
+    it is — or None unless every image lxml read is a tag of ``html`` written as nh3 writes it, in
+    the same order (then nothing but those tags can be an image: the caller writes it all anew)."""
+    starts = [found.start() for found in _IMAGE_OPENING.finditer(html)]
+    if len(starts) != len(images) or len(edits) > 2 * len(images):
+        return None
+    pieces, cursor, placed = [], 0, 0
+    for (image, written), start in zip(images, starts):
+        if not written or not html.startswith(written, start):
+            return None
+        element, link, end = image.element, image.link, start + len(written)
+        edit, link_edit = edits.get(element), edits.get(link) if link is not None else None
+        if edit is None and link_edit is None:
+            continue
+        shown = written if edit is None else _written(edit, start_tag("img", element.items()))
+        placed += edit is not None
+        if link_edit is not None:
+            opening = start_tag("a", link.items()) + escape_text(link.text or "")
+            closing = escape_text(element.tail or "") + "</a>"
+            if html[start - len(opening):start] != opening or not html.startswith(closing, end):
+                return None
+            start, end = start - len(opening), end + len(closing)
+            shown = _written(link_edit, opening + shown + closing)
+            placed += 1
+        if start < cursor:
+            return None
+        pieces += [html[cursor:start], shown]
+        cursor = end
+    if placed != len(edits):  # an edit of an element that is neither an image nor its lone link
+        return None
+    pieces.append(html[cursor:])
+    return "".join(pieces)
+
+
+def _written(edit: Edit, element_html: str) -> str:
+    return (element_html if edit.replace is None else edit.replace) + edit.after
 
 
 def image_sources(html: str | None) -> list[str]:
