@@ -107,3 +107,10 @@ def test_a_known_place_weighs_as_a_word_not_as_a_name():
     first = analyse("Casablanca : ouverture de la Bourse dans le vert", "", "fr").words
     casablanca = key("w", "casabl")
     assert inside[casablanca] == first[casablanca]  # no name boost for the capital inside the sentence
+
+
+def test_a_figure_written_with_decimals_is_a_measure_even_when_round():
+    """« 8,0 % » tells a rate apart as « 8,5 % » does; « 8 morts » is a small count."""
+    (_, rate, _), = figures(fold("le taux de chômage à 8,0 %"), "fr")
+    (_, count, _), = figures(fold("8 morts"), "fr")
+    assert rate > count

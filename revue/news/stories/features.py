@@ -186,21 +186,28 @@ DECIMAL_MARK = {"fr": ",", "es": ",", "ar": ",", "en": "."}
 WORD_AFTER = re.compile(r"\s*([^\W\d_]+)(?:\s+([^\W\d_]+))?")
 
 
-def _number(piece: str, language: str) -> float | None:
-    """A number written with "." and "," the way ``language`` does (no spaces inside)."""
+def _decimal_mark(piece: str, language: str) -> str:
+    """The decimal mark of a number written with "." and "," the way ``language`` does ("" for
+    none: an integer, or marks that group thousands)."""
     dots, commas = piece.count("."), piece.count(",")
     if dots and commas:
-        decimal = "." if piece.rfind(".") > piece.rfind(",") else ","
-    elif dots + commas == 0:
+        return "." if piece.rfind(".") > piece.rfind(",") else ","
+    if dots + commas == 0:
+        return ""
+    mark = "." if dots else ","
+    groups = piece.split(mark)
+    thousands = len(groups) > 2 or (len(groups[-1]) == 3 and mark != DECIMAL_MARK.get(language, ""))
+    return "" if thousands else mark
+
+
+def _number(piece: str, language: str) -> float | None:
+    """A number written with "." and "," the way ``language`` does (no spaces inside)."""
+    decimal = _decimal_mark(piece, language)
+    if "." not in piece and "," not in piece:
         try:
             return float(piece)
         except ValueError:  # digits float() does not read ("²")
             return None
-    else:
-        mark = "." if dots else ","
-        groups = piece.split(mark)
-        thousands = len(groups) > 2 or (len(groups[-1]) == 3 and mark != DECIMAL_MARK.get(language, ""))
-        decimal = "" if thousands else mark
     thousands_mark = ({".", ","} - {decimal}).pop() if decimal else ""
     cleaned = piece.replace(thousands_mark, "") if thousands_mark else piece.replace(".", "").replace(",", "")
     cleaned = cleaned.replace(decimal, ".") if decimal else cleaned
@@ -239,7 +246,10 @@ def figures(folded: str, language: str) -> list[tuple[str, float, int]]:
                 continue
             if position == len(pieces) - 1:
                 value *= _scale(folded, match.end())
-            found.append((*_figure_key(value), match.start()))
+            figure, weight = _figure_key(value)
+            if weight < WEIGHT_FIGURE and _decimal_mark(piece, language):  # « 8,0 % »: a measure, not a count
+                weight = WEIGHT_FIGURE
+            found.append((figure, weight, match.start()))
     return sorted(found, key=lambda figure: figure[2]) if scores else found
 
 
