@@ -133,10 +133,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network on asyncio's own streams rather than through anyio, whose layers
-    (a task group for each connect, cancel scopes around each read and write) took about a
-    third of the crawler's CPU per request (sampled in ``bench/crawl.py``); CPU per request
-    fell by about a fifth. Sockets get TCP_NODELAY, as asyncio gives them by default."""
+    """httpcore's network on asyncio's own streams rather than through anyio, whose layers (a
+    task group for each connect, cancel scopes around each read and write) cost the crawler CPU
+    on every request (figures in bench/README.md). Sockets get TCP_NODELAY, as asyncio's do."""
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
