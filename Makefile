@@ -71,6 +71,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/language.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/body_images.py
 
 ## fuzz: coverage-guided fuzzing (atheris) of feed parsing and extraction, FUZZ_SECONDS (60) each;
 ## a crash is kept under tests/crawl/fuzz_crashes/ (then `make test` runs it) and fails the target
