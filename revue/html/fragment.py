@@ -28,7 +28,6 @@ VOID_ELEMENTS = frozenset(
     {
         "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input",
         "keygen", "link", "meta", "param", "source", "track", "wbr",
-        "image",  # the HTML parser of browsers reads <image> as <img> (revue.html.images)
     }
 )  # fmt: skip
 RAW_TEXT_ELEMENTS = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"})
@@ -166,7 +165,7 @@ def serialize(body: etree._Element, edits: dict | None = None) -> str:
             continue
         name = tag.lower()
         known = _ELEMENT_NAME.fullmatch(name) is not None
-        if name == "image":
+        if name == "image":  # browsers read <image> as <img> (lxml keeps the name): written as one
             name = "img"
         if known:
             out.append(start_tag(name, element.items()))

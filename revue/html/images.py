@@ -5,16 +5,19 @@
   the ``<a>`` that holds nothing but the image) and edits it: ``set_attributes`` (all of them, in
   order), ``replace`` (the tag by trusted markup, '' drops it), ``replace_shown`` (the image with
   its lone link), ``insert_after`` (after the image as shown, its link included). The HTML comes
-  back unchanged (the same string) when no image was edited (unless it was cut inside a tag),
-  and otherwise written back as nh3 writes it (``revue.html.fragment``): the rest of sanitized
-  HTML is kept byte for byte.
+  back as the same string when no image was edited; otherwise only the edited images (and lone
+  links) are written anew, the rest kept as it is, when every image lxml read is an ``<img>``
+  tag written as nh3 writes it (stored HTML always is); else the whole fragment is written back
+  as nh3 writes it (``revue.html.fragment``), as it is when it was cut inside a tag.
 * ``image_sources(html)`` — the ``src`` of every image, entities decoded, in order.
 * ``has_images(html)`` — the fast path: no ``<img`` (nor ``<image``, which browsers read as an
   image) at all, nothing to parse.
 
 lxml reads tags as a browser does (upper case, ``>`` inside quoted values, ``<img/src=…>``,
 entities, unclosed and misnested markup) and nothing here raises: markup lxml cannot read at all
-comes back as escaped text, so no image of it is ever shown unrewritten.
+comes back as escaped text, so no image of it is ever shown unrewritten. Its tree differs from a
+browser's in a few misnestings (it closes ``<u>`` before a ``<p>``, ``<a>`` before a ``<table>``):
+that shows only when the whole fragment is written anew.
 """
 
 from __future__ import annotations
