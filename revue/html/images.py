@@ -9,7 +9,8 @@
   links) are written anew, the rest kept as it is, when every image lxml read is an ``<img>``
   tag written as nh3 writes it (stored HTML always is); else the whole fragment is written back
   as nh3 writes it (``revue.html.fragment``), as it is when it was cut inside a tag.
-* ``image_sources(html)`` — the ``src`` of every image, entities decoded, in order.
+* ``read_images(html)`` — every image as read (``src``, ``alt``, ``width``, ``height``, the
+  ``href`` of its lone link), in order; ``image_sources(html)`` — the ``src`` of each that has one.
 * ``has_images(html)`` — the fast path: no ``<img`` (nor ``<image``, which browsers read as an
   image) at all, nothing to parse.
 
@@ -23,6 +24,7 @@ that shows only when the whole fragment is written anew.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from lxml import etree
@@ -67,6 +69,12 @@ class Image:
     @property
     def height(self) -> str:
         return self.get("height")
+
+    @property
+    def tag(self) -> str:
+        """The ``<img>`` tag as nh3 writes it (its attributes as they are now): to wrap the image,
+        ``image.replace(f"<figure>{image.tag}<figcaption>…</figcaption></figure>")``."""
+        return start_tag("img", self.element.items())
 
     @property
     def attributes(self) -> list[tuple[str, str]]:
@@ -177,11 +185,34 @@ def _written(edit: Edit, element_html: str) -> str:
     return (element_html if edit.replace is None else edit.replace) + edit.after
 
 
-def image_sources(html: str | None) -> list[str]:
-    """The ``src`` of every image of ``html`` that has one, entities decoded, in order."""
+@dataclass(frozen=True)
+class FoundImage:
+    """One image of a fragment as read (values decoded, '' when absent)."""
+
+    src: str
+    alt: str
+    width: str
+    height: str
+    link: str  # the href of the link that holds only the image
+
+
+def read_images(html: str | None) -> list[FoundImage]:
+    """Every image of ``html``, in order."""
     if not html or not has_images(html):
         return []
     parsed = parse(html)
     if parsed is None:
         return []
-    return [src for src in (element.get("src") for element in _images_of(parsed.body)) if src]
+    found = []
+    for element in _images_of(parsed.body):
+        link = _lone_link(element)
+        found.append(FoundImage(
+            src=element.get("src") or "", alt=element.get("alt") or "", width=element.get("width") or "",
+            height=element.get("height") or "", link=(link.get("href") or "") if link is not None else "",
+        ))
+    return found
+
+
+def image_sources(html: str | None) -> list[str]:
+    """The ``src`` of every image of ``html`` that has one, entities decoded, in order."""
+    return [image.src for image in read_images(html) if image.src]

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from revue.crawl.clean import sanitize_html
-from revue.html.images import has_images, image_sources, rewrite_images
+from revue.html.images import FoundImage, has_images, image_sources, read_images, rewrite_images
 
 pytestmark = pytest.mark.nodb
 PROXIED = "https://revue.test/img/1"
@@ -77,6 +77,21 @@ def test_sources_are_decoded_and_listed_in_order():
     html = '<p><img src="https://x.test/a.jpg?x=1&amp;y=2"><img alt="sans source"><img src="https://x.test/&#233;.jpg"></p>'
     assert image_sources(html) == ["https://x.test/a.jpg?x=1&y=2", "https://x.test/é.jpg"]
     assert image_sources("") == [] and image_sources(None) == []
+
+
+def test_read_images_tells_sizes_and_lone_links():
+    html = ('<p><a href="https://l.test/?a=1&amp;b=2"><img src="https://x.test/a.jpg" width="640" height="480"></a>'
+            '<img alt="sans source"></p>')
+    assert read_images(html) == [
+        FoundImage(src="https://x.test/a.jpg", alt="", width="640", height="480", link="https://l.test/?a=1&b=2"),
+        FoundImage(src="", alt="sans source", width="", height="", link=""),
+    ]
+
+
+def test_an_image_can_be_wrapped_in_its_own_tag():
+    html = '<p>a</p><img src="https://x.test/a.jpg?x=1&amp;y=2" alt="A"><p>b</p>'
+    out = rewrite_images(html, lambda image: image.replace(f"<figure>{image.tag}<figcaption>C</figcaption></figure>"))
+    assert out == '<p>a</p><figure><img src="https://x.test/a.jpg?x=1&amp;y=2" alt="A"><figcaption>C</figcaption></figure><p>b</p>'
 
 
 def test_what_an_image_tells():
@@ -193,3 +208,4 @@ def test_any_input_no_exception_and_no_image_left_with_its_own_source(html, edit
             assert not re.search(r"\ssrc=", tag) or f'src="{PROXIED}"' in tag, out
         assert not re.search(r"<image[\s/>]", out, re.IGNORECASE), out
     image_sources(html)
+    read_images(html)
