@@ -9,7 +9,6 @@ httpx's transport errors do (``timeout_error`` names the ``REVUE_FETCH_*`` limit
 
 from __future__ import annotations
 
-import email.utils
 import http
 import os
 import ssl
@@ -17,6 +16,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 import httpx
+
+from revue.text.dates import parse_datetime
 
 if TYPE_CHECKING:
     from revue.net.fetch import FetchLimits
@@ -68,12 +69,9 @@ def parse_retry_after(value: str, now: datetime | None = None) -> float | None:
         return None
     if value.isdigit():
         return float(int(value))
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    when = parse_datetime(value)  # an HTTP-date (RFC 822 form)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
     now = now or datetime.now(timezone.utc)
     return max(0.0, (when - now).total_seconds())
 
