@@ -1,4 +1,5 @@
-"""The outbound address policy: which IP addresses the crawler may connect to.
+"""The outbound address policy: which IP addresses Revue may connect to (the crawler's feeds and
+pages, the image proxy's pictures, an operator's feed check: every outbound fetch).
 
 A news crawler fetches whatever URL a feed or an article points at, so a hostile feed could
 point it at the machine's own services (``http://127.0.0.1:6379/``), the private network, or

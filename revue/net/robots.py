@@ -1,10 +1,12 @@
-"""robots.txt for article pages: what an outlet lets crawlers fetch.
+"""robots.txt: what a site lets crawlers fetch (the crawler asks it for article pages only: feeds
+are published to be fetched).
 
-Feeds are published to be fetched and are not checked; article pages are. Rules come from
+Rules come from
 ``/robots.txt`` of the page's host, read through the same guarded fetcher as everything else,
 parsed by protego, and kept for ``REVUE_ROBOTS_TTL`` seconds in the cache (shared by workers).
 A missing robots.txt (4xx) allows everything; one that fails (5xx, timeout) disallows for now,
-so the crawler keeps the feed's text rather than pressing on a struggling site.
+so a caller keeps what it has (the crawler, the feed's text) rather than pressing on a struggling
+site.
 """
 
 from __future__ import annotations
