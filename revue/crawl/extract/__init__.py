@@ -30,7 +30,10 @@ The page is parsed once (``trafilatura.load_html``); on that one tree:
    JSON-LD body is removed so no fallback can republish what the outlet sells;
 5. the body: the elements the outlet's keep selectors match when there are any, else
    trafilatura's HTML output (on its own copy of the tree), in its fast mode when the page has
-   an article container trafilatura's main extractor knows, in its balanced mode otherwise —
+   an article frame trafilatura's main extractor knows (``<article>``, ``itemprop=articleBody``,
+   or the very class and id names its own expressions look for: on a page with a lookalike
+   name it finds no frame and gathers every paragraph of the page), in its balanced mode
+   otherwise —
    *without* trafilatura's picture mode (on real pages it brings captions, photo credits,
    caption blocks and teasers' text with the pictures), except on a picture page;
 6. then Revue's own touches, each small: the pictures that sit in the page's text (the next
