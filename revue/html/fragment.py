@@ -1,8 +1,9 @@
 """An HTML fragment read by lxml and written back as nh3 writes it.
 
 ``parse(html)`` reads a fragment (an article body) with lxml's HTML parser into the children of
-a ``<body>`` (and tells whether the fragment ends inside a tag, a comment or raw text, as a cut
-one does); ``serialize(body, edits)`` writes them back the way nh3 (html5ever) serialises, so
+a ``<body>`` (and tells whether the fragment may be kept as written: not when it ends inside a
+tag, a comment or raw text, as a cut one does, nor when it holds markup lxml reads otherwise
+than a browser); ``serialize(body, edits)`` writes them back the way nh3 (html5ever) serialises, so
 that sanitized HTML, which is nh3's canonical output, comes back byte for byte where nothing was
 edited: double-quoted attributes in their order, ``&amp; &nbsp; &quot; &lt; &gt;`` escaped in
 attribute values, ``&amp; &nbsp; &lt; &gt;`` in text, void elements without an end tag.
@@ -37,7 +38,7 @@ _ATTRIBUTE_NAME = re.compile(r"[^\s\"'<>/=\x00-\x1f\x7f]+")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _END = "revue:end-of-fragment"
 _END_MARK = re.compile(r"<!--revue:end-of-fragment(?:-(?:->?)?)?")
-_END_OF_BODY = re.compile(r"</(?:body|html)\b[^>]*>?", re.IGNORECASE)
+_READ_OTHERWISE = re.compile(r"<(?:svg|math|noscript)", re.IGNORECASE)
 _PARSER = etree.HTMLParser(remove_comments=False, remove_pis=True, no_network=True, recover=True)
 
 
@@ -51,17 +52,17 @@ class Edit:
 
 @dataclass(frozen=True)
 class Parsed:
-    """A fragment read by lxml: the ``<body>`` around it, and whether the fragment ends outside
-    any tag, comment or raw text (when it does not, the page around it would be read into it)."""
+    """A fragment read by lxml: the ``<body>`` around it, and whether the fragment as written may
+    be kept: it ends outside any tag, comment or raw text (else the page around it would be read
+    into it) and holds nothing lxml reads otherwise than a browser (``<svg>`` and ``<math>``,
+    whose ``<style>`` is no raw text there, ``<noscript>``, raw text where scripts run)."""
 
     body: etree._Element
-    closed: bool
+    keepable: bool
 
 
 def parse(html: str) -> Parsed | None:
     """The ``<body>`` lxml builds around ``html``, or None when lxml cannot read it."""
-    if "</" in html:  # a browser reads what follows </body> or </html> into the body; lxml drops it
-        html = _END_OF_BODY.sub("", html)
     # a comment after the fragment is read as a comment, and last, only if the fragment is closed
     try:
         root = etree.fromstring(f"<html><body>{html}<!--{_END}-->", _PARSER)
@@ -72,6 +73,8 @@ def parse(html: str) -> Parsed | None:
     body = None if root is None else root.find("body")
     if body is None:
         return None
+    for after in list(body.itersiblings()):  # what follows a </body>: a browser reads it into the body
+        body.append(after)
     last = body
     while len(last):
         last = last[-1]
@@ -89,7 +92,7 @@ def parse(html: str) -> Parsed | None:
                     last.set(name, _no_end(value))
                 except ValueError:  # a name lxml refuses through its API: the serialiser leaves it out
                     pass
-    return Parsed(body, closed)
+    return Parsed(body, closed and _READ_OTHERWISE.search(html) is None)
 
 
 def _has_end(text: str | None) -> bool:

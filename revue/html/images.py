@@ -8,7 +8,8 @@
   back as the same string when no image was edited; otherwise only the edited images (and lone
   links) are written anew, the rest kept as it is, when every image lxml read is an ``<img>``
   tag written as nh3 writes it (stored HTML always is); else the whole fragment is written back
-  as nh3 writes it (``revue.html.fragment``), as it is when it was cut inside a tag.
+  as nh3 writes it (``revue.html.fragment``), as it is when it was cut inside a tag or holds
+  what lxml reads otherwise than a browser (``<svg>``, ``<math>``, ``<noscript>``).
 * ``read_images(html)`` — every image as read (``src``, ``alt``, ``width``, ``height``, the
   ``href`` of its lone link), in order; ``image_sources(html)`` — the ``src`` of each that has one.
 * ``has_images(html)`` — the fast path: no ``<img`` (nor ``<image``, which browsers read as an
@@ -138,7 +139,7 @@ def rewrite_images(html: str, rewrite: Callable[[Image], None]) -> str:
         written = start_tag("img", element.items()) if element.tag == "img" else ""  # as nh3 writes it
         rewrite(image)
         images.append((image, written))
-    if not parsed.closed:  # a cut fragment is written back closed, so no tag runs into the page
+    if not parsed.keepable:  # cut, or read otherwise by a browser: written anew, nothing hidden in it
         return serialize(parsed.body, edits)
     if not edits:
         return html
