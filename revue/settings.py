@@ -164,6 +164,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (below)
     "revue.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # below WhiteNoise (static files come compressed already); pages kept by revue.portal.cache
+    # come gzipped from the cache; no secret is ever in a compressed public page (BREACH)
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag on every page, 304 to a conditional GET
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -316,6 +320,9 @@ REVUE_SERVE_THREADS = env_int("REVUE_SERVE_THREADS", 8)
 REVUE_PAGE_SIZE = env_int("REVUE_PAGE_SIZE", 20)
 REVUE_PORTAL_MAX_PAGE = env_int("REVUE_PORTAL_MAX_PAGE", 500)
 REVUE_PORTAL_CACHE_SECONDS = env_int("REVUE_PORTAL_CACHE_SECONDS", 30)
+# readers' pages (revue.portal.cache): Cache-Control max-age, and how long the server keeps a page
+REVUE_FRONT_CACHE_SECONDS = env_int("REVUE_FRONT_CACHE_SECONDS", 60)
+REVUE_ARTICLE_CACHE_SECONDS = env_int("REVUE_ARTICLE_CACHE_SECONDS", 300)
 
 # --- Revue: extraction and images (see README) ----------------------------------------------
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from revue.crawl.drafts import TITLE_CHARS, ArticleDraft
 from revue.news import search
+from revue.news.cache import invalidate_reader_caches
 from revue.news.models import Article, Category, Image, url_hash
 from revue.news.search.words import INDEX_FIELDS, index_entry
 from revue.news.stories import ArticleItem, StoryParams, prepare_all, reuse
@@ -200,6 +201,7 @@ def settle(article_ids: Sequence[int], prepared: dict | None = None, items: Sequ
         entries = entries or {}
         search.index_articles(article_ids, {row["id"]: (row, entries[row["id"]]) for row in rows if row["id"] in entries})
         assign_new_articles(article_ids, prepared, items, params)
+        transaction.on_commit(invalidate_reader_caches)  # readers' pages show them now (revue.portal.cache)
 
 
 def settle_articles(article_ids: Sequence[int], params: StoryParams | None = None,

@@ -1,27 +1,62 @@
-"""The portal's short-lived caches, and the one switch that empties them all.
+"""The portal's caches: short-lived values, whole rendered pages, and the one switch that empties them all.
 
-Every cached value lives under a key that embeds a *generation* token kept in the cache itself.
-``invalidate_portal()`` replaces that token, so every key built before it is never read again
-and simply expires; it works the same on the in-memory cache and on a shared Redis cache, and
-needs no list of keys. The token itself is ``revue.news.cache.reader_generation()``, shared with
-the apps below the portal: moderation calls ``invalidate_reader_caches()`` when an image gets
-blocked, so the front page stops showing the image at once instead of after the cache timeout.
+Every cached value lives under a key that embeds a *generation* token,
+``revue.news.cache.reader_generation()``. Renewing it (``invalidate_portal()``, or
+``invalidate_reader_caches()`` from the apps below: moderation when an image gets blocked or
+restored, the crawl when a settle brings new articles into stories) means every key built before
+is never read again and simply expires; it works the same on the in-memory cache and on a shared
+Redis cache, and needs no list of keys.
+
+``page(kind)`` wraps a page view for readers (see ``README``: "Caching"):
+
+* an anonymous reader's page is rendered once per generation and kept for the kind's
+  ``REVUE_*_CACHE_SECONDS`` (``FRONT``: home, outlet, category, story, archives; ``ARTICLE``),
+  with its gzip form made once beside it; it is served with ``Cache-Control: public, max-age``,
+  a strong ``ETag`` (the MD5 of the body: it changes exactly when the page does; weak for the
+  gzip form, as Django's ``GZipMiddleware`` marks it) and ``Last-Modified`` (when it was
+  rendered), so ``ConditionalGetMiddleware`` answers a repeated request with a 304;
+* a request that carries a session (staff, a logged-in account) or a message to show (the
+  thank-you after a report without JavaScript) is rendered for that reader alone and marked
+  ``private, no-cache``; so is any answer that touched the session, the CSRF token or the
+  messages while rendering, which a page for everyone must never do;
+* ``SEARCH`` pages get the headers but are not kept (every query is another page).
+
+The key is the path and the one query parameter a page reads (``page``), so extra parameters
+(``?utm_source=…``) neither fill the cache nor change the page.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import time
+from dataclasses import dataclass
+from functools import wraps
 from typing import Callable, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.regex_helper import _lazy_re_compile
 
 from revue.news.cache import invalidate_reader_caches, reader_generation
 
 T = TypeVar("T")
 
+FRONT = "front"  # home, outlet, category, story, archives
+ARTICLE = "article"
+SEARCH = "search"  # headers only: not kept
+KEPT_KINDS = {FRONT, ARTICLE}
+READ_PARAMETERS = ("page",)  # the only query parameter a kept page reads
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")  # a session; a message waiting to be shown
+ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
+KEPT_HEADERS = ("Content-Type", "Content-Language")
+
 
 def cache_seconds() -> int:
-    """How long the front page and the navigation stay cached."""
+    """How long the front page's data and the navigation stay cached."""
     return settings.REVUE_PORTAL_CACHE_SECONDS
 
 
@@ -41,5 +76,115 @@ def cached(name: str, compute: Callable[[], T], timeout: int | None = None) -> T
 
 
 def invalidate_portal() -> None:
-    """Forget everything the portal has cached (front page, navigation, counts)."""
+    """Forget everything the portal has cached (front page, navigation, counts, pages)."""
     invalidate_reader_caches()
+
+
+# --- whole pages -------------------------------------------------------------------------------
+
+
+def max_age(kind: str) -> int:
+    """``Cache-Control: max-age`` of a page of ``kind`` (and how long the server keeps it)."""
+    return settings.REVUE_ARTICLE_CACHE_SECONDS if kind == ARTICLE else settings.REVUE_FRONT_CACHE_SECONDS
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A rendered page as the cache keeps it: its body, plain and gzipped, and its validators."""
+
+    content: bytes
+    gzipped: bytes | None  # None when gzip would not make it smaller
+    headers: tuple[tuple[str, str], ...]
+    etag: str  # quoted, strong
+    rendered_at: float
+
+    @classmethod
+    def of(cls, response: HttpResponse) -> KeptPage:
+        content = response.content
+        squeezed = gzip.compress(content, compresslevel=6, mtime=0)
+        return cls(
+            content=content,
+            gzipped=squeezed if len(squeezed) < len(content) else None,
+            headers=tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name)),
+            etag=f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"',
+            rendered_at=time.time(),
+        )
+
+    def response_for(self, request) -> HttpResponse:
+        zipped = self.gzipped is not None and ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        response = HttpResponse(self.gzipped if zipped else self.content)
+        for name, value in self.headers:
+            response[name] = value
+        if zipped:
+            response["Content-Encoding"] = "gzip"
+        response["ETag"] = f"W/{self.etag}" if zipped else self.etag
+        response["Last-Modified"] = http_date(self.rendered_at)
+        if self.gzipped is not None:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        return response
+
+
+def page_key(request, kind: str) -> str:
+    """The page's key: its kind, its path and the query parameters it reads (hashed)."""
+    read = "&".join(f"{name}={request.GET.get(name, '')}" for name in READ_PARAMETERS if name in request.GET)
+    digest = hashlib.sha256(f"{request.path}?{read}".encode("utf-8", "surrogatepass")).hexdigest()
+    return portal_key(f"page:{kind}:{digest}")
+
+
+def is_personal_request(request) -> bool:
+    """The reader carries a session (staff, an account) or a message waiting to be shown."""
+    return any(name in request.COOKIES for name in PERSONAL_COOKIES)
+
+
+def rendered_personally(request, response) -> bool:
+    """Rendering touched what belongs to one reader: the session, the CSRF token, the messages
+    (their middlewares would then add ``Vary: Cookie`` or a cookie to the answer), or set a cookie."""
+    session = getattr(request, "session", None)
+    messages = getattr(request, "_messages", None)
+    return bool(
+        response.cookies
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or (session is not None and session.accessed)
+        or (messages is not None and (messages.used or messages.added_new))
+    )
+
+
+def make_private(response) -> HttpResponse:
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def make_public(response, kind: str) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=max_age(kind))
+    return response
+
+
+def page(kind: str):
+    """Decorate a reader's page view: cached, conditional and compressed for everyone, private
+    for the one reader with a session or a message (see the module's docstring)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            if is_personal_request(request):
+                return make_private(view(request, *args, **kwargs))
+            key = page_key(request, kind) if kind in KEPT_KINDS else None
+            kept = cache.get(key) if key else None
+            if kept is not None:
+                return make_public(kept.response_for(request), kind)
+            response = view(request, *args, **kwargs)
+            if rendered_personally(request, response):
+                return make_private(response)
+            if response.status_code != 200 or response.streaming:
+                return make_public(response, kind) if response.status_code in (301, 308) else response
+            if key is None:
+                return make_public(response, kind)  # ConditionalGetMiddleware adds the ETag
+            kept = KeptPage.of(response)
+            cache.set(key, kept, max_age(kind))
+            return make_public(kept.response_for(request), kind)
+
+        return wrapped
+
+    return decorate
