@@ -1,4 +1,5 @@
-"""The readers' moderation URL: ``/signaler/image/<id>/`` (included from ``revue.urls`` before the portal)."""
+"""The readers' moderation URLs: ``/signaler/image/<id>/`` and ``/signaler/csrf/`` (included from
+``revue.urls`` before the portal)."""
 
 from django.urls import path
 
@@ -7,4 +8,5 @@ from revue.moderation import views
 app_name = "moderation"
 urlpatterns = [
     path("image/<int:image_id>/", views.report, name="report-image"),
+    path("csrf/", views.csrf_token, name="report-csrf"),
 ]

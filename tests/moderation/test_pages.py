@@ -41,8 +41,10 @@ def test_every_image_of_an_article_has_a_report_button(client, article):
     assert sorted(int(pk) for pk in BUTTON.findall(html)) == sorted([lead_of(article).pk, inline_of(article).pk])
     assert html.count(">Signaler cette image</button>") == 2
     assert "<img" in lead_area(html) and BUTTON.search(lead_area(html))
-    assert re.search(r'<form id="signalement-image" class="report-form" method="post" hidden>', html)
-    assert 'name="csrfmiddlewaretoken"' in html
+    # the same page for every reader (cacheable): no CSRF token; the script asks /signaler/csrf/ for
+    # one, the plain form leads to a confirmation page that carries its own
+    assert re.search(r'<form id="signalement-image" class="report-form" method="get" hidden data-csrf-url="/signaler/csrf/">', html)
+    assert 'name="csrfmiddlewaretoken"' not in html
     assert f'name="next" value="{article.get_absolute_url()}"' in html
     assert "/static/moderation/report.js" in html
     inline = inline_of(article).pk  # its button right after it

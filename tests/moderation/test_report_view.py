@@ -63,11 +63,13 @@ def test_without_javascript_a_form_without_its_token_gets_a_french_page_saying_n
 
 
 def test_the_article_page_hands_out_a_working_form_and_image_token(article):
-    """What a reader's browser sends is all on the page: the form's CSRF token and, on the button
-    under the image, the image's report token."""
+    """What a reader's script sends: the image's report token, from the button under the image on
+    the (cacheable) page, and the reader's own CSRF token, from the private /signaler/csrf/."""
     browser = Client(enforce_csrf_checks=True)
     html = browser.get(article.get_absolute_url()).content.decode()
-    csrf = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    asked = browser.get("/signaler/csrf/", HTTP_ACCEPT="application/json")
+    assert "no-store" in asked["Cache-Control"] and "private" in asked["Cache-Control"]
+    csrf = asked.json()["csrf"]
     lead = lead_of(article).pk
     jeton = re.search(rf'formaction="/signaler/image/{lead}/"[^>]*\sname="jeton" value="([^"]+)"', html).group(1)
     response = browser.post(

@@ -4,7 +4,8 @@
   placeholder and a « Signaler cette image » button beside every other image;
 * ``{% report_button image %}`` — the button for one image (the lead image);
 * ``{% report_form %}`` — once per page that has buttons: the one hidden form they submit
-  (CSRF token, ``next`` = this page), its stylesheet and ``moderation/report.js``.
+  (``next`` = this page's path; no CSRF token, so that the page is the same for every reader and
+  can be cached: see ``revue.moderation.views``), its stylesheet and ``moderation/report.js``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ def report_form(context, article=None):
     request = context.get("request")
     return {
         "needed": True,
-        "csrf_token": context.get("csrf_token"),
         "form_id": body.REPORT_FORM_ID,
-        "next": request.get_full_path() if request is not None else "/",
+        "next": request.path if request is not None else "/",
     }

@@ -1,10 +1,12 @@
 /* Revue — « Signaler cette image » without leaving the page.
  *
  * Every report button is a submit button of the page's one report form
- * (form="signalement-image" formaction="/signaler/image/<id>/"), so without JavaScript the plain
- * form works and comes back to the article. With JavaScript, the report goes through fetch()
- * (same form data: CSRF token, and the button's own name and value — the image's report token)
- * and the answer replaces the button.
+ * (form="signalement-image" formaction="/signaler/image/<id>/" name="jeton" value="<the image's
+ * report token>"). The page is the same for every reader (it can be cached), so it carries no
+ * CSRF token: without JavaScript the plain form leads to a small confirmation page that has its
+ * own. With JavaScript, the script asks the form's data-csrf-url (/signaler/csrf/, private) for
+ * the reader's CSRF token once, posts the report through fetch() (CSRF token, next, and the
+ * button's own name and value — the image's report token) and the answer replaces the button.
  */
 (function () {
   "use strict";
@@ -37,18 +39,45 @@
     button.after(note(FAILED, true));
   }
 
+  var csrfToken = null; // the reader's own, asked for once per page
+
+  function csrf() {
+    if (csrfToken) {
+      return Promise.resolve(csrfToken);
+    }
+    return fetch(form.dataset.csrfUrl, {
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin",
+      cache: "no-store"
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("no CSRF token");
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        csrfToken = data.csrf;
+        return csrfToken;
+      });
+  }
+
   function send(button) {
     var data = new FormData(form);
     if (button.name) {
       data.append(button.name, button.value); // the image's report token, as the plain form sends it
     }
     button.disabled = true;
-    fetch(button.formAction, {
-      method: "POST",
-      body: data,
-      headers: { "Accept": "application/json" },
-      credentials: "same-origin"
-    })
+    csrf()
+      .then(function (token) {
+        data.append("csrfmiddlewaretoken", token);
+        return fetch(button.formAction, {
+          method: "POST",
+          body: data,
+          headers: { "Accept": "application/json" },
+          credentials: "same-origin"
+        });
+      })
       .then(function (response) {
         return response.json().then(function (data) {
           answered(button, data.message || FAILED, response.ok);
