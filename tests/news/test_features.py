@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from revue.news.stories.features import analyse, arabic_variants, figures, key, skeleton
+from revue.news.stories.features import analyse, arabic_variants, key, skeleton
+from revue.news.stories.figures import figures
 from revue.text.fold import fold
 
 

@@ -5,6 +5,7 @@ The package, from the bottom up (each module imports only those above it in this
 
 * ``lexicon`` — the small news lexicon of our own: countries, exonyms, institutions, kinds of event;
 * ``rarity`` — how rare a word is in its language (wordfreq), what makes a shared word telling;
+* ``figures`` — numbers read the way each language writes them, a match's score, their weights;
 * ``features`` — what an article's title and lead say: rarity-weighted words, names as skeletons,
   figures, concepts (``analyse``);
 * ``dedupe`` — shingles, MinHash signatures and LSH bands: copies and near-duplicates;
