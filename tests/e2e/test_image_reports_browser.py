@@ -172,6 +172,8 @@ def test_without_javascript_the_report_comes_back_to_the_article(live_server, be
             page.goto(page_url)
 
             page.locator(".article__body").get_by_role("button", name="Signaler cette image").click()
+            page.wait_for_load_state()  # the confirmation page, which carries its own CSRF token
+            page.get_by_role("button", name="Confirmer le signalement").click()
 
             page.wait_for_load_state()
             assert page.url == page_url

@@ -2,8 +2,8 @@
 
 ``revue serve`` runs as an operator starts it (a subprocess on a free loopback port, on the test
 database) with ``REVUE_CLIENT_ADDRESS_HEADER=X-Forwarded-For`` and ``REVUE_TRUSTED_PROXIES``.
-Readers are httpx clients, each with its own cookies, that read the article page (its CSRF token
-and the image's report token) and press « Signaler cette image » as the plain form does. Linux
+Readers are httpx clients, each with its own cookies, that read the article page (the image's
+report token), ask for their CSRF token as the page's script does, and press « Signaler cette image » as the plain form does. Linux
 routes all of 127.0.0.0/8 to loopback, so a client bound to 127.0.0.1 and one bound to 127.0.0.2
 are two different peers of the one server: one is the trusted proxy, the other a reader who
 connects directly and writes X-Forwarded-For himself.
@@ -78,7 +78,7 @@ def report_the_lead_image(browser: httpx.Client, article_path: str, image_id: in
     """Read the article page, then press the lead image's « Signaler cette image » button."""
     page = browser.get(article_path)
     assert page.status_code == 200
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    csrf = browser.get("/signaler/csrf/", headers={"Accept": "application/json"}).json()["csrf"]  # as the page's script asks
     token = re.search(rf'formaction="/signaler/image/{image_id}/"[^>]*\sname="jeton" value="([^"]+)"', page.text).group(1)
     answer = browser.post(
         f"/signaler/image/{image_id}/",
