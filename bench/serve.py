@@ -26,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -171,6 +172,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--renew-every", type=float, default=0,
+                        help="then load the pages again while the reader generation is renewed every so many seconds")
     parser.add_argument("--threads", type=int, default=8, help="revue serve --threads")
     options = parser.parse_args()
     if not options.quick:
@@ -198,6 +201,26 @@ def measure(root: Path, data: Path, options) -> None:
             static_rate = static_rate or figures["rate"]
             print(f"{name:<14}{path:<24}{figures['rate']:>9.0f}{figures['p50']:>9.1f}{figures['p99']:>9.1f}"
                   f"{figures['bytes']:>9.0f}{figures['errors']:>8}{figures['rate'] / static_rate:>10.0%}", flush=True)
+        if options.renew_every:
+            renewing = threading.Event()
+
+            def renew() -> None:
+                while not renewing.wait(options.renew_every):
+                    (data / "reader-generation").write_text(str(time.time_ns()))
+
+            renewer = threading.Thread(target=renew, daemon=True)
+            renewer.start()
+            try:
+                for name, path in urls.items():
+                    if name == "static file":
+                        continue
+                    figures = load("127.0.0.1", port, path, options.clients, options.seconds)
+                    print(f"{name + ' renewed':<14} {'every %gs' % options.renew_every:<24}{figures['rate']:>9.0f}"
+                          f"{figures['p50']:>9.1f}{figures['p99']:>9.1f}{figures['bytes']:>9.0f}{figures['errors']:>8}"
+                          f"{figures['rate'] / static_rate:>10.0%}", flush=True)
+            finally:
+                renewing.set()
+                renewer.join()
         cold = {name: first_view_after_renewal(port, data, path) for name, path in urls.items() if name != "static file"}
         print("one request alone just after the reader generation is renewed (a settle, a block), median of 10: "
               + ", ".join(f"{name} {ms:.0f} ms" for name, ms in cold.items()))

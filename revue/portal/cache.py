@@ -19,7 +19,10 @@ Redis cache, and needs no list of keys.
   thank-you after a report without JavaScript) is rendered for that reader alone and marked
   ``private, no-cache``; so is any answer that touched the session, the CSRF token or the
   messages while rendering, which a page for everyone must never do;
-* ``SEARCH`` pages get the headers but are not kept (every query is another page).
+* ``SEARCH`` pages get the headers but are not kept (every query is another page);
+* when a page is missing (just after a renewal), one request renders it and the others asking
+  for it meanwhile wait for its copy (up to ``REVUE_PAGE_RENDER_WAIT_MS``), instead of every
+  server thread rendering the same page at once.
 
 The key is the path and the one query parameter a page reads (``page``), so extra parameters
 (``?utm_source=…``) neither fill the cache nor change the page.
@@ -53,6 +56,8 @@ READ_PARAMETERS = ("page",)  # the only query parameter a kept page reads
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")  # a session; a message waiting to be shown
 ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
 KEPT_HEADERS = ("Content-Type", "Content-Language")
+RENDER_LOCK_SECONDS = 30  # a render that died frees its page's lock after this
+RENDER_POLL_SECONDS = 0.005  # how often a request waiting for another's render looks for it
 
 
 def cache_seconds() -> int:
@@ -159,6 +164,32 @@ def make_public(response, kind: str) -> HttpResponse:
     return response
 
 
+def public_unless_personal(request, response, kind: str) -> HttpResponse:
+    """An answer that is not kept: private if made for one reader; public if a page or a
+    permanent redirect (``ConditionalGetMiddleware`` adds the ETag); else (400, 404) as it is."""
+    if rendered_personally(request, response):
+        return make_private(response)
+    if response.streaming or response.status_code not in (200, 301, 308):
+        return response
+    return make_public(response, kind)
+
+
+def rendered_meanwhile(key: str) -> KeptPage | None:
+    """The page another request is rendering, once it is kept; None as soon as that request is
+    done without keeping it (a 404, a 400: nothing to wait for) or after
+    ``REVUE_PAGE_RENDER_WAIT_MS``: then this request renders it too."""
+    lock = f"{key}:rendering"
+    deadline = time.monotonic() + settings.REVUE_PAGE_RENDER_WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL_SECONDS)
+        found = cache.get_many([key, lock])
+        if key in found:
+            return found[key]
+        if lock not in found:
+            return None
+    return None
+
+
 def page(kind: str):
     """Decorate a reader's page view: cached, conditional and compressed for everyone, private
     for the one reader with a session or a message (see the module's docstring)."""
@@ -171,18 +202,23 @@ def page(kind: str):
             if is_personal_request(request):
                 return make_private(view(request, *args, **kwargs))
             key = page_key(request, kind) if kind in KEPT_KINDS else None
-            kept = cache.get(key) if key else None
+            if key is None:
+                return public_unless_personal(request, view(request, *args, **kwargs), kind)
+            kept = cache.get(key)
+            rendering = kept is None and cache.add(f"{key}:rendering", True, RENDER_LOCK_SECONDS)
+            if kept is None and not rendering:
+                kept = rendered_meanwhile(key)  # another request is rendering it: wait for its copy
             if kept is not None:
                 return make_public(kept.response_for(request), kind)
-            response = view(request, *args, **kwargs)
-            if rendered_personally(request, response):
-                return make_private(response)
-            if response.status_code != 200 or response.streaming:
-                return make_public(response, kind) if response.status_code in (301, 308) else response
-            if key is None:
-                return make_public(response, kind)  # ConditionalGetMiddleware adds the ETag
-            kept = KeptPage.of(response)
-            cache.set(key, kept, max_age(kind))
+            try:
+                response = view(request, *args, **kwargs)
+                if rendered_personally(request, response) or response.status_code != 200 or response.streaming:
+                    return public_unless_personal(request, response, kind)
+                kept = KeptPage.of(response)
+                cache.set(key, kept, max_age(kind))
+            finally:
+                if rendering:
+                    cache.delete(f"{key}:rendering")
             return make_public(kept.response_for(request), kind)
 
         return wrapped
