@@ -208,8 +208,8 @@ def page(kind: str):
             rendering = kept is None and cache.add(f"{key}:rendering", True, RENDER_LOCK_SECONDS)
             if kept is None and not rendering:
                 kept = rendered_meanwhile(key)  # another request is rendering it: wait for its copy
-            if kept is not None:
-                return make_public(kept.response_for(request), kind)
+            if kept is not None:  # public, unless the middlewares will add a cookie (a malformed CSRF cookie is renewed)
+                return public_unless_personal(request, kept.response_for(request), kind)
             try:
                 response = view(request, *args, **kwargs)
                 if rendered_personally(request, response) or response.status_code != 200 or response.streaming:
@@ -219,7 +219,7 @@ def page(kind: str):
             finally:
                 if rendering:
                     cache.delete(f"{key}:rendering")
-            return make_public(kept.response_for(request), kind)
+            return public_unless_personal(request, kept.response_for(request), kind)
 
         return wrapped
 

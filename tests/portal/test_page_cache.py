@@ -157,3 +157,17 @@ def test_the_confirmation_page_wants_the_images_own_token(client, image, setting
     answer = client.get(f"/signaler/image/{image.pk}/", {"jeton": stale})
     assert answer.status_code == 403 and "rechargez-la" in answer.content.decode()
     assert not image.reports.exists()
+
+
+def test_a_kept_page_answering_a_malformed_csrf_cookie_is_private(client, barlamane, make_article):
+    """The CSRF middleware answers a malformed cookie with a fresh one: that answer is the
+    reader's own, even when the page itself comes from the cache."""
+    make_article(barlamane)
+    assert client.get("/")["Cache-Control"] == "public, max-age=60"  # now kept
+    odd = Client()
+    odd.cookies["csrftoken"] = "not a token"
+    answer = odd.get("/")
+    assert "csrftoken" in answer.cookies and "private" in answer["Cache-Control"]
+    well_formed = Client()
+    well_formed.cookies["csrftoken"] = get_token(RequestFactory().get("/"))
+    assert well_formed.get("/")["Cache-Control"] == "public, max-age=60"
