@@ -1,7 +1,7 @@
 r"""Benchmark: Revue's extraction against plain trafilatura, on real pages first, then on our own
 pinned corpus, each side measured in the same run.
 
-    python bench/extraction.py [--repeat 3] [--write-demo] [--real-only | --home-only] [--margin 0.2]
+    python bench/extraction.py [--repeat 3] [--runs 1] [--write-demo] [--real-only | --home-only] [--margin 0.2]
 
 **Real pages** (``../shared/dev-data/extraction``, see ``bench/devdata.py``; skipped with a
 message when absent), each page in one half of the dev data's split (``tune``: looked at while
@@ -18,7 +18,9 @@ tuning; ``held-out``: only measured), reported per set and half, each side's P/R
   and an invisible break hint is no text — some pages' snippets carry U+00AD, some pages do not).
 
 Pages/s on the real pages: every page is run once by each side to warm up, then once more by each
-side, interleaved (who goes first alternates), and those times count. Per-page losers: pages
+side, interleaved (who goes first alternates), and those times count. With ``--runs N`` the timed
+pass is made N times and the ratio of pages/s is reported for each run and as their median
+(machines here are shared and noisy: one run's ratio moves by several points). Per-page losers: pages
 where ours is below plain by more than ``--margin`` in page F1.
 
 **Home corpus** (``bench/data/extraction/``, listed in ``corpus.tsv``: page, URL, kind), a
@@ -270,23 +272,36 @@ def revue_text(html: str, url: str) -> str:
     return extract(html, url).text
 
 
-def run_real(pages: list[RealPage], *, timed: bool = True) -> dict[str, dict]:
+def run_real(pages: list[RealPage], *, timed: bool = True, runs: int = 1) -> dict[str, dict]:
     """Per side ("plain", "ours"): text and seconds per page name. With ``timed``, a warm-up
-    pass over every page first, then the timed pass, interleaved (who goes first alternates)."""
+    pass over every page first, then the timed pass, interleaved (who goes first alternates),
+    ``runs`` times: "times" holds the first run's, "runs" every run's (a list of dicts)."""
     sides = {"plain": lambda page: plain_text(page.html), "ours": lambda page: revue_text(page.html, page.url)}
-    results = {side: {"texts": {}, "times": {}} for side in sides}
+    results = {side: {"texts": {}, "times": {}, "runs": []} for side in sides}
     if timed:
         for page in pages:
             for run in sides.values():
                 run(page)
-    for index, page in enumerate(pages):
-        order = list(sides.items()) if index % 2 == 0 else list(sides.items())[::-1]
-        for side, run in order:
-            started = time.perf_counter()
-            text = run(page)
-            results[side]["times"][(page.collection, page.name)] = time.perf_counter() - started
-            results[side]["texts"][(page.collection, page.name)] = text
+    for _ in range(max(1, runs) if timed else 1):
+        times: dict[str, dict] = {side: {} for side in sides}
+        for index, page in enumerate(pages):
+            order = list(sides.items()) if index % 2 == 0 else list(sides.items())[::-1]
+            for side, run in order:
+                started = time.perf_counter()
+                text = run(page)
+                times[side][(page.collection, page.name)] = time.perf_counter() - started
+                results[side]["texts"][(page.collection, page.name)] = text
+        for side in sides:
+            results[side]["runs"].append(times[side])
+    for side in sides:
+        results[side]["times"] = results[side]["runs"][0]
     return results
+
+
+def speed_ratios(pages: list[RealPage], results: dict[str, dict]) -> list[float]:
+    """Ours' pages/s over plain's on ``pages``, one ratio per timed run."""
+    keys = [(page.collection, page.name) for page in pages]
+    return [sum(plain[k] for k in keys) / sum(ours[k] for k in keys) for plain, ours in zip(results["plain"]["runs"], results["ours"]["runs"])]
 
 
 def losers(pages: list[RealPage], results: dict[str, dict], margin: float = LOSER_MARGIN) -> list[tuple[RealPage, float, float]]:
@@ -324,16 +339,19 @@ def report_real(pages: list[RealPage], results: dict[str, dict], margin: float) 
             print(line)
         chosen = [p for p in pages if p.collection == collection]
         speeds = {side: len(chosen) / sum(results[side]["times"][(p.collection, p.name)] for p in chosen) for side in ("plain", "ours")}
+        ratios = speed_ratios(chosen, results)
         print(f"  speed: plain {speeds['plain']:.1f} pages/s, ours {speeds['ours']:.1f} pages/s: "
-              f"ours at {speeds['ours'] / speeds['plain']:.0%} of plain (goal ≥ 85%)")
+              f"ours at {statistics.median(ratios):.0%} of plain (goal ≥ 85%)"
+              + (f", median of {len(ratios)} runs ({', '.join(f'{r:.0%}' for r in ratios)})" if len(ratios) > 1 else ""))
         lost = losers(chosen, results, margin)
         print(f"  losers (ours < plain - {margin} in page F1): {len(lost)} of {len(chosen)}"
               f" ({sum(p.half == devdata.TUNE for p, _, _ in lost)} tune, {sum(p.half == devdata.HELD_OUT for p, _, _ in lost)} held-out)")
         for page, plain, ours in lost[:15]:
             print(f"    {page.half:<9} {page.name[:56]:<56} plain {plain:.3f} → ours {ours:.3f}")
         print()
-    everything = {side: sum(results[side]["times"].values()) for side in ("plain", "ours")}
-    print(f"all real pages: ours at {everything['plain'] / everything['ours']:.0%} of plain's pages/s\n")
+    ratios = speed_ratios(pages, results)
+    print(f"all real pages: ours at {statistics.median(ratios):.0%} of plain's pages/s"
+          + (f", median of {len(ratios)} runs ({', '.join(f'{r:.0%}' for r in ratios)})" if len(ratios) > 1 else "") + "\n")
 
 
 # --- the demo part of the corpus ----------------------------------------------------------------
@@ -423,6 +441,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per page and side; the best counts")
     parser.add_argument("--write-demo", action="store_true", help="write the demo press's pages again first")
+    parser.add_argument("--runs", type=int, default=1, help="timed passes over the real pages; the median ratio counts")
     parser.add_argument("--margin", type=float, default=LOSER_MARGIN, help="page F1 below plain's by more than this: a loser")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--real-only", action="store_true", help="only the real pages")
@@ -436,7 +455,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"REAL PAGES skipped: {why}\n")
         else:
             pages = load_real()
-            report_real(pages, run_real(pages), args.margin)
+            report_real(pages, run_real(pages, runs=args.runs), args.margin)
     if not args.real_only:
         print("HOME CORPUS (regression set: the demo press and the hard cases we wrote)\n")
         cases = load_corpus()
