@@ -89,8 +89,12 @@ def invalidate_portal() -> None:
 
 
 def max_age(kind: str) -> int:
-    """``Cache-Control: max-age`` of a page of ``kind`` (and how long the server keeps it)."""
-    return settings.REVUE_ARTICLE_CACHE_SECONDS if kind == ARTICLE else settings.REVUE_FRONT_CACHE_SECONDS
+    """``Cache-Control: max-age`` of a page of ``kind`` (and how long the server keeps it). An
+    article page's report buttons carry tokens that expire (``REVUE_REPORT_TOKEN_MAX_AGE``): it is
+    never kept for more than half that time, so that a kept page's buttons still work."""
+    if kind == ARTICLE:
+        return min(settings.REVUE_ARTICLE_CACHE_SECONDS, settings.REVUE_REPORT_TOKEN_MAX_AGE // 2)
+    return settings.REVUE_FRONT_CACHE_SECONDS
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,11 @@ def test_a_kept_page_answering_a_malformed_csrf_cookie_is_private(client, barlam
     well_formed = Client()
     well_formed.cookies["csrftoken"] = get_token(RequestFactory().get("/"))
     assert well_formed.get("/")["Cache-Control"] == "public, max-age=60"
+
+
+def test_an_article_is_never_kept_longer_than_half_its_report_tokens_life(settings):
+    from revue.portal.cache import ARTICLE, max_age
+
+    assert max_age(ARTICLE) == 300 and max_age(FRONT) == 60
+    settings.REVUE_REPORT_TOKEN_MAX_AGE = 120
+    assert max_age(ARTICLE) == 60
