@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -42,7 +43,6 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
-from django.utils.regex_helper import _lazy_re_compile
 
 from revue.news.cache import invalidate_reader_caches, reader_generation
 
@@ -54,7 +54,7 @@ SEARCH = "search"  # headers only: not kept
 KEPT_KINDS = {FRONT, ARTICLE}
 READ_PARAMETERS = ("page",)  # the only query parameter a kept page reads
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")  # a session; a message waiting to be shown
-ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
 KEPT_HEADERS = ("Content-Type", "Content-Language")
 RENDER_LOCK_SECONDS = 30  # a render that died frees its page's lock after this
 RENDER_POLL_SECONDS = 0.005  # how often a request waiting for another's render looks for it
