@@ -7,7 +7,7 @@ restored, the crawl when a settle brings new articles into stories) means every 
 is never read again and simply expires; it works the same on the in-memory cache and on a shared
 Redis cache, and needs no list of keys.
 
-``page(kind)`` wraps a page view for readers (see ``README``: "Caching"):
+``page(kind)`` wraps a page view for readers (README: "Serving readers: cached, conditional, compressed pages"):
 
 * an anonymous reader's page is rendered once per generation and kept for the kind's
   ``REVUE_*_CACHE_SECONDS`` (``FRONT``: home, outlet, category, story, archives; ``ARTICLE``),
