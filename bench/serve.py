@@ -56,7 +56,7 @@ async def _client(host: str, port: int, path: str, until: float, latencies: list
             sizes.append(len(body))
             if status != 200:
                 errors.append(status)
-            if not match:
+            if not match or re.search(rb"(?i)\r\nconnection:\s*close", head):  # gunicorn's sync workers close
                 writer.close()
                 reader, writer = await asyncio.open_connection(host, port)
     finally:
@@ -128,10 +128,10 @@ def build_archive(data: Path) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def start_server(root: Path, data: Path, port: int, threads: int) -> subprocess.Popen:
+def start_server(root: Path, data: Path, port: int, threads: int, server_args: tuple = ()) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "revue", "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads),
-         "--no-migrate"],
+         "--no-migrate", *server_args],
         cwd=root, env=environment(data), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -175,6 +175,9 @@ def main() -> None:
     parser.add_argument("--renew-every", type=float, default=0,
                         help="then load the pages again while the reader generation is renewed every so many seconds")
     parser.add_argument("--threads", type=int, default=8, help="revue serve --threads")
+    parser.add_argument("--server", action="append", default=[],
+                        help="revue serve --server (gunicorn, waitress); repeat to measure each in the same run; "
+                             "'gunicorn:sync' for one thread per process")
     options = parser.parse_args()
     if not options.quick:
         parser.error("only --quick is built yet (the 1,000,000-article run is issue #17's next step)")
@@ -183,15 +186,18 @@ def main() -> None:
     build_archive(data)
     roots = [*([options.before.resolve()] if options.before else []), options.root.resolve()]
     for root in roots:
-        measure(root, data, options)
+        for server in options.server or [""]:
+            measure(root, data, options, server)
 
 
-def measure(root: Path, data: Path, options) -> None:
+def measure(root: Path, data: Path, options, server_name: str = "") -> None:
     port = free_port()
-    server = start_server(root, data, port, options.threads)
+    name, _, kind = server_name.partition(":")
+    threads = 1 if kind == "sync" else options.threads
+    server = start_server(root, data, port, threads, ("--server", name) if name else ())
     try:
         urls = {"static file": STATIC, "home": "/", "article": an_article(port)}
-        print(f"\nrevue serve from {root} on {data}, {options.clients} clients, "
+        print(f"\nrevue serve {server_name or ''} (--threads {threads}) from {root} on {data}, {options.clients} clients, "
               f"{options.seconds:g} s per URL, Accept-Encoding: gzip")
         print(f"{'URL':<14}{'path':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bytes':>9}{'errors':>8}{'of static':>11}")
         static_rate = None
