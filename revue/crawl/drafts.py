@@ -40,11 +40,11 @@ from revue.crawl.clean import (
     tidy_title,
     upgrade_to_https,
 )
-from revue.crawl.extract import DETECTABLE_LANGUAGES, ExtractedArticle, detect_language, first_content_image
+from revue.crawl.extract import ExtractedArticle, first_content_image
 from revue.crawl.feeds import Entry
 from revue.html.images import image_sources
 from revue.text.categories import category_for
-from revue.text.language import language_code
+from revue.text.language import DETECTABLE, detect, language_code
 
 SUMMARY_CHARS = 400
 TITLE_CHARS = 1000  # the archive keeps this much of a title (``store`` cuts it there)
@@ -162,16 +162,16 @@ def plausible_language(code: str, text: str) -> bool:
     code = language_code(code)
     if not code:
         return False
-    if code not in DETECTABLE_LANGUAGES:
+    if code not in DETECTABLE:
         return True
-    return detect_language(text) in ("", code)
+    return detect(text) in ("", code)
 
 
 def _choose_language(page: ExtractedArticle | None, ctx: FeedContext, text: str) -> str:
     for declared in ((page.language if page else ""), ctx.feed_language):
         if plausible_language(declared, text):
             return declared
-    return detect_language(text) or ctx.outlet_language
+    return detect(text) or ctx.outlet_language
 
 
 def build_draft(entry: Entry, page: ExtractedArticle | None, ctx: FeedContext) -> ArticleDraft | None:

@@ -10,15 +10,25 @@ missing or wrong.
 from __future__ import annotations
 
 import functools
+import re
 
 from revue.text.fold import ARABIC_RANGE
 
 DEFAULT = "fr"  # the portal's own language: what a text in Latin script with no code is taken for
 
 
-def language_code(value: str | None) -> str:
-    """The primary subtag of a language tag, lower case ('' when there is none)."""
-    return (value or "").strip().lower().replace("_", "-").split("-")[0]
+# a language tag's primary subtag (two or three ASCII letters); anything else ("{{lang}}",
+# "français", "fr1") declares nothing
+_LANGUAGE_TAG = re.compile(r"([a-zA-Z]{2,3})(?:[-_].*)?")
+
+
+def language_code(value: object) -> str:
+    """The primary subtag of a language tag, lower case: ``fr`` from ``fr-FR``, `` FR_ca ``, or
+    ``fr, en`` (the first of a list); '' when there is none or it is no tag at all."""
+    if not isinstance(value, str):
+        return ""
+    match = _LANGUAGE_TAG.fullmatch(value.split(",")[0].strip())
+    return match[1].lower() if match else ""
 
 
 def or_script(value: str | None, sample: str) -> str:

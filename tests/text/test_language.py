@@ -36,3 +36,7 @@ def test_any_text_gets_an_answer_or_none_never_an_error(text):
 def test_codes_and_the_script_guess():
     assert [language_code(v) for v in ("fr-FR", " FR_ca ", "", None)] == ["fr", "fr", "", ""]
     assert or_script("", "الحكومة المغربية") == "ar" and or_script(None, "Maroc") == "fr"
+
+
+def test_a_language_code_is_a_tag_or_nothing():
+    assert [language_code(v) for v in ("fr, en", "ar-MA", "{{lang}}", "français", "fr1", 3)] == ["fr", "ar", "", "", "", ""]

@@ -5,26 +5,16 @@ sure), which this package exports as ``detect_language``."""
 
 from __future__ import annotations
 
-import re
-
 from revue.crawl.extract.values import PageDeclarations
-from revue.text.language import DETECTABLE, detect
+from revue.text.language import DETECTABLE, detect, language_code
 
 DETECTABLE_LANGUAGES = frozenset(DETECTABLE)
 detect_language = detect  # the name extract's callers know
-# a language tag's primary subtag; anything else ("{{lang}}", "français") declares nothing
-_LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
-
-
-def _language_code(tag: str | None) -> str:
-    match = _LANGUAGE_TAG.match((tag or "").strip().split(",")[0].strip())
-    return match[1].lower() if match else ""
-
 
 def declared_language(page: PageDeclarations) -> str:
     """The language the page declares: ``<html lang>``, og:locale or Content-Language."""
     for tag in (page.html_lang, page.meta.get("og:locale"), page.meta.get("content-language"), page.meta.get("language")):
-        code = _language_code(tag)
+        code = language_code(tag)
         if code:
             return code
     return ""

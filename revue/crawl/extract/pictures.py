@@ -14,12 +14,10 @@ from revue.crawl.clean import absolutize
 from revue.crawl.extract.blocks import _BLOCK, _READ_ALSO_MAX_CHARS, _TAG, _block_key, _title_key
 from revue.crawl.extract.values import MIN_LEAD_IMAGE_PIXELS, PageDeclarations
 from revue.crawl.furniture import COPYRIGHT_MARKS, CREDIT_WORDS, PICTURE_AGENCIES
+from revue.html.images import Image, image_sources, read_images, rewrite_images
 
-_IMG = re.compile(r'<img\b[^>]*?\ssrc="([^"]+)"[^>]*>')
 _LAZY_SRC_ATTRIBUTES = ("src", "data-src", "data-lazy-src", "data-original")
 _IMAGE_KEYS = ("og:image", "og:image:secure_url", "og:image:url", "twitter:image", "twitter:image:src", "image")
-_IMG_TAG = re.compile(r"<img\b[^>]*>")
-_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
 # file names of icons, logos and tracking pixels: never a lead image
 _NOT_A_PICTURE = re.compile(r"(?:^|[/_.-])(?:logo|icon|avatar|pixel|spacer|blank|sprite|badge|emoji)s?(?:[/_.-]|$)|\.svg(?:$|\?)", re.IGNORECASE)
 
@@ -38,13 +36,11 @@ def _lead_image(page: PageDeclarations, content: str, url: str) -> str:
 def first_content_image(content_html: str, min_pixels: int = MIN_LEAD_IMAGE_PIXELS) -> str:
     """The first ``<img>`` of sanitized HTML fit to lead an article: an http(s) picture whose
     declared width and height (when given) reach ``min_pixels``, not an icon, logo or pixel."""
-    for tag in _IMG_TAG.findall(content_html or ""):
-        attributes = dict(_ATTRIBUTE.findall(tag))
-        src = html_lib.unescape(attributes.get("src", ""))
+    for image in read_images(content_html):
+        src = image.src
         if not src.startswith(("http://", "https://")) or _NOT_A_PICTURE.search(src.split("?", 1)[0]):
             continue
-        sizes = [attributes.get(name, "") for name in ("width", "height")]
-        if any(size.isdigit() and int(size) < min_pixels for size in sizes):
+        if any(size.isdigit() and int(size) < min_pixels for size in (image.width, image.height)):
             continue
         return src
     return ""
@@ -71,13 +67,12 @@ def _restore_figures(body: str, captions: dict[str, str], url: str) -> str:
     if not captions:
         return body
 
-    def wrap(match: re.Match[str]) -> str:
-        caption = captions.get(absolutize(html_lib.unescape(match[1]), url))
-        if not caption:
-            return match[0]
-        return f"<figure>{match[0]}<figcaption>{html_lib.escape(caption, quote=False)}</figcaption></figure>"
+    def wrap(image: Image) -> None:
+        caption = captions.get(absolutize(image.src, url)) if image.src else None
+        if caption:
+            image.replace(f"<figure>{image.tag}<figcaption>{html_lib.escape(caption, quote=False)}</figcaption></figure>")
 
-    return _pictures_for_captions(_IMG.sub(wrap, body), captions, url)
+    return _pictures_for_captions(rewrite_images(body, wrap), captions, url)
 
 
 # --- pictures in the article's flow ---------------------------------------------------------------
@@ -195,7 +190,7 @@ def _with_pictures(body: str, flow: dict[str, list[tuple[str, str, str]]]) -> st
     goes."""
     if not flow:
         return body
-    shown = set(_IMG.findall(body))
+    shown = set(image_sources(body))
     described = {}  # the text key of a picture's alt or caption → the picture's source
     for pictures in flow.values():
         for src, alt, caption in pictures:
@@ -244,7 +239,7 @@ _LONE_PICTURE_LINK = re.compile(
 def _pictures_for_captions(body: str, captions: dict[str, str], url: str) -> str:
     """A caption trafilatura kept as a bare paragraph, its picture lost (galleries, slideshows),
     becomes its figure again: the picture the page showed with that caption, and the caption."""
-    shown = {absolutize(html_lib.unescape(src), url) for src in _IMG.findall(body)}
+    shown = {absolutize(src, url) for src in image_sources(body)}
     by_caption = {}
     for image_url, caption in captions.items():
         if image_url not in shown:

@@ -22,6 +22,7 @@ from lxml import etree
 from revue.crawl.clean import scrub_text
 from revue.crawl.feeds.values import Enclosure, Entry, ParsedFeed, SkippedEntry, _text
 from revue.text.dates import parse_datetime
+from revue.text.language import language_code
 
 logger = logging.getLogger(__name__)
 
@@ -274,5 +275,4 @@ def _head_skip_hours(head: str) -> tuple[int, ...]:
 
 
 def _primary_language(tag: Any) -> str:
-    primary = re.split(r"[-_]", _text(tag).strip(), maxsplit=1)[0].lower()
-    return primary if primary.isascii() and primary.isalpha() and 2 <= len(primary) <= 3 else ""
+    return language_code(_text(tag))
