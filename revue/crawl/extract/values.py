@@ -8,8 +8,7 @@ from datetime import datetime
 
 # Defaults of extract()'s limits (the crawler passes REVUE_EXTRACT_MAX_HTML_CHARS and
 # REVUE_EXTRACT_FAST_MODE_ELEMENTS). Longer pages are cut (the article comes before the footer).
-# Extraction time grows with the page's text: about 2 s per million characters of visible text,
-# 20 ms for a typical 50 kB page.
+# Extraction time grows with the page's text (what it costs: bench/README.md).
 MAX_HTML_CHARS = 2_000_000
 FAST_MODE_ELEMENTS = 15_000  # a typical article page has 1 000 – 5 000 elements
 MIN_LEAD_IMAGE_PIXELS = 200  # a content image narrower or lower than this is an icon, not a lead

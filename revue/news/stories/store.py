@@ -178,7 +178,7 @@ class DatabaseIndex:
             params: list[int] = []
             for key in chunk:
                 params += [key, low, high, cap]
-            with connection.cursor() as cursor:  # one row on SQLite (a dozen: 19 -> 2.5 ms beside a busy thread)
+            with connection.cursor() as cursor:  # one row on SQLite (why: bench/README.md, read_rows)
                 rows += read_rows(cursor, _postings_statement(size), params, POSTING_COLUMNS)
         return rows
 
