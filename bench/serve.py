@@ -2,6 +2,19 @@
 
     python bench/serve.py --quick                     # the demo press's archive, home and an article
     python bench/serve.py --quick --before /tmp/old   # first a checkout of an older commit, then this one
+    python bench/serve.py --full                      # 1,000,000 articles, SQLite then PostgreSQL + Redis
+    python bench/serve.py --full --articles 100000 --keep build/serve-100k   # smaller, kept
+    python bench/serve.py --full --from build/serve-100k                     # measure a kept archive again
+
+``--full``: for each of ``--databases`` (SQLite with the in-memory cache; PostgreSQL on
+127.0.0.1:5432, database ``--pg-database`` made and dropped, with Redis as the cache), a fresh
+database migrated by ``revue init`` and filled by ``bench/bigpress.py`` (``--articles``,
+``--outlets``; written straight into the database, the search index and the stories included;
+its docstring says how), its size per article, then requests/s and p50/p95/p99 of a static file,
+the home page, an article, an outlet, a story, a search and an API list at ``--clients``, the
+search again from one client, and the first view of each kept page just after a renewal (median
+and slowest of 10). ``--keep DIR`` keeps the archives (and the PostgreSQL database), ``--from
+DIR`` measures them again without generating.
 
 ``--quick`` (issue #17's first step; the 1,000,000-article generator is still to come): builds,
 once, the demo press's archive in ``--data`` (``revue demo --no-serve``, about 400 articles),
@@ -19,13 +32,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -97,7 +113,8 @@ def load(host: str, port: int, path: str, clients: int, seconds: float) -> dict:
         "requests": len(latencies),
         "rate": len(latencies) / elapsed,
         "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
+        "p95": latencies[max(int(len(latencies) * 0.95) - 1, 0)] * 1000 if latencies else float("nan"),
+        "p99": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000 if latencies else float("nan"),
         "bytes": statistics.median(sizes) if sizes else 0,
         "errors": len(errors),
     }
@@ -112,10 +129,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def environment(data: Path) -> dict:
+def environment(data: Path, database: dict | None = None) -> dict:
+    """The server's environment: the data folder, and ``database``'s ``REVUE_DATABASE_URL`` and
+    ``REVUE_CACHE_URL`` when given (else SQLite in the data folder and the in-memory cache)."""
     env = {**os.environ, "REVUE_DATA_DIR": str(data), "REVUE_LOG_LEVEL": "WARNING"}
     for name in ("REVUE_DATABASE_URL", "REVUE_CACHE_URL"):
         env.pop(name, None)
+    env.update(database or {})
     return env
 
 
@@ -128,11 +148,13 @@ def build_archive(data: Path) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def start_server(root: Path, data: Path, port: int, threads: int, server_args: tuple = ()) -> subprocess.Popen:
+def start_server(root: Path, data: Path, port: int, threads: int, server_args: tuple = (),
+                 database: dict | None = None) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "revue", "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads),
          "--no-migrate", *server_args],
-        cwd=root, env=environment(data), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=root, env=environment(data, database), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while True:
@@ -178,9 +200,23 @@ def main() -> None:
     parser.add_argument("--server", action="append", default=[],
                         help="revue serve --server (gunicorn, waitress); repeat to measure each in the same run; "
                              "'gunicorn:sync' for one thread per process")
+    parser.add_argument("--full", action="store_true",
+                        help="a generated archive (bench/bigpress.py) on SQLite and PostgreSQL, every kind of page")
+    parser.add_argument("--articles", type=int, default=1_000_000, help="--full: articles generated")
+    parser.add_argument("--outlets", type=int, default=10_000, help="--full: outlets generated")
+    parser.add_argument("--processes", type=int, default=0, help="--full: bench/bigpress.py --processes")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="--full: sqlite, postgresql or both")
+    parser.add_argument("--pg-database", default="revue_bench",
+                        help="--full: the PostgreSQL database made (and dropped) on 127.0.0.1:5432")
+    parser.add_argument("--redis", default=REDIS_CACHE, help="--full: the cache beside PostgreSQL (flushed)")
+    parser.add_argument("--keep", type=Path, help="--full: keep the generated archives in this folder")
+    parser.add_argument("--from", dest="source", type=Path, help="--full: measure the archives kept there by --keep")
     options = parser.parse_args()
+    if options.full:
+        full(options)
+        return
     if not options.quick:
-        parser.error("only --quick is built yet (the 1,000,000-article run is issue #17's next step)")
+        parser.error("choose --quick or --full")
 
     data = options.data.resolve()
     build_archive(data)
@@ -236,6 +272,156 @@ def measure(root: Path, data: Path, options, server_name: str = "") -> None:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+# --- --full: a big generated archive on SQLite and on PostgreSQL -------------------------------
+
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+REDIS_CACHE = "redis://127.0.0.1:6379/3"
+SEARCH = "/recherche?q=gouvernement"
+API_LIST = "/api/articles?limit=20"
+COLD_PAGES = ("home", "article", "outlet", "story")
+GOALS = "goals: home and article >= 50 % of the static file's rate with p99 < 100 ms; search p95 < 50 ms; cold < 200 ms"
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    done = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAc", sql],
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def database_of(kind: str, options) -> dict:
+    """The environment naming ``kind``'s database and cache (SQLite: the data folder's file and
+    the in-memory cache; PostgreSQL: ``--pg-database`` and Redis)."""
+    if kind == "sqlite":
+        return {}
+    return {"REVUE_DATABASE_URL": f"{PG_SERVER}/{options.pg_database}", "REVUE_CACHE_URL": options.redis}
+
+
+def generated(kind: str, data: Path, options) -> dict:
+    """Make ``kind``'s archive in ``data`` (migrate a fresh database, then ``bench/bigpress.py``),
+    or read the one ``--from`` kept; returns what ``bench.json`` says of it."""
+    about = data / "bench.json"
+    if options.source:
+        if not about.exists():
+            raise SystemExit(f"{about} is missing: --from needs a folder made with --keep")
+        return json.loads(about.read_text())
+    if data.exists():
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    database = database_of(kind, options)
+    if kind == "postgresql":
+        psql(f'DROP DATABASE IF EXISTS "{options.pg_database}"')
+        psql(f'CREATE DATABASE "{options.pg_database}"')
+    env = environment(data, database)
+    print(f"\n{kind}: migrating a fresh database, then generating {options.articles:,} articles "
+          f"({options.outlets:,} outlets) …", flush=True)
+    subprocess.run([sys.executable, "-m", "revue", "init"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "bench" / "bigpress.py"), "--articles", str(options.articles),
+                    "--outlets", str(options.outlets), "--processes", str(options.processes)],
+                   cwd=ROOT, env=env, check=True)
+    facts = {"articles": options.articles, "outlets": options.outlets, "seconds": time.perf_counter() - started,
+             "pg_database": options.pg_database if kind == "postgresql" else None}
+    about.write_text(json.dumps(facts))
+    return facts
+
+
+def database_bytes(kind: str, data: Path, options) -> int:
+    if kind == "sqlite":
+        return sum(path.stat().st_size for path in data.glob("revue.sqlite3*"))
+    return int(psql("SELECT pg_database_size(current_database())", options.pg_database))
+
+
+def renew(data: Path, database: dict) -> None:
+    """Renew the reader generation as a settle does: the token file with the in-memory cache; on
+    Redis, the token's key (``revue.news.cache``) is deleted, and the next request makes a new one."""
+    if "REVUE_CACHE_URL" in database:
+        import redis
+
+        redis.Redis.from_url(database["REVUE_CACHE_URL"]).delete("revue:1:portal:generation")
+    else:
+        (data / "reader-generation").write_text(str(time.time_ns()))
+
+
+def cold_views(port: int, data: Path, database: dict, path: str, times: int = 10) -> tuple[float, float]:
+    """Median and slowest of ``times`` requests each made alone just after a renewal, ms."""
+    spent = []
+    for _ in range(times):
+        renew(data, database)
+        started = time.perf_counter()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"})
+        urllib.request.urlopen(request, timeout=30).read()
+        spent.append((time.perf_counter() - started) * 1000)
+    return statistics.median(spent), max(spent)
+
+
+def full_urls(port: int) -> dict[str, str]:
+    home = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read().decode()
+    article = re.search(r'href="(/[-a-z0-9_]+/[0-9]+)"', home).group(1)
+    story = re.search(r'href="(/histoire/[0-9]+/)"', home)
+    return {"static file": STATIC, "home": "/", "article": article, "outlet": article.rsplit("/", 1)[0] + "/",
+            "story": story.group(1) if story else "/histoire/1/", "search": SEARCH, "API list": API_LIST}
+
+
+def measure_full(kind: str, data: Path, facts: dict, options) -> None:
+    database = database_of(kind, options)
+    if kind == "postgresql":
+        import redis
+
+        redis.Redis.from_url(options.redis).flushdb()  # the bench's own Redis database
+    size = database_bytes(kind, data, options)
+    print(f"\n{kind}: {facts['articles']:,} articles, {facts['outlets']:,} outlets "
+          f"(generated in {facts['seconds']:.0f} s); database {size / 1e9:.2f} GB, "
+          f"{size / facts['articles'] / 1000:.1f} kB per article", flush=True)
+    port = free_port()
+    name, _, kind = (options.server or [""])[0].partition(":")  # the first --server, as measure() reads it
+    server_args = ("--server", name) if name else ()
+    threads = 1 if kind == "sync" else options.threads
+    server = start_server(options.root.resolve(), data, port, threads, server_args, database)
+    try:
+        urls = full_urls(port)
+        print(f"revue serve{''.join(' ' + a for a in server_args)}, {options.clients} clients, {options.seconds:g} s per URL after {options.warmup:g} s "
+              f"of warm-up, Accept-Encoding: gzip")
+        print(f"{'URL':<16}{'path':<30}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'bytes':>8}"
+              f"{'errors':>7}{'of static':>10}")
+        static_rate = None
+        rows = [(name, path, options.clients) for name, path in urls.items()] + [("search, 1 client", SEARCH, 1)]
+        for name, path, clients in rows:
+            load("127.0.0.1", port, path, clients, options.warmup)
+            figures = load("127.0.0.1", port, path, clients, options.seconds)
+            static_rate = static_rate or figures["rate"]
+            print(f"{name:<16}{path[:29]:<30}{figures['rate']:>8.0f}{figures['p50']:>8.1f}{figures['p95']:>8.1f}"
+                  f"{figures['p99']:>8.1f}{figures['bytes']:>8.0f}{figures['errors']:>7}"
+                  f"{figures['rate'] / static_rate:>10.0%}", flush=True)
+        cold = {name: cold_views(port, data, database, urls[name]) for name in COLD_PAGES}
+        print("cold: one request alone just after the reader generation is renewed, median (slowest) of 10: "
+              + ", ".join(f"{name} {median:.0f} ms ({slowest:.0f})" for name, (median, slowest) in cold.items()))
+        print(GOALS, flush=True)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def full(options) -> None:
+    """``--full``: for each of ``--databases``, a generated archive (or the one ``--from`` kept),
+    its size per article, then the pages' figures; the archives are deleted unless ``--keep``."""
+    folder = (options.source or options.keep or Path(tempfile.mkdtemp(prefix="revue-bench-serve-"))).resolve()
+    try:
+        for kind in options.databases.split(","):
+            data = folder / kind
+            facts = generated(kind, data, options)
+            if kind == "postgresql":
+                options.pg_database = facts["pg_database"] or options.pg_database
+            measure_full(kind, data, facts, options)
+    finally:
+        if not (options.keep or options.source):
+            shutil.rmtree(folder, ignore_errors=True)
+            if "postgresql" in options.databases:
+                psql(f'DROP DATABASE IF EXISTS "{options.pg_database}"')
 
 
 if __name__ == "__main__":

@@ -1,0 +1,346 @@
+"""A big generated archive written straight into a fresh database, for ``bench/serve.py --full``.
+
+Not through the crawler (a million articles would take it hours here): articles, their lead images,
+outlets with one feed each, and stories are made in ``--processes`` worker processes, a slice of
+consecutive articles at a time, and the main process writes each slice with multi-row
+``INSERT``s (``revue.db.insert_rows``) in one transaction. What the portal reads is filled the
+way the real code expects it:
+
+* **search**: each article's index entry is made by Revue's own ``revue.news.search.words.index_entry``
+  in the worker processes (as the crawler's CPU processes make them), and written by the search
+  backend's own ``write`` (FTS5 rows on SQLite, ``tsvector`` rows on PostgreSQL), which also takes
+  the articles the triggers queued off ``news_search_pending``;
+* **stories**: every article belongs to a ``Story`` (``story_id``), as after the settle step; within
+  a slice about a third of the articles join one of the stories opened just before, from another
+  outlet and often in another language, so stories have 1 to a dozen articles, each story's
+  ``lead``, counts, languages and first/last times set as the clusterer sets them. The clustering
+  index (``news_storyfingerprint``, ``news_storyposting``) is **not** filled: it is read only when
+  new articles are clustered, never by a reader's page; ``revue stories rebuild`` would fill it.
+
+Text is made of real words of each language (``wordfreq``'s lists, drawn by their frequency), in
+sentences and paragraphs; lengths follow a log-normal law (median about 2,400 characters of text,
+from 300 to 20,000), titles 6 to 14 words, a summary of the first words. Languages: French 50 %,
+Arabic 25 %, Spanish 13 %, English 12 % (each outlet writes one). Ids grow with time, as a crawler
+stores them; the newest article is a few minutes old, the span is ``articles / 2,700`` days (a
+year for a million), so the front page has its stories « À la une ».
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone as tz
+from zoneinfo import ZoneInfo
+
+LANGUAGES = (("fr", 0.50), ("ar", 0.25), ("es", 0.13), ("en", 0.12))
+VOCABULARY = 6000  # most frequent words of each language
+ARTICLES_PER_DAY = 2700
+JOIN_SHARE = 0.35  # articles that join a story opened just before
+OPEN_STORIES = 40  # stories an article may join: the last ones opened in its slice
+IMAGE_SHARE = 0.8  # articles with a lead image
+TEXT_MEDIAN_CHARS = 2400
+SLICE = 2000  # articles per worker task and per transaction
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to generate: the sizes, and the fixed values the worker processes need."""
+
+    articles: int
+    outlets: int
+    categories: tuple[int, ...]
+    now: float  # epoch seconds of the newest article
+    time_zone: str
+    max_indexed_chars: int
+    seed: int = 20261206
+
+    @property
+    def span_seconds(self) -> float:
+        return max(self.articles / ARTICLES_PER_DAY, 1.0) * 86400
+
+    def outlet_language(self, outlet: int) -> str:
+        shares = [share for _, share in LANGUAGES]
+        point = (outlet * 0.6180339887) % 1.0 * sum(shares)
+        for (code, share) in LANGUAGES:
+            if point < share:
+                return code
+            point -= share
+        return LANGUAGES[-1][0]
+
+
+# --- words ---------------------------------------------------------------------------------------
+
+_WORDS: dict[str, tuple[list[str], list[float]]] = {}
+_DRAWN: dict[str, list[str]] = {}
+DRAWN_WORDS = 400_000  # words drawn once per language and process; an article reads a stretch of them
+
+
+def words_of(language: str) -> tuple[list[str], list[float]]:
+    """The language's most frequent words and their cumulative weights (Zipf frequencies)."""
+    if language not in _WORDS:
+        import wordfreq
+
+        words = [w for w in wordfreq.top_n_list(language, VOCABULARY) if w.isalpha()]
+        total, cumulative = 0.0, []
+        for word in words:
+            total += 10 ** wordfreq.zipf_frequency(word, language)
+            cumulative.append(total)
+        _WORDS[language] = (words, cumulative)
+    return _WORDS[language]
+
+
+def drawn_words(language: str, count: int, generator: random.Random) -> list[str]:
+    """``count`` words of the language in their frequencies: a stretch of words drawn once."""
+    if language not in _DRAWN:
+        words, cumulative = words_of(language)
+        _DRAWN[language] = random.Random(language).choices(words, cum_weights=cumulative, k=DRAWN_WORDS)
+    pool = _DRAWN[language]
+    start = generator.randrange(DRAWN_WORDS - count) if count < DRAWN_WORDS else 0
+    return pool[start:start + count]
+
+
+def sentences(generator: random.Random, language: str, chars: int) -> list[list[str]]:
+    """Paragraphs (lists of sentences) of about ``chars`` characters."""
+    drawn = drawn_words(language, max(8, chars // 6), generator)
+    paragraphs, paragraph, start = [], [], 0
+    size = 8 + int(generator.random() * 16)
+    length = 2 + int(generator.random() * 4)
+    while start < len(drawn):
+        sentence = " ".join(drawn[start:start + size])
+        paragraph.append(sentence[:1].upper() + sentence[1:] + ".")
+        start += size
+        size = 8 + (size * 7 + start) % 17  # varied sentence and paragraph lengths, no draw each
+        if len(paragraph) >= length:
+            paragraphs.append(paragraph)
+            paragraph = []
+            length = 2 + (length + size) % 4
+    if paragraph:
+        paragraphs.append(paragraph)
+    return paragraphs
+
+
+def title_of(generator: random.Random, language: str) -> str:
+    title = " ".join(drawn_words(language, 6 + int(generator.random() * 9), generator))
+    return title[:1].upper() + title[1:]
+
+
+# --- one slice, made in a worker process ---------------------------------------------------------
+
+
+@dataclass
+class Slice:
+    """The rows of one slice of consecutive articles, in column order of their tables."""
+
+    articles: list[dict]
+    images: list[dict]
+    stories: list[dict]
+    entries: list  # revue.news.search.words.IndexEntry
+
+
+def make_slice(plan: Plan, first: int) -> Slice:
+    """Articles ``first`` … ``first + SLICE - 1`` (0-based; ids are one more), with their images,
+    stories and search index entries."""
+    from revue.news.search.words import index_entry
+
+    generator = random.Random(plan.seed * 1_000_003 + first)
+    zone = ZoneInfo(plan.time_zone)
+    last = min(first + SLICE, plan.articles)
+    articles, images, entries = [], [], []
+    stories: dict[int, dict] = {}
+    open_stories: list[int] = []
+    for n in range(first, last):
+        article_id = n + 1
+        published = datetime.fromtimestamp(
+            plan.now - plan.span_seconds * (1 - n / plan.articles) - generator.random() * 600, tz.utc)
+        joined = None
+        if open_stories and generator.random() < JOIN_SHARE:
+            joined = stories[generator.choice(open_stories[-OPEN_STORIES:])]
+        outlet = generator.randrange(plan.outlets) + 1
+        language = plan.outlet_language(outlet)
+        title = title_of(generator, language)
+        chars = int(min(max(generator.lognormvariate(math.log(TEXT_MEDIAN_CHARS), 0.6), 300), 20000))
+        paragraphs = sentences(generator, language, chars)
+        text = "\n\n".join(" ".join(p) for p in paragraphs)
+        html = "".join(f"<p>{' '.join(p)}</p>" for p in paragraphs)
+        summary = text[:240].rsplit(" ", 1)[0] + " …"
+        url = f"https://outlet-{outlet}.example/{published:%Y/%m/%d}/{article_id}"
+        image_id = article_id if generator.random() < IMAGE_SHARE else None
+        if image_id:
+            image_url = f"https://outlet-{outlet}.example/images/{article_id}.jpg"
+            images.append({"id": image_id, "url": image_url, "url_hash": _sha256(image_url), "state": "visible",
+                           "width": 1200, "height": 800, "caption": "", "first_seen_at": published,
+                           "blocked_at": None})
+        category = plan.categories[generator.randrange(len(plan.categories))]
+        if joined is None:
+            joined = {"id": article_id, "title": title, "first_seen_at": published, "last_seen_at": published,
+                      "article_count": 0, "outlets": set(), "languages": set(), "lead_id": article_id}
+            stories[article_id] = joined
+            open_stories.append(article_id)
+        joined["article_count"] += 1
+        joined["outlets"].add(outlet)
+        joined["languages"].add(language)
+        joined["last_seen_at"] = max(joined["last_seen_at"], published)
+        row = {
+            "id": article_id, "source_id": outlet, "feed_id": outlet, "url": url, "url_hash": _sha256(url),
+            "guid": url, "title": title, "summary": summary, "content_html": html, "text": text, "author": "",
+            "language": language, "published_at": published,
+            "fetched_at": published + timedelta(seconds=generator.randint(30, 900)), "image_id": image_id,
+            "category_id": category, "story_id": joined["id"], "content_hash": _sha256(text),
+            "duplicate_of_id": None,
+        }
+        articles.append(row)
+        entries.append(index_entry({**row, "source__language": language}, tz=zone,
+                                   max_chars=plan.max_indexed_chars))
+    story_rows = [
+        {"id": s["id"], "title": s["title"], "first_seen_at": s["first_seen_at"], "last_seen_at": s["last_seen_at"],
+         "article_count": s["article_count"], "outlet_count": len(s["outlets"]),
+         "languages": ",".join(sorted(s["languages"])), "lead_id": s["lead_id"]}
+        for s in stories.values()
+    ]
+    return Slice(articles, images, story_rows, entries)
+
+
+def _sha256(value: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _slice_task(arguments: tuple[Plan, int]) -> Slice:
+    return make_slice(*arguments)
+
+
+# --- writing, in the main process (Django set up) ------------------------------------------------
+
+
+def _columns(model) -> list[str]:
+    return [field.column for field in model._meta.concrete_fields]
+
+
+def _write_rows(cursor, model, rows: list[dict]) -> None:
+    from django.db import connection
+
+    from revue.db import insert_rows
+
+    columns = _columns(model)
+    datetime_columns = {f.column for f in model._meta.concrete_fields if f.get_internal_type() == "DateTimeField"}
+    adapt = connection.ops.adapt_datetimefield_value
+    insert_rows(cursor, model._meta.db_table, columns,
+                [tuple(adapt(row[c]) if c in datetime_columns else row[c] for c in columns) for row in rows])
+
+
+def write_outlets(plan: Plan) -> None:
+    """``plan.outlets`` outlets (``outlet-1`` …), each with one feed that is never due."""
+    from django.db import connection, transaction
+
+    from revue.sources.models import Feed, Source
+
+    created = datetime.fromtimestamp(plan.now - plan.span_seconds - 86400, tz.utc)
+    never = datetime(2099, 1, 1, tzinfo=tz.utc)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(1, plan.outlets + 1, 5000):
+            numbers = range(start, min(start + 5000, plan.outlets + 1))
+            _write_rows(cursor, Source, [
+                {"id": n, "name": f"Outlet {n}", "slug": f"outlet-{n}", "homepage": f"https://outlet-{n}.example/",
+                 "language": plan.outlet_language(n), "country": "MA", "is_active": True, "created_at": created}
+                for n in numbers])
+            _write_rows(cursor, Feed, [{
+                "id": n, "source_id": n, "url": f"https://outlet-{n}.example/feed", "title": f"Outlet {n}",
+                "category_hint": "", "state": "active", "etag": "", "last_modified": "", "next_fetch_at": never,
+                "interval_seconds": 900, "last_fetched_at": None, "last_status": None, "last_new_entries": 0,
+                "error_count": 0, "last_error": "", "last_error_at": None, "entries_skipped": 0,
+                "last_skip_reason": "", "last_skipped_at": None, "lease_owner": "", "lease_expires_at": None,
+                "created_at": created} for n in numbers])
+
+
+def write_slice(part: Slice) -> None:
+    from django.db import connection, transaction
+
+    from revue.news import search
+    from revue.news.models import Article, Image, Story
+
+    through = Article.images.through
+    with transaction.atomic(), connection.cursor() as cursor:
+        _write_rows(cursor, Image, part.images)
+        _write_rows(cursor, Story, part.stories)
+        _write_rows(cursor, Article, part.articles)
+        _write_rows(cursor, through, [{"id": image["id"], "article_id": image["id"], "image_id": image["id"]}
+                                      for image in part.images])
+        search.backend().write(part.entries, [row["id"] for row in part.articles])
+
+
+def slices(plan: Plan, processes: int) -> Iterator[Slice]:
+    """Every slice in order, made by ``processes`` worker processes (0: in this one)."""
+    tasks = [(plan, first) for first in range(0, plan.articles, SLICE)]
+    if processes <= 0:
+        yield from map(_slice_task, tasks)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        yield from pool.imap(_slice_task, tasks, chunksize=1)
+
+
+def generate(articles: int, outlets: int, processes: int) -> None:
+    """Fill the (migrated, empty) database Django is set up on; a tqdm progress bar on stderr."""
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+    from tqdm import tqdm
+
+    from revue.news.models import Category
+
+    plan = Plan(articles=articles, outlets=outlets, categories=tuple(Category.objects.values_list("id", flat=True)),
+                now=time.time() - 300, time_zone=settings.TIME_ZONE,
+                max_indexed_chars=settings.REVUE_SEARCH_MAX_INDEXED_CHARS)
+    write_outlets(plan)
+    with tqdm(total=articles, unit=" articles", unit_scale=True, smoothing=0.05) as bar:
+        for part in slices(plan, processes):
+            write_slice(part)
+            bar.update(len(part.articles))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("news_article", "news_image", "news_story", "sources_source", "sources_feed"):
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT coalesce(max(id), 1) FROM {table}))")
+            cursor.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def main() -> None:
+    """``python bench/bigpress.py --articles N`` on the database of ``REVUE_DATABASE_URL`` /
+    ``REVUE_DATA_DIR`` (migrated by ``revue init`` first, empty of articles)."""
+    import argparse
+    import os
+    import sys
+    import time
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--outlets", type=int, default=10_000)
+    parser.add_argument("--processes", type=int, default=0,
+                        help="worker processes making the slices (0, the default: in this one; here pickling the slices to the writer cost more than it gave)")
+    options = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revue.settings")
+    import django
+
+    django.setup()
+    from revue.news.models import Article
+
+    if Article.objects.exists():
+        raise SystemExit("the database already holds articles: generate into a fresh one")
+    started = time.perf_counter()
+    generate(options.articles, options.outlets, options.processes)
+    print(f"generated {options.articles:,} articles and {options.outlets:,} outlets in "
+          f"{time.perf_counter() - started:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
