@@ -19,6 +19,7 @@ entries of newly stored articles and the database thread only writes them.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
@@ -44,9 +45,18 @@ def fold_word(word: str) -> tuple[str, ...]:
     return tuple(folded_words(word))
 
 
-@lru_cache(maxsize=8)
+_stemmers = threading.local()
+
+
 def _stemmer(language: str):
-    return snowballstemmer.stemmer(STEMMED_LANGUAGES[language])
+    """This thread's stemmer for ``language``: a snowball stemmer keeps the word it works on in
+    itself, so two threads sharing one (a server's threads searching at once) spoil each other's
+    stems or raise IndexError."""
+    found = getattr(_stemmers, language, None)
+    if found is None:
+        found = snowballstemmer.stemmer(STEMMED_LANGUAGES[language])
+        setattr(_stemmers, language, found)
+    return found
 
 
 @lru_cache(maxsize=200_000)
