@@ -99,10 +99,24 @@ def database_from_url(url: str, data_dir: Path) -> dict:
     )
 
 
-def cache_from_url(url: str) -> dict:
-    """``locmem://`` (default, one process), ``redis://host:port/db``, or ``dummy://``."""
+def cache_from_url(url: str, data_dir: Path | None = None) -> dict:
+    """``locmem://`` (default, one machine), ``redis://host:port/db``, or ``dummy://``.
+
+    ``locmem://`` is each process's own memory, but with ``data_dir`` the counters that guard the
+    portal (report rate limits, login failures and locks) are shared by every process of the
+    machine, in ``data_dir/counters`` (``revue.portal.sharedcache``: ``revue serve`` runs one
+    process per core)."""
     if not url or url.startswith("locmem://"):
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "revue"}
+        if data_dir is None:
+            return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "revue"}
+        return {
+            "BACKEND": "revue.portal.sharedcache.LocalMemoryWithSharedCounters",
+            "LOCATION": "revue",
+            "OPTIONS": {
+                "SHARED_DIRECTORY": str(data_dir / "counters"),
+                "SHARED_KEY_PREFIXES": ["moderation:report-rate:", "login:"],
+            },
+        }
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -196,7 +210,7 @@ TEMPLATES = [
 
 DATABASES = {"default": database_from_url(env("REVUE_DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-CACHES = {"default": cache_from_url(env("REVUE_CACHE_URL"))}
+CACHES = {"default": cache_from_url(env("REVUE_CACHE_URL"), DATA_DIR)}
 
 # The portal speaks French to every reader (no negotiation on Accept-Language: its pages are
 # written in French; articles keep their own language and direction).
@@ -281,6 +295,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "revue"}},
     "loggers": {
         "revue": {"handlers": ["console"], "level": env("REVUE_LOG_LEVEL", "INFO"), "propagate": False},
+        # a 500's traceback in the log (Django's default prints it only with DEBUG on)
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "trafilatura": {"level": "ERROR"},
         "htmldate": {"level": "ERROR"},
     },

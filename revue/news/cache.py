@@ -27,7 +27,10 @@ from django.core.cache import cache
 
 GENERATION_KEY = "portal:generation"  # the key the portal has always used: warm caches stay valid
 GENERATION_FILE = "reader-generation"  # in REVUE_DATA_DIR, when the cache is each process's own
-LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
+LOCAL_MEMORY = (  # each process's own memory (the second shares only its counters: revue.portal.sharedcache)
+    "django.core.cache.backends.locmem.LocMemCache",
+    "revue.portal.sharedcache.LocalMemoryWithSharedCounters",
+)
 
 
 def _new_generation() -> str:
@@ -37,7 +40,7 @@ def _new_generation() -> str:
 
 def _generation_file() -> Path | None:
     """The file that holds the token when the cache is this process's own memory, else None."""
-    return Path(settings.DATA_DIR) / GENERATION_FILE if settings.CACHES["default"]["BACKEND"] == LOCAL_MEMORY else None
+    return Path(settings.DATA_DIR) / GENERATION_FILE if settings.CACHES["default"]["BACKEND"] in LOCAL_MEMORY else None
 
 
 def _write(path: Path, token: str) -> None:

@@ -79,6 +79,7 @@ class AccessLog(Logger):
         revue = logging.getLogger("revue")  # gunicorn's own lines (start, workers, signals) in Revue's format too
         self.error_log.handlers = list(revue.handlers)
         self.error_log.propagate = False
+        self.error_log.setLevel(revue.level or logging.INFO)  # REVUE_LOG_LEVEL
 
 
 class RevueServer(BaseApplication):
