@@ -1,9 +1,12 @@
-"""WSGI entry point (``revue serve`` runs it under waitress; any WSGI server can).
+"""WSGI entry point for any WSGI server (``revue serve`` runs the same guarded application under
+gunicorn, set up by ``revue.portal.server``).
 
 The application wears the same guard as under ``revue serve``: proxy headers (``X-Forwarded-*``,
 ``Forwarded``, ``REVUE_CLIENT_ADDRESS_HEADER``) reach Django only from an address in
 ``REVUE_TRUSTED_PROXIES``, so that under gunicorn or uWSGI too a reader connecting directly
-cannot claim HTTPS (``SECURE_PROXY_SSL_HEADER``) or another address.
+cannot claim HTTPS (``SECURE_PROXY_SSL_HEADER``) or another address. Run by hand under gunicorn,
+give it ``--forwarded-allow-ips ''`` as ``revue serve`` does: gunicorn's default trusts
+``X-Forwarded-Proto`` from 127.0.0.1 and sets the request's scheme itself, before the guard.
 """
 
 import os
