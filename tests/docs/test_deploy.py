@@ -28,7 +28,7 @@ def test_every_command_the_guide_names_exists():
     from django.core.management import get_commands
 
     commands = set(get_commands()) | {"help"}  # `revue help COMMAND`: Django's own
-    named = set(re.findall(r"(?:`|bin/)revue ([a-z][a-z_-]+)", GUIDE.read_text()))  # `revue x`, …/bin/revue x
+    named = set(re.findall(r"(?:`|bin/|^)revue ([a-z][a-z_-]+)", GUIDE.read_text(), re.MULTILINE))  # `revue x`, …/bin/revue x, a line
     assert {"init", "serve", "worker"} <= named, "the guide names no command: the pattern above is out of date"
     unknown = sorted(name for name in named if name not in commands)
     assert not unknown, f"docs/deploy.md names commands that do not exist: {unknown}"
@@ -38,7 +38,7 @@ def test_every_subcommand_the_guide_names_exists():
     from revue.cli import USAGE
 
     listed = set(re.findall(r"^  ([a-z]+ [a-z]+)\b", USAGE, re.MULTILINE))
-    named = set(re.findall(r"(?:`|bin/)revue ((?:search|stories|sources) [a-z]+)", GUIDE.read_text()))
+    named = set(re.findall(r"(?:`|bin/|^)revue ((?:search|stories|sources) [a-z]+)", GUIDE.read_text(), re.MULTILINE))
     unknown = sorted(named - listed)
     assert not unknown, f"docs/deploy.md names subcommands `revue --help` does not list: {unknown}"
 
