@@ -303,7 +303,7 @@ def generate(articles: int, outlets: int, processes: int) -> None:
             bar.update(len(part.articles))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in ("news_article", "news_image", "news_story", "sources_source", "sources_feed"):
+            for table in ("news_article", "news_image", "news_article_images", "news_story", "sources_source", "sources_feed"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT coalesce(max(id), 1) FROM {table}))")
             cursor.execute("ANALYZE")
