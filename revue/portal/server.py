@@ -104,6 +104,15 @@ def options(host: str, port: int, workers: int, threads: int, timeout: int, acce
     def post_fork(server, worker):  # noqa: ARG001  (gunicorn's hook signature)
         close_connections()
 
+    def worker_exit(server, worker):  # noqa: ARG001
+        # A worker that served ends here, without the exit hooks it inherited from the master:
+        # `revue demo` crawled first, and multiprocessing's hooks in a fork wait forever on locks
+        # held by threads that only the master has (SIGTERM then took the graceful timeout and
+        # a SIGKILL). One that failed to boot exits as gunicorn says, with its code.
+        if worker.booted and worker.pid == os.getpid():  # gunicorn calls it in the master too, for a dead worker
+            logging.shutdown()
+            os._exit(0)
+
     return {
         "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
         "workers": workers,
@@ -119,6 +128,7 @@ def options(host: str, port: int, workers: int, threads: int, timeout: int, acce
         "accesslog": "-" if access_log else None,
         "logger_class": AccessLog,
         "post_fork": post_fork,
+        "worker_exit": worker_exit,
         "proc_name": "revue",
         "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
     }
