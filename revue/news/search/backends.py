@@ -217,11 +217,18 @@ class Fts5(Backend):
             raw.set_progress_handler(None, 0)
 
 
+SEARCH_WRITE_LOCK = 0x5EA6C4  # the advisory lock key of index writes on PostgreSQL
+
+
 class Tsvector(Backend):
     vendor = "postgresql"
     tables, triggers, dropped = POSTGRES_TABLES, POSTGRES_TRIGGERS, POSTGRES_DROP
 
     def _write(self, cursor, entries, ids, marks) -> None:
+        # one writer at a time until its transaction ends: two (a reader's search indexing the
+        # queue, the crawler indexing what it stored) would each delete nothing, then the second
+        # insert would fail on the first's rows (duplicate key: a 500 for the reader)
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEARCH_WRITE_LOCK])
         cursor.execute(f"DELETE FROM news_article_search WHERE article_id IN ({marks})", ids)
         insert_rows(cursor, "news_article_search", ("article_id", "published", "document"),
                     [(e.article_id, e.published, self.tsvector(e)) for e in entries], marks=("%s", "%s", "%s::tsvector"))
