@@ -167,6 +167,15 @@ def start_server(root: Path, data: Path, port: int, threads: int, server_args: t
             time.sleep(0.2)
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    """SIGTERM (the graceful stop), then SIGKILL if it is still there after 10 s."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def an_article(port: int) -> str:
     home = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=20).read().decode()
     return re.search(r'href="(/[-a-z0-9_]+/[0-9]+)"', home).group(1)
@@ -267,11 +276,7 @@ def measure(root: Path, data: Path, options, server_name: str = "") -> None:
         print("one request alone just after the reader generation is renewed (a settle, a block), median of 10: "
               + ", ".join(f"{name} {ms:.0f} ms" for name, ms in cold.items()))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 # --- --full: a big generated archive on SQLite and on PostgreSQL -------------------------------
@@ -399,11 +404,7 @@ def measure_full(kind: str, data: Path, facts: dict, options) -> None:
               + ", ".join(f"{name} {median:.0f} ms ({slowest:.0f})" for name, (median, slowest) in cold.items()))
         print(GOALS, flush=True)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 def full(options) -> None:
