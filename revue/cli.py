@@ -2,7 +2,8 @@
 
 ``revue init | demo | serve | crawl | worker | sources | search | stories …`` are Django management
 commands of Revue's apps (``USAGE`` lists each one; a test holds it to the commands that exist);
-any other Django command (``createsuperuser``, ``migrate``, ``shell``…) works too.
+any other Django command (``createsuperuser``, ``migrate``, ``shell``…) works too. A command that
+fails exits non-zero with one line saying why (``--traceback`` shows the traceback instead).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ usage: revue COMMAND [options]
   stories rebuild           forget every story and cluster the whole archive again
   stories update            cluster the articles that have no story yet
   stories status            how many stories, how many articles without one
+  stats [--json]            articles, outlets, feeds by state, errors in 24 h, last crawl, queues
+  prune [--days N]          drop articles older than REVUE_RETENTION_DAYS that no story still shows
 
   createsuperuser           create an account for the admin (/admin/)
   help COMMAND              options of one command
@@ -42,8 +45,26 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["revue", *args])
+    try:
+        execute_from_command_line(["revue", *args])
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a command's failure: one line, not a traceback (--traceback for it)
+        if "--traceback" in args:
+            raise
+        print(f"revue {args[0]}: {failure_reason(error)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def failure_reason(error: Exception) -> str:
+    """One line saying why a command failed (the first line of the error, with its kind)."""
+    from django.db import DatabaseError
+
+    text = (str(error).strip().splitlines() or [""])[0]
+    if isinstance(error, DatabaseError):
+        return f"database error: {text} (is it created and migrated? revue init)"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 if __name__ == "__main__":

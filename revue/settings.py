@@ -415,3 +415,8 @@ REVUE_REPORT_TOKEN_MAX_AGE = env_int("REVUE_REPORT_TOKEN_MAX_AGE", 24 * 60 * 60)
 # only on connections from REVUE_TRUSTED_PROXIES (addresses or networks); else REMOTE_ADDR
 REVUE_CLIENT_ADDRESS_HEADER = env("REVUE_CLIENT_ADDRESS_HEADER")
 REVUE_TRUSTED_PROXIES = env_list("REVUE_TRUSTED_PROXIES")
+
+# --- Revue: operations (revue stats, revue prune, metrics; see README) ----------------------
+
+REVUE_RETENTION_DAYS = env_int("REVUE_RETENTION_DAYS", 365)  # revue prune drops articles older than this
+REVUE_PRUNE_BATCH = env_int("REVUE_PRUNE_BATCH", 500)  # articles deleted per transaction by revue prune
