@@ -24,6 +24,7 @@ usage: revue COMMAND [options]
   sources export            print the followed feeds as OPML
   sources list              list outlets and the state of their feeds
   sources defaults          follow the default list of Moroccan outlets
+  sources check [--tsv]     which default feeds answer, moved or are dead (stores nothing)
   search reindex            rebuild the search index from the articles
   search pending            how many articles wait for the search index
   stories rebuild           forget every story and cluster the whole archive again

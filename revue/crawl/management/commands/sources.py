@@ -1,15 +1,20 @@
-"""``revue sources add|import|export|list|defaults``: the outlets Revue follows."""
+"""``revue sources add|import|export|list|defaults|check``: the outlets Revue follows, and a live
+check of the default list (``revue.crawl.sourcecheck``) that stores nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from revue.crawl.discover import DiscoveryError, resolve_feed
+from revue.crawl.sourcecheck import VERDICTS, check_feeds
 from revue.net.fetch import FetchError, FetchLimits
-from revue.sources.defaults import default_specs
+from revue.sources.defaults import COLUMNS, OutletListError, default_rows, default_specs, list_text, read_rows
 from revue.sources.models import Feed, Source
 from revue.sources.opml import OPMLError, export_opml, parse_opml
 from revue.sources.services import FeedSpec, follow
@@ -31,6 +36,11 @@ class Command(BaseCommand):
         sub.add_parser("export", help="print the followed feeds as OPML")
         sub.add_parser("list", help="list outlets and their feeds' state")
         sub.add_parser("defaults", help="follow the default list of outlets")
+        check = sub.add_parser("check", help="fetch every feed of the default list: which answer, moved, are dead "
+                                              "(stores nothing)")
+        check.add_argument("--file", help="check this outlet list (same columns as the shipped one) instead")
+        check.add_argument("--tsv", action="store_true",
+                           help="print the list with today's date in `checked` on the rows that answered")
 
     def handle(self, *args, action, **options):
         return getattr(self, f"_{action}")(**options) or None
@@ -70,7 +80,37 @@ class Command(BaseCommand):
         self._follow_all(specs)
 
     def _defaults(self, **_):
-        self._follow_all(default_specs())
+        rows = default_rows()
+        self._follow_all(default_specs(rows))
+        checked = [row.checked for row in rows if row.checked]
+        self.stdout.write(f"liste par défaut : {len(rows)} flux, {len(checked)} vérifiés en ligne"
+                          + (f" (le plus ancien le {min(checked)})" if checked else " (jamais : revue sources check)"))
+
+    def _check(self, file=None, tsv=False, **_):
+        try:
+            text = Path(file).read_text(encoding="utf-8") if file else list_text()
+            rows = read_rows(text)
+        except (OSError, UnicodeDecodeError, OutletListError) as error:
+            raise CommandError(f"{file or 'outlets.tsv'}: {error}") from None
+        results = check_feeds([row.feed_url for row in rows], FetchLimits.from_settings(),
+                              settings.REVUE_FETCH_CONCURRENCY)
+        if tsv:
+            today = date.today()
+            for line in text.splitlines():  # the list's own comments, then its rows
+                if line.startswith("#"):
+                    self.stdout.write(line)
+            self.stdout.write("\t".join(COLUMNS))
+            for row, result in zip(rows, results):  # a moved feed is written at its new address
+                if result.answers:
+                    row = replace(row, checked=today, feed_url=result.moved_to or row.feed_url)
+                self.stdout.write(row.as_tsv())
+            return
+        for row, result in zip(rows, results):
+            status = f" HTTP {result.status}" if result.status else ""
+            self.stdout.write(f"{result.verdict:10} {row.outlet} — {row.feed_url}{status} : {result.detail}")
+        counts = {verdict: sum(r.verdict == verdict for r in results) for verdict in VERDICTS}
+        self.stdout.write(f"{counts['ok']} répondent, {counts['moved']} déplacés, {counts['not_a_feed']} sans flux "
+                          f"lisible, {counts['dead']} morts, sur {len(results)}")
 
     def _follow_all(self, specs):
         created = skipped = 0
