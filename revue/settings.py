@@ -332,11 +332,6 @@ REVUE_CRAWL_SETTLE_EVERY = env_int("REVUE_CRAWL_SETTLE_EVERY", 200)
 # --- Revue: the portal ----------------------------------------------------------------------
 
 REVUE_TICKER_SIZE = env_int("REVUE_TICKER_SIZE", 50)
-# the live ticker (revue.portal.live, revue.portal.streams)
-REVUE_TICKER_POLL_SECONDS = env_int("REVUE_TICKER_POLL_SECONDS", 30)  # a browser without a kept stream asks again after this
-REVUE_TICKER_MAX_STREAMS = env_int("REVUE_TICKER_MAX_STREAMS", 1000)  # event streams one revue serve process keeps open
-REVUE_TICKER_CHECK_SECONDS = env_float("REVUE_TICKER_CHECK_SECONDS", 1.0)  # how often each process looks for a settle
-REVUE_TICKER_HEARTBEAT_SECONDS = env_float("REVUE_TICKER_HEARTBEAT_SECONDS", 25.0)  # a comment line to idle streams
 REVUE_SERVE_THREADS = env_int("REVUE_SERVE_THREADS", 8)
 REVUE_SERVE_WORKERS = env_int("REVUE_SERVE_WORKERS", 0)  # revue serve's processes; 0: one per core
 REVUE_SERVE_TIMEOUT = env_int("REVUE_SERVE_TIMEOUT", 30)
@@ -425,3 +420,10 @@ REVUE_TRUSTED_PROXIES = env_list("REVUE_TRUSTED_PROXIES")
 
 REVUE_RETENTION_DAYS = env_int("REVUE_RETENTION_DAYS", 365)  # revue prune drops articles older than this
 REVUE_PRUNE_BATCH = env_int("REVUE_PRUNE_BATCH", 500)  # articles deleted per transaction by revue prune
+# /metrics (revue.portal.metrics): off (404) unless set, then asked as a bearer token. Every process
+# of the machine (revue serve's, the crawler's) then writes its values under the data folder, for
+# prometheus-client's multiprocess mode, which reads this variable when it is first imported
+REVUE_METRICS_TOKEN = env("REVUE_METRICS_TOKEN")
+if REVUE_METRICS_TOKEN:
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from revue.crawl.drafts import TITLE_CHARS, URL_CHARS, ArticleDraft, FeedContext, build_draft, entry_url
 from revue.crawl.extract import ExtractedArticle, extract
 from revue.crawl.feeds import Entry, ParsedFeed, SkippedEntry, parse
+from revue.metrics import EXTRACTION_SECONDS, timed
 from revue.text.decode import decode, http_charset, meta_charset
 
 def parse_feed(content: bytes, url: str, max_entries: int,
@@ -46,7 +47,8 @@ def decode_page(content: bytes, content_type: str) -> str:
 
 def extract_page(content: bytes, content_type: str, url: str, options: dict | None = None) -> ExtractedArticle:
     """``options``: extract()'s keywords for this page (``revue.crawl.rules.extraction_options``)."""
-    return extract(decode_page(content, content_type), url, **(options or {}))
+    with timed(EXTRACTION_SECONDS):  # in the CPU process: the extraction alone, not its wait
+        return extract(decode_page(content, content_type), url, **(options or {}))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from revue.crawl.drafts import TITLE_CHARS, ArticleDraft
+from revue.metrics import count_articles
 from revue.news import search
 from revue.news.cache import invalidate_reader_caches
 from revue.news.models import Article, Category, Image, url_hash
@@ -159,6 +160,7 @@ def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDr
         stored = dict(Article.objects.filter(url_hash__in=fresh).values_list("url_hash", "id"))
         _link_images(fresh, stored, images)
     created = tuple(stored[k] for k in fresh if k in stored)
+    count_articles(d.language for k, d in fresh.items() if k in stored)
     features = {stored[k]: d.features for k, d in fresh.items() if k in stored and d.features}
     return StoreResult(created=created, existing=len(drafts) - len(created), skipped=skipped, features=features)
 

@@ -44,6 +44,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
+from revue.metrics import PAGE_CACHE
 from revue.news.cache import invalidate_reader_caches, reader_generation
 
 T = TypeVar("T")
@@ -209,9 +210,12 @@ def page(kind: str):
             if key is None:
                 return public_unless_personal(request, view(request, *args, **kwargs), kind)
             kept = cache.get(key)
+            answer = "hit" if kept is not None else "miss"
             rendering = kept is None and cache.add(f"{key}:rendering", True, RENDER_LOCK_SECONDS)
             if kept is None and not rendering:
                 kept = rendered_meanwhile(key)  # another request is rendering it: wait for its copy
+                answer = "waited" if kept is not None else "miss"
+            PAGE_CACHE.labels(kind=kind, result=answer).inc()
             if kept is not None:  # public, unless the middlewares will add a cookie (a malformed CSRF cookie is renewed)
                 return public_unless_personal(request, kept.response_for(request), kind)
             try:

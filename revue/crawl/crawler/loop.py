@@ -29,6 +29,7 @@ from revue.crawl.crawler.refresh import FeedRefresh
 from revue.crawl.crawler.run import CrawlRun, on_db
 from revue.crawl.crawler.values import FeedJob, FeedOutcome
 from revue.crawl.store import settle_articles
+from revue.metrics import SETTLE_SECONDS
 from revue.news import search
 from revue.news.stories import StoryParams
 
@@ -180,6 +181,7 @@ async def _settle_batch(pools: Pools, params: StoryParams, article_ids: list[int
             await pools.in_settler(pipeline.settle, article_ids, params, options, features)
         else:
             await on_db(settle_articles)(article_ids, params, options, features)
+        SETTLE_SECONDS.observe(time.monotonic() - started)
         logger.debug("articles settled", extra={"stage": "settle", "outcome": "ok", "articles": len(article_ids),
                                                 "ms": round((time.monotonic() - started) * 1000)})
     except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up

@@ -32,6 +32,7 @@ from revue.net.fetch import PAGE_ACCEPT, FetchError, FetchResult
 from revue.crawl.politeness import HostGate
 from revue.crawl.rules import extraction_options, page_host
 from revue.crawl.store import StoreResult, new_entries, store_many
+from revue.metrics import FEED_FETCHES, FETCH_SECONDS, PAGE_FETCHES
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,9 @@ class FeedRefresh:
         """One request: the host's slot and turn first, then one of the run's request slots
         (waiting for a host's turn holds none)."""
         async with self.hosts.slot(urlsplit(url).hostname or "", then=self.run.requests):
-            return await self.run.fetcher.fetch(url, **kw)
+            result = await self.run.fetcher.fetch(url, **kw)
+        FETCH_SECONDS.observe(result.elapsed)
+        return result
 
     async def _parse_or_follow(self, job: FeedJob, result: FetchResult) -> tuple[tuple[ParsedFeed, tuple[str, ...]], FetchResult]:
         """Parse the feed (with its entries' canonical URLs); when an HTML page came instead,
@@ -166,13 +169,16 @@ class FeedRefresh:
         url = entry_url(entry)
         try:
             if not await self.run.robots.allowed(url, self._robots_fetch):
+                PAGE_FETCHES.labels(outcome="robots").inc()
                 logger.info("page disallowed by robots.txt, keeping the feed text",
                             extra={"stage": "page", "url": url, "outcome": "robots"})
                 return entry.guid, None
             result = await self.fetch(url, accept=PAGE_ACCEPT)
+            PAGE_FETCHES.labels(outcome="ok").inc()
             options = await self._extraction_options(result.final_url)
             return entry.guid, await self.pools.on_cpu(pipeline.extract_page, result.content, result.content_type, result.final_url, options)
         except FetchError as error:
+            PAGE_FETCHES.labels(outcome="error").inc()
             logger.info("page failed, keeping the feed text: %s", error,
                         extra={"stage": "page", "url": url, "outcome": "error"})
             return entry.guid, None
@@ -253,6 +259,7 @@ def _keys(job: FeedJob, outcome: str, stage: str = "feed", **more) -> dict:
 def _log_outcome(job: FeedJob, outcome: FeedOutcome, started: float) -> None:
     """One line per refreshed feed, with its time: a warning when it failed, else at debug level."""
     ms = round((time.monotonic() - started) * 1000)
+    FEED_FETCHES.labels(outcome=outcome.status).inc()
     keys = _keys(job, outcome.status, ms=ms, new=outcome.new_articles)
     if outcome.error:
         logger.warning("feed failed: %s", outcome.error, extra=keys)
