@@ -332,6 +332,11 @@ REVUE_CRAWL_SETTLE_EVERY = env_int("REVUE_CRAWL_SETTLE_EVERY", 200)
 # --- Revue: the portal ----------------------------------------------------------------------
 
 REVUE_TICKER_SIZE = env_int("REVUE_TICKER_SIZE", 50)
+# the live ticker (revue.portal.live, revue.portal.streams)
+REVUE_TICKER_POLL_SECONDS = env_int("REVUE_TICKER_POLL_SECONDS", 30)  # a browser without a kept stream asks again after this
+REVUE_TICKER_MAX_STREAMS = env_int("REVUE_TICKER_MAX_STREAMS", 1000)  # event streams one revue serve process keeps open
+REVUE_TICKER_CHECK_SECONDS = env_float("REVUE_TICKER_CHECK_SECONDS", 1.0)  # how often each process looks for a settle
+REVUE_TICKER_HEARTBEAT_SECONDS = env_float("REVUE_TICKER_HEARTBEAT_SECONDS", 25.0)  # a comment line to idle streams
 REVUE_SERVE_THREADS = env_int("REVUE_SERVE_THREADS", 8)
 REVUE_SERVE_WORKERS = env_int("REVUE_SERVE_WORKERS", 0)  # revue serve's processes; 0: one per core
 REVUE_SERVE_TIMEOUT = env_int("REVUE_SERVE_TIMEOUT", 30)

@@ -18,4 +18,7 @@ django_application = get_wsgi_application()
 
 from revue.moderation.identity import proxy_headers_from_trusted_proxies_only  # noqa: E402  (needs the apps)
 
-application = proxy_headers_from_trusted_proxies_only(django_application)
+from revue.portal.streams import live_streams  # noqa: E402
+
+# the ticker's event streams stay open without a thread under gunicorn (revue.portal.streams)
+application = live_streams(proxy_headers_from_trusted_proxies_only(django_application))

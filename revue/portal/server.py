@@ -20,6 +20,8 @@ How it is set up:
   at once; either way every worker goes with the master.
 * **access log**: off unless ``REVUE_SERVE_ACCESS_LOG`` is on; then one line per request through
   the ``revue.portal.server`` logger, in Revue's log format (plain or JSON).
+* **the ticker's event streams** (``/direct/flux``) are answered by Django, then taken from
+  gunicorn by ``revue.portal.streams``: an open stream holds no thread, only its connection.
 * **the page cache** stays one across processes: each worker keeps its own copies in memory, but
   under the reader generation that ``revue.news.cache`` keeps in the data folder (or in Redis),
   so a settle or a block renews every worker's pages at once.
@@ -140,4 +142,7 @@ def serve(application, host: str, port: int, workers: int, threads: int, timeout
 
     get_resolver().url_patterns  # noqa: B018  (import every view now, in the master: shared by the workers)
     close_connections()
-    RevueServer(application, options(host, port, workers, threads, timeout, access_log)).run()
+    from revue.portal.streams import live_streams
+
+    # the ticker's event streams leave gunicorn's threads for one thread per process (revue.portal.streams)
+    RevueServer(live_streams(application), options(host, port, workers, threads, timeout, access_log)).run()
