@@ -425,6 +425,12 @@ REVUE_TRUSTED_PROXIES = env_list("REVUE_TRUSTED_PROXIES")
 
 REVUE_RETENTION_DAYS = env_int("REVUE_RETENTION_DAYS", 365)  # revue prune drops articles older than this
 REVUE_PRUNE_BATCH = env_int("REVUE_PRUNE_BATCH", 500)  # articles deleted per transaction by revue prune
+REVUE_FETCH_LOG_SIZE = env_int("REVUE_FETCH_LOG_SIZE", 50)  # fetches kept in each feed's log (the admin shows it)
+# the source health admin: a feed is silent after this many days without a new article, thin when
+# its articles of the last REVUE_HEALTH_DAYS average fewer characters of text than this
+REVUE_HEALTH_DAYS = env_int("REVUE_HEALTH_DAYS", 14)
+REVUE_HEALTH_SILENT_DAYS = env_int("REVUE_HEALTH_SILENT_DAYS", 3)
+REVUE_HEALTH_THIN_CHARS = env_int("REVUE_HEALTH_THIN_CHARS", 500)
 # /metrics (revue.portal.metrics): off (404) unless set, then asked as a bearer token. Every process
 # of the machine (revue serve's, the crawler's) then writes its values under the data folder, for
 # prometheus-client's multiprocess mode, which reads this variable when it is first imported

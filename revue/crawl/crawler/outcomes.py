@@ -20,6 +20,7 @@ from revue.crawl import schedule
 from revue.crawl.clean import scrub_text
 from revue.crawl.crawler.run import on_db
 from revue.crawl.crawler.values import FeedJob, FeedOutcome, Release
+from revue.crawl.fetchlog import record_fetches
 from revue.crawl.feeds import ParsedFeed, SkippedEntry
 from revue.net.fetch import FetchResult, parse_retry_after
 from revue.sources.models import Feed
@@ -133,6 +134,7 @@ def _apply_releases(batch: list[Release], owner: str) -> None:
             if release.moved_to:
                 move_feed(release.feed_id, release.moved_to)
         schedule.release_many(owner, [(release.feed_id, release.fields) for release in batch])
+        record_fetches((release.feed_id, release.fields) for release in batch)  # the feeds' fetch logs
 
 
 def move_feed(feed_id: int, new_url: str) -> None:
