@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_DATA := build/test-data
 FUZZ_SECONDS ?= 60
 
-.PHONY: demo test test-sqlite test-postgres services browser bench fuzz clean
+.PHONY: demo test test-sqlite test-postgres services browser bench fuzz clean messages
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Revue needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
@@ -29,22 +29,31 @@ $(VENV)/.installed-fuzz: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[fuzz]'
 	@touch $@
 
+# the interface's translations: each revue/locale/*/LC_MESSAGES/django.po compiled to its .mo
+# (in Python with Babel: GNU gettext is not needed), again whenever the .po changes
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard revue/locale/*/LC_MESSAGES/*.po))
+
+messages: $(MESSAGES)
+
+revue/locale/%.mo: revue/locale/%.po | $(VENV)/.installed
+	$(BIN)/python -m revue.portal.translations
+
 ## make demo: the portal on the offline demo press, at http://127.0.0.1:8000/
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed messages
 	$(BIN)/revue demo
 
 ## make test: every test, on SQLite then on PostgreSQL
-test: $(VENV)/.installed-test services browser
+test: $(VENV)/.installed-test messages services browser
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 
-test-sqlite:
+test-sqlite: messages
 	@rm -rf $(TEST_DATA) && mkdir -p $(TEST_DATA)
 	REVUE_DATA_DIR=$(TEST_DATA) $(BIN)/pytest -p no:cacheprovider
 
 # Every test that touches the database again, on the real PostgreSQL server (and Redis as cache),
 # but those marked sqlite_only (what they test does not depend on the database: the XSS corpus,
 # the SSRF matrix, the security headers in the browser).
-test-postgres:
+test-postgres: messages
 	@rm -rf $(TEST_DATA)-pg && mkdir -p $(TEST_DATA)-pg
 	REVUE_DATA_DIR=$(TEST_DATA)-pg REVUE_DATABASE_URL=$(PG_URL) REVUE_CACHE_URL=redis://127.0.0.1:6379/1 \
 		$(BIN)/pytest -p no:cacheprovider -m "not nodb and not sqlite_only"

@@ -183,6 +183,9 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on every page, 304 to a conditional GET
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the language of a page is its URL's edition (/ar/, /es/, /en/; French unprefixed), in place
+    # of Django's LocaleMiddleware; a first visit of / goes to the reader's (revue.portal.languages)
+    "revue.portal.languages.EditionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -201,6 +204,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -212,15 +216,23 @@ DATABASES = {"default": database_from_url(env("REVUE_DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": cache_from_url(env("REVUE_CACHE_URL"), DATA_DIR)}
 
-# The portal speaks French to every reader (no negotiation on Accept-Language: its pages are
-# written in French; articles keep their own language and direction).
+# The portal in four editions (revue.portal.languages): French at the root, the others under
+# /ar/, /es/, /en/; articles keep their own language and direction in every edition. The
+# catalogues are revue/locale/*/LC_MESSAGES/django.po (msgids in French), compiled to .mo by
+# `make` (python -m revue.portal.translations). The switcher's choice is kept in a cookie read
+# only on a visit of the French front page /.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("es", "Español"), ("en", "English")]
 LANGUAGES_BIDI = ["ar"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("REVUE_TIME_ZONE", "Africa/Casablanca")
-LOCALE_PATHS: list = []  # no translations of our own yet: the interface is French (issue #19 adds them)
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "revue_langue"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -272,6 +284,7 @@ REVUE_HTTPS = env_bool("REVUE_HTTPS", False)
 SECURE_SSL_REDIRECT = REVUE_HTTPS
 SESSION_COOKIE_SECURE = REVUE_HTTPS
 CSRF_COOKIE_SECURE = REVUE_HTTPS
+LANGUAGE_COOKIE_SECURE = REVUE_HTTPS
 SECURE_HSTS_SECONDS = env_int("REVUE_HSTS_SECONDS", 365 * 24 * 3600) if REVUE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("REVUE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("REVUE_HSTS_PRELOAD", True)

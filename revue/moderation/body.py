@@ -26,23 +26,31 @@ from typing import Iterable
 
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language, get_language_bidi, gettext, gettext_noop
 
 from revue.html import images as html_images
 from revue.moderation.tokens import TOKEN_FIELD, token_for
 from revue.news.models import Image, url_hash
 
 REPORT_FORM_ID = "signalement-image"
-REPORT_LABEL = "Signaler cette image"
-PLACEHOLDER_LABEL = "Image retirée"
+REPORT_LABEL = gettext_noop("Signaler cette image")  # in the edition's language (revue.portal.languages)
+PLACEHOLDER_LABEL = gettext_noop("Image retirée")
+
+
+def interface_direction() -> str:
+    """``rtl`` in the Arabic edition: the button and placeholder speak the page's language, not the article's."""
+    return "rtl" if get_language_bidi() else "ltr"
 
 
 def placeholder_html() -> str:
     """The neutral stand-in for a blocked image (phrasing content: valid inside a paragraph)."""
     return format_html(
-        '<span class="image-placeholder image-placeholder--inline" role="img" aria-label="{}" lang="fr" dir="ltr">'
+        '<span class="image-placeholder image-placeholder--inline" role="img" aria-label="{}" lang="{}" dir="{}">'
         "<span>{}</span></span>",
-        PLACEHOLDER_LABEL,
-        PLACEHOLDER_LABEL,
+        gettext(PLACEHOLDER_LABEL),
+        get_language(),
+        interface_direction(),
+        gettext(PLACEHOLDER_LABEL),
     )
 
 
@@ -51,13 +59,15 @@ def report_button_html(image: Image) -> str:
     sends the image's report token with the form (a submit button's name and value)."""
     return format_html(
         '<button type="submit" class="report-image" form="{}" formaction="{}" data-image-id="{}" '
-        'name="{}" value="{}" lang="fr" dir="ltr">{}</button>',
+        'name="{}" value="{}" lang="{}" dir="{}">{}</button>',
         REPORT_FORM_ID,
         reverse("moderation:report-image", args=[image.pk]),
         image.pk,
         TOKEN_FIELD,
         token_for(image.pk),
-        REPORT_LABEL,
+        get_language(),
+        interface_direction(),
+        gettext(REPORT_LABEL),
     )
 
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import ngettext
 from django.core.cache import cache
 
 
@@ -53,10 +54,10 @@ def take_report_slot(address_hash: str, network_hash: str, now: float | None = N
 
 
 def too_many_reports_message(retry_after: int) -> str:
-    """The French message of a 429, with the wait in words a reader understands."""
+    """The message of a 429 in the edition's language, with the wait in words a reader understands."""
     minutes = max(1, round(retry_after / 60))
-    wait = f"{minutes} minute{'s' if minutes > 1 else ''}"
-    return (
-        "Trop de signalements depuis votre connexion. "
-        f"Merci de patienter environ {wait} avant d'en envoyer d'autres."
-    )
+    return ngettext(
+        "Trop de signalements depuis votre connexion. Merci de patienter environ %(minutes)d minute avant d'en envoyer d'autres.",
+        "Trop de signalements depuis votre connexion. Merci de patienter environ %(minutes)d minutes avant d'en envoyer d'autres.",
+        minutes,
+    ) % {"minutes": minutes}

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from revue.moderation import bursts
 from revue.moderation.identity import Reporter
@@ -41,7 +42,7 @@ from revue.news.models import Image
 
 logger = logging.getLogger(__name__)
 
-REPORT_THANKS = (
+REPORT_THANKS = gettext_noop(  # the seed's words, translated when shown (revue.moderation.views)
     "Merci d'avoir signalé! Cette image sera automatiquement bloquée "
     "après qu'elle soit signalée par plusieurs personnes."
 )

@@ -32,6 +32,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -41,13 +42,13 @@ from revue.moderation.services import REPORT_THANKS, report_image
 from revue.moderation.tokens import TOKEN_FIELD, TokenCheck, check_token
 from revue.news.models import Article, Image
 
-NOT_A_POST = "Pour signaler une image, utilisez le bouton « Signaler cette image » sous l'image."
-UNKNOWN_IMAGE = "Cette image n'existe pas ou plus sur Revue."
-NO_TOKEN = (
+NOT_A_POST = gettext_noop("Pour signaler une image, utilisez le bouton « Signaler cette image » sous l'image.")
+UNKNOWN_IMAGE = gettext_noop("Cette image n'existe pas ou plus sur Revue.")
+NO_TOKEN = gettext_noop(
     "Ce signalement n'a pas été reconnu : pour signaler une image, utilisez le bouton "
     "« Signaler cette image » de la page qui la montre. Rien n'a été enregistré."
 )
-STALE_PAGE = (
+STALE_PAGE = gettext_noop(
     "Cette page est ouverte depuis trop longtemps : rechargez-la, puis signalez l'image à nouveau. "
     "Rien n'a été enregistré."
 )
@@ -76,9 +77,9 @@ def report(request, image_id: int):
     except Image.DoesNotExist:
         return _answer(request, UNKNOWN_IMAGE, status=404)
     if wants_json(request):
-        response = JsonResponse({"message": REPORT_THANKS})
+        response = JsonResponse({"message": gettext(REPORT_THANKS)})
     else:
-        messages.success(request, REPORT_THANKS)
+        messages.success(request, gettext(REPORT_THANKS))  # in the language of the page reported from
         response = HttpResponseRedirect(return_path(request, image_id))
     remember(response, request, reporter)
     return response
@@ -141,7 +142,8 @@ def return_path(request, image_id: int) -> str:
 
 
 def _answer(request, message: str, status: int):
-    """A refusal as JSON for the script, or as a short French page."""
+    """A refusal as JSON for the script, or as a short page, in the edition's language."""
+    message = gettext(message)
     if wants_json(request):
         return JsonResponse({"message": message}, status=status)
     target = request.POST.get("next", "") if request.method == "POST" else request.GET.get("next", "")

@@ -81,12 +81,13 @@ class MonthDay:
 def month_days(year: int, month: int) -> list[MonthDay]:
     """The days of a month that have articles, in order (cached briefly)."""
 
-    def compute() -> list[MonthDay]:
+    def compute() -> list[date]:
         today = timezone.localdate()
         days = (date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1))
-        return [MonthDay(d, day_url(d), readable_day(d)) for d in days if d <= today and has_articles(d)]
+        return [d for d in days if d <= today and has_articles(d)]
 
-    return cached(f"archives-month-{year:04d}-{month:02d}", compute)
+    # the days are cached, their URLs made for this request's edition (/ar/archives/…)
+    return [MonthDay(d, day_url(d), readable_day(d)) for d in cached(f"archives-month-days-{year:04d}-{month:02d}", compute)]
 
 
 def archives_index(request):
@@ -115,7 +116,10 @@ def archives_month(request, year: str, month: str):
     first = _checked_date(year, month)
     previous = first - timedelta(days=1)
     following = first + timedelta(days=calendar.monthrange(first.year, first.month)[1])
-    context = {
+    context = {  # the templates name the months in the edition's language (``|date:"F Y"``)
+        "month": first,
+        "previous_month": previous,
+        "next_month": following,
         "month_label": f"{MONTH_NAMES[first.month]} {first.year}",
         "days": month_days(first.year, first.month),
         "previous_url": month_url(previous.year, previous.month),

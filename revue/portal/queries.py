@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from revue.news.models import Article, Category, Story
 from revue.portal.cache import cached
@@ -30,7 +31,7 @@ COVERAGE_SIZE = 6  # other outlets' articles of the same story under an article
 TOP_STORY_CANDIDATES = 500  # recent multi-outlet stories ranked for "À la une"
 STORY_AGE_OFFSET_HOURS = 2.0  # "À la une": outlets / (age in hours + offset) ** gravity
 STORY_GRAVITY = 1.5
-LANGUAGE_NAMES = {"fr": "français", "ar": "arabe", "es": "espagnol", "en": "anglais"}
+LANGUAGE_NAMES = {"fr": gettext_noop("français"), "ar": gettext_noop("arabe"), "es": gettext_noop("espagnol"), "en": gettext_noop("anglais")}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class FrontPage:
 
 @dataclass(frozen=True)
 class StoryEntry:
-    """One article on a story page, with its language in French words."""
+    """One article on a story page, with its language in the words of the edition."""
 
     article: Article
     language: str
@@ -65,7 +66,7 @@ class StoryPage:
     story: Story
     entries: list[StoryEntry]
     outlets: int
-    languages: list[str]  # in French words
+    languages: list[str]  # in the words of the edition
 
 
 def one_per_story(articles: Iterable[Article], limit: int) -> list[Article]:
@@ -149,8 +150,9 @@ def story_page(story: Story) -> StoryPage:
 
 
 def language_name(code: str) -> str:
-    """"arabe" for "ar": a language as French readers name it."""
-    return LANGUAGE_NAMES.get(language_code(code), code or "langue inconnue")
+    """"arabe" for "ar": a language as the edition's readers name it."""
+    name = LANGUAGE_NAMES.get(language_code(code))
+    return gettext(name) if name else (code or gettext("langue inconnue"))
 
 
 def coverage(article: Article, limit: int = COVERAGE_SIZE) -> list[Article]:

@@ -33,13 +33,14 @@ def reserved_slugs() -> frozenset[str]:
     """Words an outlet's slug may never be: the first segment of every path of the portal's URL
     map (read from Django's resolver, so a new page reserves its word by existing), and
     ``ALSO_RESERVED``. An outlet's page sits at ``/{slug}/``, after every fixed path."""
-    from django.urls import URLResolver, get_resolver
+    from django.conf import settings
+    from django.urls import LocalePrefixPattern, URLResolver, get_resolver
 
-    found = set(ALSO_RESERVED)
+    found = set(ALSO_RESERVED) | {code for code, _name in settings.LANGUAGES}  # the editions' prefixes (/ar/ …)
 
     def walk(patterns) -> None:
         for entry in patterns:
-            route = str(entry.pattern).lstrip("^")
+            route = "" if isinstance(entry.pattern, LocalePrefixPattern) else str(entry.pattern).lstrip("^")
             if isinstance(entry, URLResolver) and not route:
                 walk(entry.url_patterns)  # included at the root: its own paths start at the root
                 continue
