@@ -22,11 +22,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.translation import get_language, gettext
 
 from revue.news import search as engine
 from revue.news.models import Article, Category
 from revue.news.search.params import InvalidSearch
 from revue.portal import search as search_page
+from revue.portal.languages import edition_path
 from revue.portal.templatetags.portal_tags import http_url, shared_image_url, visible_image
 from revue.sources.models import Source
 
@@ -69,7 +71,7 @@ class ArticleFeed(Feed):
         return escape(xml_text(text))  # plain text in a field readers take as HTML
 
     def item_link(self, item: Article) -> str:
-        return item.get_absolute_url()
+        return edition_path(item.get_absolute_url(), get_language())  # /ar/flux/… links to /ar/… (the guid stays one)
 
     def item_guid(self, item: Article) -> str:
         return self.request.build_absolute_uri(item.get_absolute_url())  # a guid is never relative
@@ -99,8 +101,11 @@ class ArticleFeed(Feed):
 
 
 class LatestFeed(ArticleFeed):
-    title = "Revue — les derniers titres"
-    description = "Les derniers titres de toute la presse suivie par Revue."
+    def title(self) -> str:
+        return gettext("Revue — les derniers titres")
+
+    def description(self) -> str:
+        return gettext("Les derniers titres de toute la presse suivie par Revue.")
 
     def link(self) -> str:
         return reverse("portal:home")
@@ -117,10 +122,10 @@ class OutletFeed(ArticleFeed):
         return xml_text(f"{source.name} · Revue")
 
     def description(self, source: Source) -> str:
-        return xml_text(f"Les derniers articles de {source.name} sur Revue.")
+        return xml_text(gettext("Les derniers articles de %(outlet)s sur Revue.") % {"outlet": source.name})
 
     def link(self, source: Source) -> str:
-        return source.get_absolute_url()
+        return reverse("portal:outlet", args=[source.slug])
 
     def items(self, source: Source):
         return feed_items(Article.objects.published().filter(source=source))
@@ -131,13 +136,13 @@ class CategoryFeed(ArticleFeed):
         return get_object_or_404(Category, slug=slug)
 
     def title(self, category: Category) -> str:
-        return xml_text(f"{category.name} · Revue")
+        return xml_text(f"{gettext(category.name)} · Revue")
 
     def description(self, category: Category) -> str:
-        return xml_text(f"Les derniers titres de la rubrique {category.name} sur Revue.")
+        return xml_text(gettext("Les derniers titres de la rubrique %(name)s sur Revue.") % {"name": gettext(category.name)})
 
     def link(self, category: Category) -> str:
-        return category.get_absolute_url()
+        return reverse("portal:category", args=[category.slug])
 
     def items(self, category: Category):
         return feed_items(Article.objects.published().filter(category=category))
@@ -150,10 +155,10 @@ class SearchFeed(ArticleFeed):
         return search_page.read_request(request)
 
     def title(self, search) -> str:
-        return xml_text(f"« {search.text[:80]} » — recherche · Revue")
+        return xml_text(gettext("« %(text)s » — recherche · Revue") % {"text": search.text[:80]})
 
     def description(self, search) -> str:
-        return xml_text(f"Les articles qui répondent à « {search.text[:80]} » sur Revue.")
+        return xml_text(gettext("Les articles qui répondent à « %(text)s » sur Revue.") % {"text": search.text[:80]})
 
     def link(self, search) -> str:
         return reverse("portal:search") + "?" + search_page.query_string(search)

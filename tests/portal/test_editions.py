@@ -125,6 +125,15 @@ def test_counts_take_each_languages_plural(client, blinken, arabic_article):
 
 
 @pytest.mark.django_db
+def test_each_editions_feeds_speak_its_language_and_link_into_it(client, blinken):
+    rss = client.get("/ar/flux/rss/").content.decode()
+    assert "<title>Revue — آخر العناوين</title>" in rss and f"<link>http://testserver/ar/barlamane/{blinken.pk}</link>" in rss
+    assert f"<guid>http://testserver/barlamane/{blinken.pk}</guid>" in rss  # one guid whatever the edition
+    assert "<title>World · Revue</title>" in client.get("/en/flux/categorie/monde/rss/").content.decode()
+    assert "<title>Revue — les derniers titres</title>" in client.get("/flux/rss/").content.decode()
+
+
+@pytest.mark.django_db
 def test_section_names_are_translated(client, blinken):
     assert ">العالم</a>" in client.get("/ar/").content.decode()
     assert ">World</a>" in client.get("/en/categorie/monde/").content.decode()
