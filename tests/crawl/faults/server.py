@@ -46,6 +46,7 @@ class FaultHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         self.server.owner.hits[path] += 1
+        self.server.owner.first_asked.setdefault(path, time.monotonic())
         route = self.server.owner.routes.get(path)
         if route is None:
             return send(self, 404, b"no such page", "text/plain")
@@ -68,6 +69,7 @@ class FaultServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
+        self.first_asked: dict[str, float] = {}  # path → when it was first asked (monotonic clock)
         self.healthy = False
         self.stopping = threading.Event()
         self._sides: list[_SidePort] = []

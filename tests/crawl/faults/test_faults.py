@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import resource
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -76,7 +77,12 @@ def test_the_first_summary_counts_each_fault(fault_runs):
 
 
 def test_the_run_is_bounded_by_the_slowest_fault_not_their_sum(fault_runs):
-    assert fault_runs.first.summary.seconds < settings.REVUE_FETCH_TOTAL_TIMEOUT + 10
+    """The three slow faults are in flight at once: each was asked for before the quickest of
+    them (a read timeout) could have given up. Read off the server's clock, not the run's length,
+    so that a loaded machine slows both sides alike."""
+    slow = ["stall", "stall-body", "drip"]
+    asked = [fault_runs.server.first_asked[urlsplit(fault_runs.cases[name].feed_url).path] for name in slow]
+    assert max(asked) - min(asked) < settings.REVUE_FETCH_READ_TIMEOUT, asked
 
 
 # --- each feed's recorded outcome after the faulty run ------------------------------------------
