@@ -340,6 +340,15 @@ REVUE_FEED_DEFAULT_INTERVAL = env_int("REVUE_FEED_DEFAULT_INTERVAL", 15 * 60)
 REVUE_FEED_MAX_ERRORS = env_int("REVUE_FEED_MAX_ERRORS", 10)
 REVUE_LEASE_SECONDS = env_int("REVUE_LEASE_SECONDS", 5 * 60)
 REVUE_LEASE_BATCH = env_int("REVUE_LEASE_BATCH", 50)
+# WebSub push (revue.crawl.websub): the portal's public address, for the hub's callbacks (empty:
+# no subscription is made); the lease asked of a hub; renewed this long before it ends; a request
+# left unverified is sent again after REVUE_WEBSUB_RETRY_SECONDS; polling floor while pushed
+REVUE_WEBSUB_BASE_URL = env("REVUE_WEBSUB_BASE_URL").strip().rstrip("/")
+REVUE_WEBSUB_LEASE_SECONDS = env_int("REVUE_WEBSUB_LEASE_SECONDS", 10 * 24 * 60 * 60)
+REVUE_WEBSUB_RENEW_BEFORE = env_int("REVUE_WEBSUB_RENEW_BEFORE", 24 * 60 * 60)
+REVUE_WEBSUB_RETRY_SECONDS = env_int("REVUE_WEBSUB_RETRY_SECONDS", 60 * 60)
+REVUE_WEBSUB_POLL_INTERVAL = env_int("REVUE_WEBSUB_POLL_INTERVAL", 3 * 60 * 60)
+REVUE_WEBSUB_MAX_BYTES = env_int("REVUE_WEBSUB_MAX_BYTES", 10 * 1024 * 1024)
 REVUE_CRAWL_SETTLE_EVERY = env_int("REVUE_CRAWL_SETTLE_EVERY", 200)
 
 # --- Revue: the portal ----------------------------------------------------------------------

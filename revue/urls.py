@@ -9,7 +9,7 @@ from django.urls import include, path
 
 from revue.api.api import api
 from revue.portal.metrics import metrics
-from revue.portal import live
+from revue.portal import live, websub
 from revue.portal.cache import FRONT, page
 from revue.portal.languages import switch_language
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("direct/titres.json", page(FRONT)(live.headlines), name="live-headlines"),
     path("direct/flux", live.stream, name="live-stream"),
     path("langue/<str:code>/", switch_language, name="switch-language"),  # the switcher keeps the reader's choice
+    path("websub/<str:token>/", websub.callback, name="websub-callback"),  # a WebSub hub's verifications and pushes
 ]
 urlpatterns += i18n_patterns(
     path("signaler/", include("revue.moderation.urls")),  # image reports (before the portal's outlet pages)

@@ -27,8 +27,10 @@ and every database call goes through one thread (SQLite has a single writer; the
 synchronous). With no CPU processes (``REVUE_CRAWL_PROCESSES=0``) or an in-memory database,
 settling runs on the database thread. A failing feed records its error on its own row and never
 stops the crawl; an entry that no stage can use is left out alone (logged with its feed and
-link, counted in the feed's ``entries_skipped``) and never fails its feed. Nothing imports this
-module but the commands that run it (and tests and benchmarks).
+link, counted in the feed's ``entries_skipped``) and never fails its feed. After each run the
+WebSub requests due are sent (``revue.crawl.websub``). Nothing imports this module but the
+commands that run it, the WebSub push (``revue.crawl.websub.push``, which runs one feed's
+``ingest`` with a crawler's parts), tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from revue.crawl.crawler.run import CrawlRun, on_db
 from revue.crawl.crawler.values import CrawlSummary, FeedJob, FeedOutcome
 from revue.net.fetch import Fetcher, FetchLimits
 from revue.crawl.politeness import HostGate
+from revue.crawl.websub import hub as websub_hub
 from revue.net.robots import RobotsRules
 from revue.news.stories import StoryParams
 from revue.sources.models import Feed
@@ -183,6 +186,15 @@ class Crawler:
         """The per-feed refresh of that run."""
         return FeedRefresh(run, hosts=self.hosts, pools=self.pools, outcomes=self.outcomes, fetch_pages=self.fetch_pages)
 
+    async def _websub(self, fetcher: Fetcher) -> None:
+        """Send the WebSub requests due (subscribe the feeds found advertising a hub, renew,
+        unsubscribe: ``revue.crawl.websub.hub``); a failure costs nothing of the crawl."""
+        try:
+            await websub_hub.maintain(fetcher, self.hosts)
+        except Exception:
+            logger.exception("WebSub requests not sent; the next run tries again",
+                             extra={"stage": "websub", "outcome": "error"})
+
     async def _run(self, feed_ids: list[int] | None) -> CrawlSummary:
         started = time.monotonic()
         due_before = timezone.now()  # feeds falling due during the run wait for the next one
@@ -196,6 +208,7 @@ class Crawler:
                 loop = LeaseLoop(run, self.refresh(run), owner=self.owner, concurrency=self.concurrency,
                                  on_feed_done=self.on_feed_done)
                 await loop.crawl()
+                await self._websub(fetcher)
         finally:
             # a run stopped midway (Ctrl-C, an error) leaves leases on feeds it never finished:
             # give them back now rather than when they expire (what finished is written already)

@@ -144,6 +144,12 @@ class Feed(models.Model):
     lease_owner = models.CharField(max_length=100, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
 
+    # WebSub (revue.crawl.websub): the hub and the topic (its self link) the feed advertises, and
+    # while a subscription to it is live, the shortest polling interval (0: polled as any feed)
+    hub_url = models.URLField(max_length=2000, blank=True)
+    topic_url = models.URLField(max_length=2000, blank=True)
+    push_poll_seconds = models.PositiveIntegerField(default=0)
+
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = FeedQuerySet.as_manager()
@@ -154,6 +160,47 @@ class Feed(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Subscription(models.Model):
+    """A WebSub subscription of one feed to its hub (``revue.crawl.websub``).
+
+    Its callback is the portal's ``/websub/<token>/``; ``secret`` signs every push. It outlives
+    its feed (``feed`` set to null when the feed is deleted) until the hub has confirmed the
+    unsubscription, so that a removed feed is unsubscribed too.
+    """
+
+    class State(models.TextChoices):
+        SUBSCRIBING = "subscribing", "abonnement demandé"
+        SUBSCRIBED = "subscribed", "abonné"
+        UNSUBSCRIBING = "unsubscribing", "désabonnement demandé"
+
+    feed = models.ForeignKey(Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions")
+    hub = models.URLField(max_length=2000)
+    topic = models.URLField(max_length=2000)
+    callback = models.URLField(max_length=2000)
+    token = models.CharField(max_length=64, unique=True)
+    secret = models.CharField(max_length=200)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.SUBSCRIBING)
+    requested_at = models.DateTimeField(null=True, blank=True)  # the last request sent to the hub
+    attempts = models.PositiveSmallIntegerField(default=0)  # requests sent without a verification since
+    expires_at = models.DateTimeField(null=True, blank=True)  # the lease the hub granted
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+    pushes = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "abonnement WebSub"
+        verbose_name_plural = "abonnements WebSub"
+        constraints = [  # one live subscription per feed (an old one may be unsubscribing beside it)
+            models.UniqueConstraint(fields=["feed"], condition=~Q(state="unsubscribing"), name="one_live_subscription"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} @ {self.hub}"
 
 
 class ExtractionRule(models.Model):

@@ -22,6 +22,7 @@ from revue.crawl.crawler.run import on_db
 from revue.crawl.crawler.values import FeedJob, FeedOutcome, Release
 from revue.crawl.fetchlog import record_fetches
 from revue.crawl.feeds import ParsedFeed, SkippedEntry
+from revue.crawl.websub.discovery import Advertised
 from revue.net.fetch import FetchResult, parse_retry_after
 from revue.sources.models import Feed
 
@@ -42,8 +43,10 @@ class OutcomeWriter:
         return len(self._waiting)
 
     def ok(self, job: FeedJob, result: FetchResult, *, parsed: ParsedFeed | None, new_articles: int,
-           skipped: tuple[SkippedEntry, ...] = ()) -> FeedOutcome:
-        """The feed was read (or answered 304): its next check, its validators, its skipped entries."""
+           skipped: tuple[SkippedEntry, ...] = (), hub: Advertised | None = None) -> FeedOutcome:
+        """The feed was read (or answered 304): its next check, its validators, its skipped
+        entries, the WebSub hub it advertises (``hub``; not looked at on a 304). While a
+        subscription pushes it, it is polled no more often than ``job.push_poll_seconds``."""
         now = timezone.now()
         check = schedule.next_check(
             now,
@@ -52,7 +55,7 @@ class OutcomeWriter:
             ok=True,
             new_entries=new_articles,
             retry_after=_retry_after(result),
-            fresh_for=_max_age(result),
+            fresh_for=max(_max_age(result) or 0, job.push_poll_seconds) or None,
             ttl_minutes=parsed.ttl_minutes if parsed else None,
             skip_hours=parsed.skip_hours if parsed else (),
         )
@@ -67,6 +70,9 @@ class OutcomeWriter:
         )
         if not result.not_modified:
             fields.update(etag=result.etag[:500], last_modified=result.last_modified[:100])
+            advertised = (hub.hub[:2000], hub.topic[:2000]) if hub else ("", "")
+            if advertised != (job.hub_url, job.topic_url):
+                fields.update(hub_url=advertised[0], topic_url=advertised[1])
         if skipped:
             last = skipped[-1]
             fields.update(entries_skipped=job.entries_skipped + len(skipped), last_skipped_at=now,

@@ -2,7 +2,10 @@
 
     fetch (conditional GET) ─► parse (an HTML page instead: follow its feed link once)
         ─► keep new entries ─► robots.txt ─► fetch + extract pages ─► merge into drafts
-        ─► store (with the drafts of every feed finishing meanwhile) ─► outcome
+        ─► store (with the drafts of every feed finishing meanwhile) ─► outcome (with the
+           WebSub hub the feed advertises)
+
+``ingest`` is all of it but the fetch: a document a WebSub hub pushed takes the same way.
 
 The CPU stages run in the pools, every database call on the one database thread. A failing feed
 records its error on its own row and never stops the crawl; an entry that no stage can use is
@@ -32,6 +35,7 @@ from revue.net.fetch import PAGE_ACCEPT, FetchError, FetchResult
 from revue.crawl.politeness import HostGate
 from revue.crawl.rules import extraction_options, page_host
 from revue.crawl.store import StoreResult, new_entries, store_many
+from revue.crawl.websub.discovery import advertised
 from revue.metrics import FEED_FETCHES, FETCH_SECONDS, PAGE_FETCHES
 
 logger = logging.getLogger(__name__)
@@ -75,11 +79,21 @@ class FeedRefresh:
     async def refresh(self, job: FeedJob) -> FeedOutcome:
         """The feed from its fetch to its outcome (gathered by the writer); never raises for
         the feed's own faults, nor for a bug: either marks the feed, never the crawl."""
-        result: FetchResult | None = None
         try:
             result = await self.fetch(job.url, etag=job.etag, last_modified=job.last_modified)
-            if result.not_modified:
-                return self.outcomes.ok(job, result, parsed=None, new_articles=0)
+        except FetchError as error:
+            return self.outcomes.error(job, error)
+        except Exception as error:  # a bug must mark this feed, never kill the crawl
+            logger.exception("unexpected error in a feed's refresh", extra=_keys(job, "error"))
+            return self.outcomes.error(job, error)
+        if result.not_modified:
+            return self.outcomes.ok(job, result, parsed=None, new_articles=0)
+        return await self.ingest(job, result)
+
+    async def ingest(self, job: FeedJob, result: FetchResult) -> FeedOutcome:
+        """A feed document from its parse to its outcome: a polled fetch's, or one a WebSub hub
+        pushed (``revue.crawl.websub``); never raises, as ``refresh``."""
+        try:
             (parsed, urls), result = await self._parse_or_follow(job, result)
             fresh = await self._new_entries(job, parsed.entries, urls)
             pages, failed = await self._pages(fresh)
@@ -97,7 +111,8 @@ class FeedRefresh:
                     if fresh else pipeline.Drafts(()))
             stored = await self.store.store(job, made.drafts)
             skipped = _skips(job, parsed.skipped + made.skipped, stored.skipped)
-            outcome = self.outcomes.ok(job, result, parsed=parsed, new_articles=len(stored.created), skipped=skipped)
+            outcome = self.outcomes.ok(job, result, parsed=parsed, new_articles=len(stored.created), skipped=skipped,
+                                       hub=advertised(result.content, result.headers, result.final_url))
             return FeedOutcome(
                 feed_id=job.id,
                 url=job.url,
@@ -111,7 +126,7 @@ class FeedRefresh:
                 features=stored.features,
             )
         except (FetchError, FeedParseError) as error:
-            return self.outcomes.error(job, error, status=result.status if result else None)
+            return self.outcomes.error(job, error, status=result.status)
         except Exception as error:  # a bug must mark this feed, never kill the crawl
             logger.exception("unexpected error in a feed's refresh", extra=_keys(job, "error"))
             return self.outcomes.error(job, error)

@@ -22,11 +22,15 @@ class FeedJob:
     source_language: str
     title: str  # the feed's own title, "" until a fetch gives it one
     entries_skipped: int  # entries left out so far (this crawl's are added to it)
+    hub_url: str  # the WebSub hub it advertised last time, "" for none
+    topic_url: str  # and its topic (self link)
+    push_poll_seconds: int  # while a WebSub subscription is live: the shortest polling interval
     leased_at: float  # time.monotonic() when the lease was taken
 
     # what a lease reads of each feed, in the order of the fields above
     FIELDS = ("id", "url", "etag", "last_modified", "interval_seconds", "error_count", "category_hint", "source_id",
-              "source__name", "source__language", "title", "entries_skipped")
+              "source__name", "source__language", "title", "entries_skipped", "hub_url", "topic_url",
+              "push_poll_seconds")
 
     @classmethod
     def of(cls, row: dict, leased_at: float) -> "FeedJob":
