@@ -9,12 +9,22 @@ Every module logs through ``logger = logging.getLogger(__name__)`` (so every log
   fetched stage=fetch feed_id=12 url=https://… outcome=ok ms=84``;
 * ``REVUE_LOG_FORMAT=json``: one JSON object a line (``time``, ``level``, ``logger``, ``message``,
   the keys, and ``error`` with the traceback when there is one), for a log collector.
+
+A piece of work that many lines are about binds its keys once (``bound(feed_id=12)``, for the
+asyncio task or thread it runs in: a ``ContextVar``), and ``ContextKeys``, a filter on Revue's
+handler, adds them to every line logged meanwhile that does not carry them itself: the lines of a
+feed's pages, logged deep in its refresh, say which feed they belong to. The crawler's lines
+(``revue.crawl``) always carry ``stage`` and ``outcome``, the lines about a feed or a page its
+``feed_id`` and ``url`` too, and those that end a feed's refresh or a page's fetch their ``ms``
+(``tests/crawl/test_crawl_log_keys.py`` holds every log call and a real crawl's lines to it).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 KEYS = ("stage", "feed_id", "url", "outcome", "ms")  # the fixed keys, printed first and in this order
@@ -28,6 +38,34 @@ def fields(record: logging.LogRecord) -> dict:
     found = {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
     ordered = {k: found.pop(k) for k in KEYS if k in found}
     return {**ordered, **dict(sorted(found.items()))}
+
+
+_BOUND: ContextVar[dict] = ContextVar("revue_log_keys", default={})
+
+
+def bind(**keys) -> None:
+    """Add ``keys`` to every line logged from now on in this task or thread (see ``bound``)."""
+    _BOUND.set({**_BOUND.get(), **keys})
+
+
+@contextmanager
+def bound(**keys):
+    """Add ``keys`` to every line logged within the ``with`` block (that does not set them itself)."""
+    token = _BOUND.set({**_BOUND.get(), **keys})
+    try:
+        yield
+    finally:
+        _BOUND.reset(token)
+
+
+class ContextKeys(logging.Filter):
+    """Puts the keys bound in the current context on a record that lacks them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _BOUND.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
 
 
 def _plain(value) -> str:

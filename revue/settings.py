@@ -305,7 +305,9 @@ LOGGING = {
     "formatters": {  # revue.logs: the keys a line is about (stage=, feed_id=, url=…) printed after it
         "revue": {"()": "revue.logs.formatter", "kind": env("REVUE_LOG_FORMAT", "plain")},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "revue"}},
+    # keys bound for a whole piece of work (a feed's refresh: its feed_id) added to each of its lines
+    "filters": {"bound_keys": {"()": "revue.logs.ContextKeys"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "revue", "filters": ["bound_keys"]}},
     "loggers": {
         "revue": {"handlers": ["console"], "level": env("REVUE_LOG_LEVEL", "INFO"), "propagate": False},
         # a 500's traceback in the log (Django's default prints it only with DEBUG on)

@@ -37,6 +37,7 @@ from revue.crawl.rules import extraction_options, page_host
 from revue.crawl.store import StoreResult, new_entries, store_many
 from revue.crawl.websub.discovery import advertised
 from revue.metrics import FEED_FETCHES, FETCH_SECONDS, PAGE_FETCHES
+from revue.logs import bind as bind_log_keys
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class FeedRefresh:
     async def refresh_safely(self, job: FeedJob, gate: asyncio.Semaphore) -> FeedOutcome:
         """``refresh`` once one of the feeds' places at work (``gate``) is free, within what is
         left of its lease; a feed that waited too long for that place is given back unfetched."""
+        bind_log_keys(feed_id=job.id)  # every line of this feed's task says which feed (its pages' too)
         budget = max(30, settings.REVUE_LEASE_SECONDS - 30)  # finish before the lease runs out
         started = time.monotonic()
         try:
@@ -182,11 +184,12 @@ class FeedRefresh:
         """One entry's page, extracted; None when robots.txt refuses it or it fails (the entry
         keeps its feed text)."""
         url = entry_url(entry)
+        started = time.monotonic()
         try:
             if not await self.run.robots.allowed(url, self._robots_fetch):
                 PAGE_FETCHES.labels(outcome="robots").inc()
                 logger.info("page disallowed by robots.txt, keeping the feed text",
-                            extra={"stage": "page", "url": url, "outcome": "robots"})
+                            extra={"stage": "page", "url": url, "outcome": "robots", "ms": _ms(started)})
                 return entry.guid, None
             result = await self.fetch(url, accept=PAGE_ACCEPT)
             PAGE_FETCHES.labels(outcome="ok").inc()
@@ -195,11 +198,11 @@ class FeedRefresh:
         except FetchError as error:
             PAGE_FETCHES.labels(outcome="error").inc()
             logger.info("page failed, keeping the feed text: %s", error,
-                        extra={"stage": "page", "url": url, "outcome": "error"})
+                        extra={"stage": "page", "url": url, "outcome": "error", "ms": _ms(started)})
             return entry.guid, None
         except Exception:  # a bug on one page costs that page only: the entry keeps its feed text
             logger.exception("unexpected error on a page, keeping the feed text",
-                             extra={"stage": "page", "url": url, "outcome": "error"})
+                             extra={"stage": "page", "url": url, "outcome": "error", "ms": _ms(started)})
             return entry.guid, None
 
     async def _robots_fetch(self, url: str) -> FetchResult:
@@ -269,6 +272,10 @@ def _skips(job: FeedJob, skipped: tuple[SkippedEntry, ...], not_stored: tuple[st
 def _keys(job: FeedJob, outcome: str, stage: str = "feed", **more) -> dict:
     """The fixed keys of a feed's log lines (``revue.logs``)."""
     return {"stage": stage, "feed_id": job.id, "url": job.url, "outcome": outcome, **more}
+
+
+def _ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
 
 
 def _log_outcome(job: FeedJob, outcome: FeedOutcome, started: float) -> None:

@@ -17,5 +17,6 @@ def _guarded(step: Callable[[], T], default: T, what: str, url: str) -> T:
     try:
         return step()
     except Exception:  # noqa: BLE001 — outside pages are arbitrary; log and degrade
-        LOGGER.warning("extract step failed", extra={"stage": "extract", "step": what, "url": url}, exc_info=True)
+        LOGGER.warning("extract step failed", extra={"stage": "extract", "step": what, "url": url, "outcome": "error"},
+                       exc_info=True)
         return default

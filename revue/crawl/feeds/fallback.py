@@ -41,7 +41,7 @@ def _run_feedparser(
             resolve_relative_uris=False,  # it would reserialize the HTML
         )
     except Exception as exc:  # e.g. a namespace URI its SAX handler cannot split
-        logger.debug("feedparser failed", extra={"stage": "parse", "url": url, "reason": str(exc)})
+        logger.debug("feedparser failed", extra={"stage": "parse", "url": url, "outcome": "error", "reason": str(exc)})
         return None
     if not result.get("version") and not result.get("entries"):
         return None

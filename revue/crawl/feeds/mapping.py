@@ -59,7 +59,8 @@ def _skipped_item(raw: Any, error: Exception) -> SkippedEntry:
         link = next((_text(raw.get(key)) for key in ("link", "url", "id") if _text(raw.get(key))), "")
     except Exception:  # noqa: BLE001 — the item is not even a mapping
         link = ""
-    logger.debug("feed item left out", extra={"stage": "parse", "url": link, "reason": str(error)}, exc_info=error)
+    logger.debug("feed item left out", extra={"stage": "parse", "url": link, "outcome": "skipped", "reason": str(error)},
+                 exc_info=error)
     return SkippedEntry.of(link, "parse", error)
 
 

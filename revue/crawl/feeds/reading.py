@@ -39,7 +39,7 @@ def _parse_xml(document: bytes, prolog: _Prolog, url: str, *, has_entities: bool
             if reason is None and (fast_feed.entries or item_match is None):
                 return fast_feed
             reason = reason or "fastfeedparser found no entries"
-    logger.debug("feedparser fallback", extra={"stage": "parse", "url": url, "reason": reason})
+    logger.debug("feedparser fallback", extra={"stage": "parse", "url": url, "outcome": "fallback", "reason": reason})
     slow_feed = _run_feedparser(document, head, prolog, url, keep_anonymous)
     if slow_feed is not None and slow_feed.entries:
         if fast_feed is None or len(slow_feed.entries) >= len(fast_feed.entries):

@@ -121,7 +121,7 @@ def _keep_complete_items(document: bytes, prolog: _Prolog, url: str) -> bytes:
     closing = b"".join(b"</%s>" % name for name in reversed(ancestors))
     logger.info(
         "truncated feed: the items before the cut are kept",
-        extra={"stage": "parse", "url": url, "kept_bytes": last_end.end(), "bytes": len(document)},
+        extra={"stage": "parse", "url": url, "outcome": "repaired", "kept_bytes": last_end.end(), "bytes": len(document)},
     )
     return document[: last_end.end()] + b"\n" + closing
 
