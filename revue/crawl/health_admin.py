@@ -83,6 +83,16 @@ def annotate_feed_health(queryset):
     )
 
 
+def annotated(field: str, description: str):
+    """A list column showing (and sorting by) a value the admin's queryset annotated."""
+
+    @admin.display(description=description, ordering=field)
+    def show(self, obj):
+        return getattr(obj, field)
+
+    return show
+
+
 class HealthFilter(admin.SimpleListFilter):
     title = "santé"
     parameter_name = "sante"
@@ -144,9 +154,7 @@ class FeedHealthAdmin(FeedAdmin):
     def average_text(self, feed):
         return round(feed.average_length) if feed.average_length is not None else "—"
 
-    @admin.display(description="articles récents", ordering="recent_count")
-    def recent_articles(self, feed):
-        return feed.recent_count
+    recent_articles = annotated("recent_count", "articles récents")
 
     @admin.action(description="Mettre en pause")
     def park(self, request, queryset):
@@ -170,21 +178,10 @@ class SourceHealthAdmin(SourceAdmin):
             feeds_last_fetch=Max("feeds__last_fetched_at"),
         )
 
-    @admin.display(description="flux", ordering="feeds_total")
-    def feed_count(self, source):
-        return source.feeds_total
-
-    @admin.display(description="en erreur", ordering="feeds_failing")
-    def failing_feeds(self, source):
-        return source.feeds_failing
-
-    @admin.display(description="en pause", ordering="feeds_parked")
-    def parked_feeds(self, source):
-        return source.feeds_parked
-
-    @admin.display(description="dernière collecte", ordering="feeds_last_fetch")
-    def last_fetch(self, source):
-        return source.feeds_last_fetch
+    feed_count = annotated("feeds_total", "flux")
+    failing_feeds = annotated("feeds_failing", "en erreur")
+    parked_feeds = annotated("feeds_parked", "en pause")
+    last_fetch = annotated("feeds_last_fetch", "dernière collecte")
 
     @admin.display(description="articles par jour")
     def articles_per_day(self, source):
