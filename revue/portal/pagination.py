@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404
-
+from django.utils.translation import gettext
 
 
 class InvalidPageNumber(ValueError):
@@ -29,14 +29,14 @@ def page_number(raw: str | None) -> int:
         return 1
     if not re.fullmatch(r"[0-9]+", raw):
         raise InvalidPageNumber(
-            f"« {raw[:20]} » n'est pas un numéro de page : indiquez un nombre entier, par exemple ?page=2."
+            gettext("« %(value)s » n'est pas un numéro de page : indiquez un nombre entier, par exemple ?page=2.") % {"value": raw[:20]}
         )
     digits = raw.lstrip("0") or "0"
     if len(digits) > 9 or int(digits) > max_page():  # no int() of a thousand-digit number
         raise Http404("Cette page n'existe pas.")
     number = int(digits)
     if number < 1:
-        raise InvalidPageNumber("Les pages sont numérotées à partir de 1.")
+        raise InvalidPageNumber(gettext("Les pages sont numérotées à partir de 1."))
     return number
 
 

@@ -78,6 +78,7 @@ def test_each_edition_renders_in_its_language_with_its_direction_and_alternates(
         for other, (other_prefix, _) in EDITIONS.items():  # every edition of this page, absolute
             assert f'<link rel="alternate" hreflang="{other}" href="http://testserver{other_prefix}{path}">' in html, (path, other)
         assert f'<link rel="alternate" hreflang="x-default" href="http://testserver{path}">' in html
+        assert "&lt;bdi" not in html, path  # isolation marks are markup, never text
         if code != "fr":  # nothing of the interface left in French (articles are French: their text is not looked at)
             interface = re.sub(r'<(h1|h3|div) class="(article__title|card__title|article__body)[^"]*"[^>]*>.*?</\1>', "", html, flags=re.S)
             assert not FRENCH_WORDS.search(text_of(interface)), (path, FRENCH_WORDS.search(text_of(interface)))
@@ -131,6 +132,19 @@ def test_each_editions_feeds_speak_its_language_and_link_into_it(client, blinken
     assert f"<guid>http://testserver/barlamane/{blinken.pk}</guid>" in rss  # one guid whatever the edition
     assert "<title>World · Revue</title>" in client.get("/en/flux/categorie/monde/rss/").content.decode()
     assert "<title>Revue — les derniers titres</title>" in client.get("/flux/rss/").content.decode()
+
+
+@pytest.mark.django_db
+def test_search_notices_and_bad_requests_speak_the_editions_language(client, blinken):
+    notice = client.get("/ar/recherche", {"q": "-migration"}).content.decode()
+    assert "أدخل كلمة واحدة على الأقل للبحث عنها إضافة إلى الكلمات المستبعدة." in notice
+    assert "Give at least one word" in client.get("/en/recherche", {"q": "-migration"}).content.decode()
+    wrong_day = client.get("/es/recherche", {"q": "x", "du": "hier"})
+    assert wrong_day.status_code == 400 and "«hier» no es una fecha válida para «du»" in wrong_day.content.decode()
+    wrong_page = client.get("/en/barlamane/?page=deux")
+    assert wrong_page.status_code == 400 and "“deux” is not a page number" in wrong_page.content.decode()
+    assert "n'est pas un numéro de page" in client.get("/barlamane/?page=deux").content.decode().replace("&#x27;", "'")
+    assert "الإبلاغ عن هذه الصورة" not in client.get(f"/barlamane/{blinken.pk}").content.decode()
 
 
 @pytest.mark.django_db

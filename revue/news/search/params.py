@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.utils.translation import gettext
+
 from revue.news.models import Category
 from revue.news.search.query import SearchFilters
 from revue.sources.models import Source
@@ -23,7 +25,7 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class InvalidSearch(ValueError):
-    """A filter value that cannot be used; the message is for the reader, in French."""
+    """A filter value that cannot be used; the message is for the reader, in the edition's language."""
 
 
 def parse_day(raw: str, name: str) -> date | None:
@@ -40,7 +42,8 @@ def parse_day(raw: str, name: str) -> date | None:
             raise ValueError
         return day
     except ValueError:
-        raise InvalidSearch(f"« {raw[:20]} » n'est pas une date valide pour « {name} » : écrivez-la AAAA-MM-JJ, par exemple 2025-12-08.") from None
+        raise InvalidSearch(gettext("« %(value)s » n'est pas une date valide pour « %(name)s » : écrivez-la AAAA-MM-JJ, par exemple 2025-12-08.")
+                            % {"value": raw[:20], "name": name}) from None
 
 
 def outlet_ids(slug: str) -> tuple[int, ...]:
@@ -49,7 +52,7 @@ def outlet_ids(slug: str) -> tuple[int, ...]:
         return ()
     pk = Source.objects.filter(slug=slug[:60], is_active=True).values_list("pk", flat=True).first()
     if pk is None:
-        raise InvalidSearch(f"Aucune source ne s'appelle « {slug[:60]} ».")
+        raise InvalidSearch(gettext("Aucune source ne s'appelle « %(name)s ».") % {"name": slug[:60]})
     return (pk,)
 
 
@@ -59,7 +62,7 @@ def category_id(slug: str) -> int | None:
         return None
     pk = Category.objects.filter(slug=slug[:60]).values_list("pk", flat=True).first()
     if pk is None:
-        raise InvalidSearch(f"Aucune rubrique ne s'appelle « {slug[:60]} ».")
+        raise InvalidSearch(gettext("Aucune rubrique ne s'appelle « %(name)s ».") % {"name": slug[:60]})
     return pk
 
 

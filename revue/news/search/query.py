@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext  # notices in the reader's edition (revue.portal.languages)
 
 from revue.news.search.words import STEMMED_LANGUAGES, folded_words, language_facet, stem
 
@@ -93,7 +94,7 @@ class _Reader:
             return
         room = self.max_words - self.words
         if len(clause.words) > room:
-            self.note(f"Seuls les {self.max_words} premiers mots de la recherche ont été pris en compte.")
+            self.note(gettext("Seuls les %(count)s premiers mots de la recherche ont été pris en compte.") % {"count": self.max_words})
             if room <= 0:
                 return
             # a long phrase (a pasted headline) keeps its first words, still side by side
@@ -121,7 +122,7 @@ def parse_query(text: str) -> ParsedQuery:
     text = str(text or "")
     if len(text) > limit:
         text = text[:limit]
-        reader.note(f"La recherche a été coupée à {limit} caractères.")
+        reader.note(gettext("La recherche a été coupée à %(count)s caractères.") % {"count": limit})
     for match in CHUNK.finditer(text.translate(QUOTES)):
         minus, phrase, chunk = match.groups()
         if chunk is None:
@@ -129,7 +130,7 @@ def parse_query(text: str) -> ParsedQuery:
         else:
             _read_chunk(reader, chunk)
     if reader.excluded and not reader.groups:
-        reader.note("Indiquez au moins un mot à chercher en plus des mots à exclure.")
+        reader.note(gettext("Indiquez au moins un mot à chercher en plus des mots à exclure."))
     return ParsedQuery(
         groups=tuple(tuple(group) for group in reader.groups),
         excluded=tuple(reader.excluded),
@@ -153,7 +154,7 @@ def _read_chunk(reader: _Reader, chunk: str) -> None:
     if not words:
         return  # punctuation alone: nothing to search
     if is_prefix and len(words[-1]) < reader.min_prefix:
-        reader.note(f"Une recherche par début de mot (mot*) demande au moins {reader.min_prefix} lettres.")
+        reader.note(gettext("Une recherche par début de mot (mot*) demande au moins %(count)s lettres.") % {"count": reader.min_prefix})
         is_prefix = False
     # « covid-19 » or « l'économie » are several words side by side: a phrase
     reader.add(Clause(words, prefix=is_prefix), negated)

@@ -15,13 +15,15 @@
   if (!form || !window.fetch || !window.FormData) {
     return;
   }
-  var FAILED = "Le signalement n'a pas pu être envoyé. Vérifiez votre connexion et réessayez.";
+  // in the page's language: the form carries the words (data-failed), the server's answers come in it too
+  var FAILED = form.getAttribute("data-failed") || "Le signalement n'a pas pu être envoyé. Vérifiez votre connexion et réessayez.";
+  var LANGUAGE = document.documentElement.getAttribute("lang") || "fr";
 
   function note(text, isError) {
     var element = document.createElement("span");
     element.className = "report-image__note" + (isError ? " report-image__note--error" : "");
     element.setAttribute("role", isError ? "alert" : "status");
-    element.setAttribute("lang", "fr");
+    element.setAttribute("lang", LANGUAGE);
     element.textContent = text;
     return element;
   }
