@@ -8,18 +8,23 @@ Several processes report together through prometheus-client's multiprocess mode:
 ``REVUE_METRICS_TOKEN`` is set, ``revue.settings`` points ``PROMETHEUS_MULTIPROC_DIR`` at
 ``$REVUE_DATA_DIR/metrics`` before anything imports prometheus-client, every process writes its
 values to its own small memory-mapped files there, and the endpoint sums them (the files of
-processes that have ended keep counting: counters never go back). Without the token each process
-counts in its own memory and nothing is served. This module needs no Django: the crawler's CPU
-processes import it before Django is set up.
+processes that have ended keep counting: counters never go back). ``compact`` folds the files of
+ended processes into one file per kind (``revue prune`` runs it), so that a crawl started by a
+timer every few minutes leaves no trail of files. Without the token each process counts in its
+own memory and nothing is served. This module needs no Django: the crawler's CPU processes import
+it before Django is set up.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
 from contextlib import contextmanager
+from glob import glob
 
 from prometheus_client import Counter, Histogram
+from prometheus_client.mmap_dict import MmapedDict
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable
 # seconds: a loopback fetch takes milliseconds, an outlet's slow page tens of seconds
@@ -68,3 +73,43 @@ def _language_label(language: str) -> str:
     if not code:
         return "unknown"
     return code if len(code) == 2 and code.isascii() and code.isalpha() else "other"
+
+
+def compact(directory: str = "") -> int:
+    """Fold the counter and histogram files of processes that have ended into
+    ``counter_archive.db`` and ``histogram_archive.db`` (summed, as the endpoint sums them), and
+    delete them; returns how many files were folded. One compaction at a time (a file lock)."""
+    directory = directory or multiprocess_dir()
+    if not directory or not os.path.isdir(directory):
+        return 0
+    folded = 0
+    with open(os.path.join(directory, ".compact.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for kind in ("counter", "histogram"):
+            ended = [path for path in sorted(glob(os.path.join(directory, f"{kind}_*.db"))) if _ended(path)]
+            if not ended:
+                continue
+            archive = MmapedDict(os.path.join(directory, f"{kind}_archive.db"))
+            try:
+                for path in ended:
+                    for key, value, timestamp, _position in MmapedDict.read_all_values_from_file(path):
+                        archive.write_value(key, archive.read_value(key)[0] + value, timestamp)
+                    os.remove(path)
+                    folded += 1
+            finally:
+                archive.close()
+    return folded
+
+
+def _ended(path: str) -> bool:
+    """Whether the process that wrote ``kind_<pid>.db`` has ended (the archive never has)."""
+    pid = os.path.basename(path)[:-3].partition("_")[2]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False

@@ -54,7 +54,15 @@ class DatabaseCollector:
 
 
 def exposition() -> bytes:
-    """Every metric, in Prometheus' text format."""
+    """Every metric, in Prometheus' text format (read again once if ``revue prune`` folded a
+    file away while it was being read)."""
+    try:
+        return _exposition()
+    except FileNotFoundError:
+        return _exposition()
+
+
+def _exposition() -> bytes:
     if multiprocess_dir():
         registry = CollectorRegistry()
         MultiProcessCollector(registry)

@@ -1,5 +1,6 @@
 """``revue prune``: drop articles older than ``REVUE_RETENTION_DAYS`` (see ``revue.news.retention``),
-in batches with a progress bar; ``--dry-run`` only counts them."""
+in batches with a progress bar; ``--dry-run`` only counts them. It also folds the metrics files of
+processes that have ended (``revue.metrics.compact``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from revue.metrics import compact
 from revue.news.retention import cutoff_for, prunable, prune
 
 
@@ -37,3 +39,6 @@ class Command(BaseCommand):
             done = prune(cutoff, batch=batch, progress=bar.update)
         self.stdout.write(f"{done.articles} articles publiés avant le {when} supprimés, "
                           f"{done.stories} histoires vidées, {done.images} images")
+        folded = compact()  # the metrics files of processes that have ended, folded into one
+        if folded:
+            self.stdout.write(f"{folded} fichiers de métriques de processus terminés regroupés")
