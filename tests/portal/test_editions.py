@@ -10,16 +10,13 @@ stable portal URLs still answer unprefixed, in French.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.test import Client
 
 from revue.news.models import Article, Story
 from revue.portal.translations import CatalogueError, compile_all
+from tests.portal.test_portal_article import blinken  # noqa: F401  (the seed's article, 20 May 2022 in Barlamane)
 
-CASABLANCA = ZoneInfo("Africa/Casablanca")
 EDITIONS = {"fr": ("", "ltr"), "ar": ("/ar", "rtl"), "es": ("/es", "ltr"), "en": ("/en", "ltr")}
 # one interface string per edition, and the article line and source link of each
 SEARCH_LABEL = {"fr": ">Rechercher</label>", "ar": ">بحث</label>", "es": ">Buscar</label>", "en": ">Search</label>"}
@@ -44,18 +41,6 @@ def text_of(html: str) -> str:
 
 def html_tag(html: str) -> str:
     return re.search(r"<html[^>]*>", html).group(0)
-
-
-@pytest.fixture
-def blinken(barlamane, make_article, category):
-    return make_article(
-        barlamane,
-        "Migration : Antony Blinken considère que le pacte de Marrakech servira de base",
-        url="https://www.barlamane.com/fr/migration-blinken/",
-        published_at=datetime(2022, 5, 20, 10, 0, tzinfo=CASABLANCA),
-        content_html="<p>Le secrétaire d'Etat américain a indiqué…</p>",
-        category=category("monde"),
-    )
 
 
 @pytest.fixture
