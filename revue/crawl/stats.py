@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from revue.crawl.models import FeedFetch
 from revue.news.models import Article, Story
 from revue.news.search import backend
 from revue.sources.models import Feed, Source
@@ -42,6 +43,9 @@ def feed_figures(now: datetime) -> dict:
         "due": due.count(),
         "overdue": due.filter(next_fetch_at__lt=overdue_after).count(),
         "errors_24h": Feed.objects.filter(last_error_at__gte=now - timedelta(hours=24)).count(),
+        # failed fetches in the feeds' logs (a feed that failed then recovered counts here too)
+        "failed_fetches_24h": FeedFetch.objects.filter(at__gte=now - timedelta(hours=24),
+                                                       outcome__in=["error", "parked"]).count(),
     }
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from revue.crawl.models import FeedFetch
 from revue.news.models import Article
 from revue.news.stories.store import assign_stories
 from revue.sources.models import Feed, Source
@@ -43,6 +44,8 @@ def test_stats_counts_feeds_by_state_errors_and_queues():
                                title=f"Titre {n}", text="Le conseil a voté le budget de la ville.", language="fr",
                                fetched_at=now - timedelta(hours=2 if n < 3 else 48))
     assign_stories(list(Article.objects.order_by("id").values_list("id", flat=True)[:2]))
+    for hours, outcome in ((1, "error"), (2, "ok"), (3, "error"), (30, "error")):  # the fetch log
+        FeedFetch.objects.create(feed=feeds[1], at=now - timedelta(hours=hours), outcome=outcome)
 
     figures = json.loads(stats("--json"))
 
@@ -50,7 +53,7 @@ def test_stats_counts_feeds_by_state_errors_and_queues():
     assert figures["outlets"] == {"total": 2, "active": 1}
     feed = figures["feeds"]
     assert (feed["total"], feed["active"], feed["parked"], feed["disabled"]) == (6, 4, 1, 1)
-    assert (feed["failing"], feed["leased"], feed["errors_24h"]) == (1, 1, 1)
+    assert (feed["failing"], feed["leased"], feed["errors_24h"], feed["failed_fetches_24h"]) == (1, 1, 1, 2)
     assert (feed["due"], feed["overdue"]) == (1, 1)  # feed 3; feed 2, due too, is leased
     assert figures["last_crawl"].startswith(str((now - timedelta(minutes=3)).date()))
     assert figures["queues"]["stories"] == 3
@@ -59,6 +62,7 @@ def test_stats_counts_feeds_by_state_errors_and_queues():
     lines = stats()
     assert "6 : 4 actifs, 1 en pause, 1 désactivés" in lines
     assert "files d'attente    recherche 5, histoires 3" in lines
+    assert "erreurs en 24 h    1 flux, 2 collectes échouées" in lines
 
 
 def revue(*args, data_dir, **env) -> subprocess.CompletedProcess:

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             f"flux               {f['total']} : {f['active']} actifs, {f['parked']} en pause, "
             f"{f['disabled']} désactivés ; {f['failing']} en erreur, {f['leased']} en cours, "
             f"{f['due']} à collecter, {f['overdue']} en retard",
-            f"erreurs en 24 h    {f['errors_24h']} flux",
+            f"erreurs en 24 h    {f['errors_24h']} flux, {f['failed_fetches_24h']} collectes échouées",
             f"dernière collecte  {figures['last_crawl'] or 'jamais'}",
             f"histoires          {figures['stories']}",
             f"files d'attente    recherche {q['search']}, histoires {q['stories']}",
