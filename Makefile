@@ -67,10 +67,17 @@ services:
 		echo "starting Redis"; redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
 			--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log; sleep 1; }
 
-## browser: Debian's chromium for the browser tests (Playwright drives it)
-browser:
+## browser: Debian's chromium for the browser tests (Playwright drives it), and axe-core (npm),
+## the accessibility checker they inject into pages (package.json; npm from Debian if missing)
+browser: node_modules/.installed
 	@test -x /usr/bin/chromium || { echo "installing chromium"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "installing npm"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 ## bench: every benchmark at its default (quick) size; see README, "Benchmarks"
 bench: $(VENV)/.installed-test
@@ -90,4 +97,4 @@ fuzz: $(VENV)/.installed-fuzz
 	done; exit $$status
 
 clean:
-	rm -rf $(VENV) build
+	rm -rf $(VENV) build node_modules

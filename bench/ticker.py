@@ -11,9 +11,10 @@ the demo press's archive (built once in ``--data`` by ``revue demo --no-serve``,
    page and the ticker's poll (``/direct/titres.json``, a kept page: what each reader without a
    stream costs every ``REVUE_TICKER_POLL_SECONDS``) at ``--clients`` keep-alive clients from
    another process (``bench/serve.py``'s load);
-2. the server's threads and memory (``/proc``: every worker's threads and resident memory)
-   with no stream, then with ``--streams`` readers holding ``/direct/flux`` open (another
-   process, raw sockets), and the same loads again beside them;
+2. the server's threads, memory and CPU while no request comes (``/proc``: every worker's
+   threads, resident memory, and CPU time over ``--idle`` seconds) with no stream, then with
+   ``--streams`` readers holding ``/direct/flux`` open (another process, raw sockets), and the
+   same loads again beside them;
 3. ``--rounds`` settles: an article stored and the reader generation renewed as the crawler's
    settle does (``revue.crawl.store.settle_articles``, in the streams' process), and how long
    until every open stream received the new headline (p50, p99, last), and how many lost theirs;
@@ -29,6 +30,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import random
 import statistics
 import sys
 import time
@@ -37,6 +39,11 @@ from pathlib import Path
 from serve import ROOT, STATIC, build_archive, environment, free_port, load, start_server, stop_server
 
 POLL = "/direct/titres.json"
+WORDS = (
+    "gouvernement parlement budget élection réforme santé école football tribunal port énergie pluie "
+    "sécheresse tourisme banque inflation exportation festival musée université hôpital route train "
+    "aéroport agriculture pêche eau électricité entreprise emploi salaire ministre maire région"
+).split()
 STREAM = "/direct/flux"
 
 
@@ -64,10 +71,11 @@ def settle_one(serial: int) -> bytes:
     from revue.news.models import Article
 
     model = Article.objects.order_by("-published_at").first()
-    title = f"Titre du direct numéro {serial} {time.time_ns()}"
+    words = random.sample(WORDS, 12)  # an article of its own: never a copy of the last round's
+    title = f"{' '.join(words[:6]).capitalize()} {serial}"
     article = Article.objects.create(
         source=model.source, feed=model.feed, url=f"https://direct.example/{time.time_ns()}", title=title,
-        content_html="<p>…</p>", language="fr", published_at=timezone.now(),
+        content_html=f"<p>{' '.join(words * 3)}.</p>", language="fr", published_at=timezone.now(),
     )  # fmt: skip
     settle_articles([article.pk])
     return title.encode()
@@ -116,6 +124,21 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def workers_cpu(server_pid: int, seconds: float) -> float:
+    """CPU seconds every worker spent over ``seconds`` of waiting (no request)."""
+
+    def total() -> float:
+        ticks = 0
+        for pid in children(server_pid):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    before = total()
+    time.sleep(seconds)
+    return total() - before
+
+
 def workers_state(server_pid: int) -> tuple[int, float]:
     """Threads of every worker, and their resident memory in MB."""
     threads, rss = 0, 0
@@ -142,6 +165,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds the workers' idle CPU is read over")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     options = parser.parse_args()
@@ -157,6 +181,7 @@ def main() -> None:
         print(f"{'':<22}{'URL':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
         loads(port, options, "no stream open", {"static file": STATIC, "home": "/", "ticker poll": POLL})
         threads, rss = workers_state(server.pid)
+        idle = workers_cpu(server.pid, options.idle)
 
         context = multiprocessing.get_context("spawn")
         commands, results = context.Queue(), context.Queue()
@@ -168,6 +193,7 @@ def main() -> None:
         _, opened = results.get(timeout=300)
         time.sleep(1)
         threads_open, rss_open = workers_state(server.pid)
+        idle_open = workers_cpu(server.pid, options.idle)
         loads(port, options, f"{opened} streams open", {"static file": STATIC, "home": "/"})
         commands.put("go")
         latencies, lost = [], 0
@@ -182,6 +208,8 @@ def main() -> None:
         print(f"\nworkers' threads: {threads} with no stream, {threads_open} with {opened} open; "
               f"resident memory {rss:.0f} MB → {rss_open:.0f} MB "
               f"({(rss_open - rss) * 1024 / max(opened, 1):.1f} kB per open stream)")  # fmt: skip
+        print(f"workers' CPU over {options.idle:g} s without a request: {idle:.2f} s with no stream, "
+              f"{idle_open:.2f} s with {opened} open")  # fmt: skip
         latencies.sort()
         if latencies:
             print(f"a settle reaches the open streams ({options.rounds} rounds × {opened}): "
