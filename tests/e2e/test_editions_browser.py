@@ -4,11 +4,13 @@ A reader on a French article clicks « العربية » in the header: the same
 ``/ar/``, the whole page flips right to left (the brand moves to the right edge, the switcher to
 the left), the interface speaks Arabic while the French article stays left to right, and the date
 of the article line still reads 20 - 05 - 2022. A browser set to Arabic that opens ``/`` lands on
-the Arabic front page; once the reader picks French, ``/`` stays French for that browser.
+the Arabic front page; once the reader picks French, ``/`` stays French for that browser. A
+headline that reaches the Arabic front page's ticker live links to the article's Arabic page.
 """
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -72,6 +74,38 @@ def test_an_arabic_browser_lands_on_the_arabic_front_page(live_server):
         assert page.get_by_role("searchbox", name="بحث").is_visible()
         page.screenshot(path=str(screenshot_dir() / "home-ar-phone.png"), full_page=True)
         context.close()
+
+
+def test_a_live_headline_on_the_arabic_front_page_leads_into_the_arabic_edition(live_server, settings):
+    settings.REVUE_TICKER_POLL_SECONDS = 1  # the test server ends each stream: the browser comes back after 1 s
+    cache.clear()
+    first = publish("http://127.0.0.1:9")
+    with chromium() as browser:
+        page = browser.new_context(locale="ar-MA").new_page()
+        page.goto(f"{live_server.url}/ar/")
+        page.wait_for_function("document.querySelectorAll('.ticker__item').length === 1")
+        # a settle brings a new article (from another thread: Playwright's loop runs in this one)
+        worker = threading.Thread(target=publish_another, args=(first,))
+        worker.start()
+        worker.join()
+        fresh = page.locator(".ticker__item--new a")
+        fresh.wait_for(timeout=15000)
+        href = fresh.get_attribute("href")
+    newest = Article.objects.exclude(pk=first.pk).get()
+    assert href == f"/ar/{newest.source.slug}/{newest.pk}"
+
+
+def publish_another(first: Article) -> None:
+    from django.db import connection
+
+    from revue.news.cache import invalidate_reader_caches
+
+    try:
+        Article.objects.create(source=first.source, feed=first.feed, url="https://www.barlamane.com/fr/nouveau/",
+                               title="Un nouveau titre arrive en direct", language="fr", category=first.category)
+        invalidate_reader_caches()
+    finally:
+        connection.close()
 
 
 def screenshot_dir():

@@ -25,6 +25,9 @@
   var pause = ticker.querySelector(".ticker__pause");
   var status = ticker.querySelector(".ticker__status");
   var size = Math.max(list.children.length, Number(ticker.dataset.size) || 0);
+  // the headlines' URLs are the French edition's (/outlet/12); on an edition's front page
+  // (/ar/, /es/, /en/) they take its prefix, so a new headline leads to the article in that edition
+  var edition = window.location.pathname.replace(/\/$/, "");
   var shown = {};
   Array.prototype.forEach.call(list.children, function (item) {
     shown[item.dataset.id] = true;
@@ -48,7 +51,7 @@
     element.className = "ticker__item ticker__item--new";
     element.dataset.id = String(headline.id);
     var link = document.createElement("a");
-    link.href = headline.url;
+    link.href = edition + headline.url;
     link.textContent = headline.title;
     if (headline.lang) {
       link.lang = headline.lang;
