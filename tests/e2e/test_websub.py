@@ -5,9 +5,9 @@ The hub is a small real one (a thread server): it answers a subscription request
 verifies the subscriber's intent with a GET carrying a challenge, as a hub does, and later
 POSTs signed content to the callback. The crawler finds the hub in the feed, subscribes through
 ``revue.net``; a pushed entry is on the portal's front page within seconds with no poll of the
-feed; a forged or missing signature stores nothing; a verification for a topic we never asked
-for is refused; a parked feed is unsubscribed (the hub verifies that too), and its callback is
-then gone.
+feed; a forged or missing signature, or a push past the size limit, stores nothing; a
+verification for a topic we never asked for is refused; the lease is renewed; a parked feed is
+unsubscribed (the hub verifies that too), and its callback is then gone.
 """
 
 from __future__ import annotations
@@ -148,7 +148,8 @@ def on_front_page(base: str, title: str, seconds: float) -> bool:
 
 
 def test_a_hub_on_loopback_subscribes_us_and_its_pushes_reach_the_portal_in_seconds(hub, allow_loopback, settings):
-    with revue_serve(REVUE_FETCH_ALLOW="127.0.0.1", REVUE_FETCH_PAGES="false", REVUE_SERVE_WORKERS="1") as portal:
+    with revue_serve(REVUE_FETCH_ALLOW="127.0.0.1", REVUE_FETCH_PAGES="false", REVUE_SERVE_WORKERS="1",
+                     REVUE_WEBSUB_MAX_BYTES="100000") as portal:
         settings.REVUE_WEBSUB_BASE_URL = portal
         settings.REVUE_FETCH_PAGES = False
         feed = follow(FeedSpec(feed_url=f"{hub.base}/feed.xml", outlet_name="Le Pousseur", language="fr")).feed
@@ -187,8 +188,11 @@ def test_a_hub_on_loopback_subscribes_us_and_its_pushes_reach_the_portal_in_seco
         assert hub.publish(hub.feed(), secret="").status_code == 403
         assert hub.publish(hub.feed(), method="md5").status_code == 403
         assert not Article.objects.filter(title__contains="contrefait").exists()
+        hub.titles[-1] = "Article trop long " + "x" * 100_000  # past REVUE_WEBSUB_MAX_BYTES, well signed
+        answer = hub.publish(hub.feed())
+        assert answer.status_code == 413 and "REVUE_WEBSUB_MAX_BYTES" in answer.text
         assert Article.objects.count() == 4
-        hub.titles.pop()  # (the publisher never published it)
+        hub.titles.pop()  # (the publisher never published them)
 
         # a verification for a topic we never asked for, or on no subscription of ours: refused
         for url, topic in ((request["hub.callback"], "http://127.0.0.1:9/autre.xml"),
