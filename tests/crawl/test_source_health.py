@@ -51,8 +51,10 @@ def with_articles(feed_ids) -> set[int]:
 
 @pytest.fixture
 def operator(client):
-    user = get_user_model().objects.create_superuser("operateur", "op@example.org", "un mot de passe long")
-    client.force_login(user)
+    get_user_model().objects.create_superuser("operateur", "op@example.org", "un mot de passe long")
+    answer = client.post("/admin/login/", {"username": "operateur", "password": "un mot de passe long",
+                                           "next": "/admin/"})  # the admin's own (throttled) login form
+    assert answer.status_code == 302 and answer["Location"] == "/admin/", answer.content[:500]
     return client
 
 
