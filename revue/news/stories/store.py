@@ -59,11 +59,19 @@ PADDING_KEY = 0  # looked up to pad a statement; no article is filed under it (k
 
 @lru_cache(maxsize=32)
 def _postings_statement(size: int) -> str:
+    """``size`` lookups of one time range in one statement, with named parameters (``k0`` …, ``low``,
+    ``high``, ``cap``): Django's SQLite backend turns ``%s`` marks into ``?`` with a regular expression
+    over the whole text, 0.47 ms for this statement's 6 kB (a quarter of an article's clustering),
+    and named ones with one ``%`` formatting."""
     quote = connection.ops.quote_name
     table, key, time = quote(StoryPosting._meta.db_table), quote("key"), quote("time")
-    select = (f"SELECT * FROM (SELECT {key}, {time}, article_id, story_id FROM {table} WHERE {key} = %s"
-              f" AND {time} >= %s AND {time} <= %s ORDER BY {time} DESC, article_id DESC LIMIT %s) AS p{{n}}")
+    select = (f"SELECT * FROM (SELECT {key}, {time}, article_id, story_id FROM {table} WHERE {key} = %(k{{n}})s"
+              f" AND {time} >= %(low)s AND {time} <= %(high)s ORDER BY {time} DESC, article_id DESC"
+              f" LIMIT %(cap)s) AS p{{n}}")
     return " UNION ALL ".join(select.format(n=n) for n in range(size))
+
+
+KEY_NAMES = tuple(f"k{n}" for n in range(MAX_KEYS_PER_STATEMENT))
 
 
 def _bytes(value) -> bytes:
@@ -175,9 +183,8 @@ class DatabaseIndex:
             chunk = list(keys[start:start + MAX_KEYS_PER_STATEMENT])
             size = -(-len(chunk) // KEYS_PER_STATEMENT) * KEYS_PER_STATEMENT
             chunk += [PADDING_KEY] * (size - len(chunk))
-            params: list[int] = []
-            for key in chunk:
-                params += [key, low, high, cap]
+            params = dict(zip(KEY_NAMES, chunk))
+            params.update(low=low, high=high, cap=cap)
             with connection.cursor() as cursor:  # one row on SQLite (why: bench/README.md, read_rows)
                 rows += read_rows(cursor, _postings_statement(size), params, POSTING_COLUMNS)
         return rows
