@@ -5,6 +5,11 @@ Lists are paginated with opaque cursors (``?cursor=`` from the previous answer's
 The OpenAPI schema is at ``/api/openapi.json`` and its readable form at ``/api/docs``. A bad
 parameter gets a 400 whose ``message`` says what to fix (in French, like the portal); an unknown
 article, story or outlet a 404. Nothing here writes.
+
+Answers are kept and served like the portal's pages (``revue.portal.cache.page``): rendered once
+per reader generation, with ``Cache-Control: public, max-age`` (lists and search:
+``REVUE_FRONT_CACHE_SECONDS``; one article, story or outlet: ``REVUE_ARTICLE_CACHE_SECONDS``), an
+``ETag`` and ``Last-Modified`` (a conditional request gets a 304) and their gzip form.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import NinjaAPI
+from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 
 from revue.api import cursors, schemas
@@ -23,6 +29,7 @@ from revue.news import search as engine
 from revue.news.models import Article, Category, Story
 from revue.news.search import SearchTimeout
 from revue.news.search.params import InvalidSearch, search_filters
+from revue.portal.cache import API, API_ITEM, page
 from revue.sources.models import Source
 
 api = NinjaAPI(
@@ -100,6 +107,7 @@ def articles_list(queryset, kind: str, cursor: str | None, size: int, request) -
 
 
 @api.get("/articles", response={200: schemas.ArticlePage, **ERRORS}, tags=["articles"])
+@decorate_view(page(API))
 def list_articles(
     request,
     outlet: str = "",
@@ -130,6 +138,7 @@ def list_articles(
 
 
 @api.get("/articles/{article_id}", response={200: schemas.ArticleDetail, **ERRORS}, tags=["articles"])
+@decorate_view(page(API_ITEM))
 def get_article(request, article_id: int):
     """One article with its content (blocked images replaced by a placeholder)."""
     article = get_object_or_404(Article.objects.published(), pk=article_id)
@@ -140,6 +149,7 @@ def get_article(request, article_id: int):
 
 
 @api.get("/stories", response={200: schemas.StoryPage, **ERRORS}, tags=["stories"])
+@decorate_view(page(API))
 def list_stories(request, cursor: str | None = None, limit: int | None = None):
     """Stories (articles from many outlets about one event), most recently active first."""
     size = page_size(limit)
@@ -153,6 +163,7 @@ def list_stories(request, cursor: str | None = None, limit: int | None = None):
 
 
 @api.get("/stories/{story_id}", response={200: schemas.StoryDetail, **ERRORS}, tags=["stories"])
+@decorate_view(page(API_ITEM))
 def get_story(request, story_id: int):
     """One story and its articles (newest first, at most ``REVUE_API_MAX_PAGE_SIZE``)."""
     story = get_object_or_404(Story, pk=story_id)
@@ -164,6 +175,7 @@ def get_story(request, story_id: int):
 
 
 @api.get("/outlets", response={200: schemas.OutletPage, **ERRORS}, tags=["outlets"])
+@decorate_view(page(API))
 def list_outlets(request, cursor: str | None = None, limit: int | None = None):
     """The outlets the portal follows, by slug."""
     size = page_size(limit)
@@ -180,11 +192,13 @@ def list_outlets(request, cursor: str | None = None, limit: int | None = None):
 
 
 @api.get("/outlets/{slug}", response={200: schemas.OutletOut, **ERRORS}, tags=["outlets"])
+@decorate_view(page(API_ITEM))
 def get_outlet(request, slug: str):
     return schemas.outlet_data(request, get_object_or_404(Source, slug=slug, is_active=True))
 
 
 @api.get("/outlets/{slug}/articles", response={200: schemas.ArticlePage, **ERRORS}, tags=["outlets"])
+@decorate_view(page(API))
 def outlet_articles(request, slug: str, cursor: str | None = None, limit: int | None = None):
     """An outlet's articles, newest first."""
     source = get_object_or_404(Source, slug=slug, is_active=True)
@@ -193,6 +207,7 @@ def outlet_articles(request, slug: str, cursor: str | None = None, limit: int | 
 
 
 @api.get("/categories", response={200: list[schemas.CategoryOut]}, tags=["categories"])
+@decorate_view(page(API))
 def list_categories(request):
     """The portal's sections, in their order (a short list: no pagination)."""
     return [schemas.category_data(c) for c in Category.objects.order_by("position", "name")]
@@ -202,6 +217,7 @@ def list_categories(request):
 
 
 @api.get("/search", response={200: schemas.SearchPage, **ERRORS}, tags=["search"])
+@decorate_view(page(API))
 def search(
     request,
     q: str,

@@ -59,6 +59,7 @@ from revue.net.fetch import Fetcher, FetchLimits
 from revue.crawl.politeness import HostGate
 from revue.crawl.websub import hub as websub_hub
 from revue.net.robots import RobotsRules
+from revue.news import search
 from revue.news.stories import StoryParams
 from revue.sources.models import Feed
 
@@ -208,6 +209,9 @@ class Crawler:
                 loop = LeaseLoop(run, self.refresh(run), owner=self.owner, concurrency=self.concurrency,
                                  on_feed_done=self.on_feed_done)
                 await loop.crawl()
+            # articles edited outside the crawler (the admin, a script): readers' searches only
+            # read the index, so each run ends by indexing what is still queued
+            await on_db(search.index_queued)()
                 await self._websub(fetcher)
         finally:
             # a run stopped midway (Ctrl-C, an error) leaves leases on feeds it never finished:

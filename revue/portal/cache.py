@@ -19,13 +19,18 @@ Redis cache, and needs no list of keys.
   thank-you after a report without JavaScript) is rendered for that reader alone and marked
   ``private, no-cache``; so is any answer that touched the session, the CSRF token or the
   messages while rendering, which a page for everyone must never do;
-* ``SEARCH`` pages get the headers but are not kept (every query is another page);
+* ``SEARCH`` pages are kept the same way, keyed by the search's own parameters (a rush of
+  readers typing the same words renders it once), and so are the JSON API's answers (``API``:
+  lists, with the front's ``max-age``; ``API_ITEM``: one article, story or outlet, with the
+  article's), which ``revue.api`` wraps with ``page()`` too;
 * when a page is missing (just after a renewal), one request renders it and the others asking
   for it meanwhile wait for its copy (up to ``REVUE_PAGE_RENDER_WAIT_MS``), instead of every
   server thread rendering the same page at once.
 
-The key is the path and the one query parameter a page reads (``page``), so extra parameters
-(``?utm_source=…``) neither fill the cache nor change the page.
+The key is the path and the query parameters a page of that kind reads (``READ_PARAMETERS``:
+``page`` for the portal's pages), so extra parameters (``?utm_source=…``) neither fill the cache
+nor change the page. Least recently read pages leave the in-memory cache first, so a flood of
+distinct searches does not push out the front page.
 """
 
 from __future__ import annotations
@@ -51,9 +56,16 @@ T = TypeVar("T")
 
 FRONT = "front"  # home, outlet, category, story, archives
 ARTICLE = "article"
-SEARCH = "search"  # headers only: not kept
-KEPT_KINDS = {FRONT, ARTICLE}
-READ_PARAMETERS = ("page",)  # the only query parameter a kept page reads
+SEARCH = "search"
+API = "api"  # the JSON API's lists (and search)
+API_ITEM = "api-item"  # one article, story or outlet of the JSON API
+READ_PARAMETERS = {  # the query parameters each kind of page reads (others change nothing)
+    FRONT: ("page",),
+    ARTICLE: ("page",),
+    SEARCH: ("q", "source", "rubrique", "langue", "du", "au", "page"),
+    API: ("q", "outlet", "category", "language", "since", "until", "cursor", "limit"),
+    API_ITEM: (),
+}
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")  # a session; a message waiting to be shown
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
 KEPT_HEADERS = ("Content-Type", "Content-Language")
@@ -93,7 +105,7 @@ def max_age(kind: str) -> int:
     """``Cache-Control: max-age`` of a page of ``kind`` (and how long the server keeps it). An
     article page's report buttons carry tokens that expire (``REVUE_REPORT_TOKEN_MAX_AGE``): it is
     never kept for more than half that time, so that a kept page's buttons still work."""
-    if kind == ARTICLE:
+    if kind in (ARTICLE, API_ITEM):
         return min(settings.REVUE_ARTICLE_CACHE_SECONDS, settings.REVUE_REPORT_TOKEN_MAX_AGE // 2)
     return settings.REVUE_FRONT_CACHE_SECONDS
 
@@ -136,7 +148,7 @@ class KeptPage:
 
 def page_key(request, kind: str) -> str:
     """The page's key: its kind, its path and the query parameters it reads (hashed)."""
-    read = "&".join(f"{name}={request.GET.get(name, '')}" for name in READ_PARAMETERS if name in request.GET)
+    read = "&".join(f"{name}={request.GET.get(name, '')}" for name in READ_PARAMETERS[kind] if name in request.GET)
     digest = hashlib.sha256(f"{request.path}?{read}".encode("utf-8", "surrogatepass")).hexdigest()
     return portal_key(f"page:{kind}:{digest}")
 
@@ -206,9 +218,7 @@ def page(kind: str):
                 return view(request, *args, **kwargs)
             if is_personal_request(request):
                 return make_private(view(request, *args, **kwargs))
-            key = page_key(request, kind) if kind in KEPT_KINDS else None
-            if key is None:
-                return public_unless_personal(request, view(request, *args, **kwargs), kind)
+            key = page_key(request, kind)
             kept = cache.get(key)
             answer = "hit" if kept is not None else "miss"
             rendering = kept is None and cache.add(f"{key}:rendering", True, RENDER_LOCK_SECONDS)

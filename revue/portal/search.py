@@ -1,9 +1,14 @@
 """The search page, ``/recherche?q=…``: results ranked by relevance and recency, with filters.
 
-Query parameters, in the reader's words: ``q`` (the search), ``source`` (an outlet's slug),
-``rubrique`` (a category's slug), ``langue`` (fr, ar …), ``du`` and ``au`` (AAAA-MM-JJ) and
-``page``. A bad filter or page number gets a 400 page saying what to fix; whatever is typed in
-``q`` gets results or a message (``revue.news.search.query``), never an error.
+Query parameters, in the reader's words: ``q`` (the search), ``source`` (an outlet's slug, or
+its name as typed), ``rubrique`` (a category's slug), ``langue`` (fr, ar …), ``du`` and ``au``
+(AAAA-MM-JJ) and ``page``. A bad filter or page number gets a 400 page saying what to fix;
+whatever is typed in ``q`` gets results or a message (``revue.news.search.query``), never an error.
+
+The outlet filter is a menu while the portal follows at most ``REVUE_SEARCH_OUTLET_MENU_MAX``
+outlets, and a text field beyond (a menu of 10,000 outlets took most of a search page's time and
+weight). The page reads the database only, and is kept like the other pages
+(``revue.portal.cache``): a search never writes.
 """
 
 from __future__ import annotations
@@ -12,12 +17,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Case, Q, When
 from django.shortcuts import render
 
 from revue.news import search as engine
 from revue.news.search.params import InvalidSearch, search_filters
 from revue.news.search.query import SearchFilters
 from revue.portal import queries
+from revue.portal.cache import cached
 from revue.portal.pagination import InvalidPageNumber, page_number
 from revue.sources.models import Source
 
@@ -34,11 +41,30 @@ class SearchRequest:
     values: dict
 
 
+def outlet_slug(typed: str) -> str:
+    """The slug of the outlet a reader typed: its slug, or else its name (whatever the case);
+    what was typed when none matches (``search_filters`` then says no outlet has that name)."""
+    if not typed:
+        return typed
+    found = (Source.objects.filter(is_active=True).filter(Q(slug=typed) | Q(name__iexact=typed))
+             .order_by(Case(When(slug=typed, then=0), default=1), "id").values_list("slug", flat=True).first())
+    return found or typed
+
+
+def outlet_menu() -> list[tuple[str, str]] | None:
+    """The search form's outlets as (slug, name), or None when they are more than
+    ``REVUE_SEARCH_OUTLET_MENU_MAX`` (the form then has a text field)."""
+    if queries.active_source_count() > settings.REVUE_SEARCH_OUTLET_MENU_MAX:
+        return None
+    return cached("search-outlets", lambda: list(
+        Source.objects.filter(is_active=True).order_by("name").values_list("slug", "name")))
+
+
 def read_request(request) -> SearchRequest:
     """The search asked for by ``request.GET``; raises ``InvalidSearch`` on a bad filter."""
     values = {name: request.GET.get(name, "").strip()[:100] for name in FILTER_PARAMS}
     filters = search_filters(
-        outlet=values["source"], category=values["rubrique"], lang=values["langue"],
+        outlet=outlet_slug(values["source"]), category=values["rubrique"], lang=values["langue"],
         since=values["du"], until=values["au"],
     )
     return SearchRequest(text=request.GET.get("q", ""), filters=filters, values=values)
@@ -83,7 +109,7 @@ def search_page(request):
         "number": number,
         "asked": bool(search.text.strip()),
         "page_query": query_string(search),
-        "outlets": Source.objects.filter(is_active=True).order_by("name").only("slug", "name"),
+        "outlets": outlet_menu(),
         "categories": queries.categories(),
         "languages": LANGUAGE_CHOICES,
     }

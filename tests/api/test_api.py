@@ -149,3 +149,46 @@ def test_the_openapi_schema_and_its_docs_are_served(client, db):
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
     assert b"cdn." not in docs.content  # served from our own static files
+
+
+# --- kept and conditional, like the portal's pages (issue #17) ------------------------------------
+
+
+def test_answers_are_public_conditional_and_kept_until_the_generation_is_renewed(client, barlamane, make_article, settings):
+    from revue.portal.cache import invalidate_portal
+
+    article = make_article(barlamane, "Un titre")
+    listed = client.get("/api/articles?limit=5&utm_source=x")
+    assert listed["Cache-Control"] == f"public, max-age={settings.REVUE_FRONT_CACHE_SECONDS}"
+    assert "Cookie" not in listed.get("Vary", "") and not listed.cookies
+    detail = client.get(f"/api/articles/{article.pk}")
+    assert detail["Cache-Control"] == f"public, max-age={settings.REVUE_ARTICLE_CACHE_SECONDS}"
+    for url, seen in (("/api/articles?limit=5", listed), (f"/api/articles/{article.pk}", detail)):
+        again = client.get(url, HTTP_IF_NONE_MATCH=seen["ETag"])
+        assert again.status_code == 304 and again.content == b"", url
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=seen["Last-Modified"]).status_code == 304, url
+
+    from django.utils import timezone
+
+    make_article(barlamane, "Arrivé depuis", published_at=timezone.now())  # stored, not settled: the kept answer stays
+    assert client.get("/api/articles?limit=5").content == listed.content
+    assert [i["title"] for i in client.get("/api/articles?limit=1").json()["items"]] == ["Arrivé depuis"]  # another list
+    invalidate_portal()  # what a settle and a block do
+    assert [i["title"] for i in client.get("/api/articles?limit=5").json()["items"]] == ["Arrivé depuis", "Un titre"]
+
+
+def test_a_big_answer_comes_gzipped_and_an_error_is_not_kept(client, barlamane, make_article):
+    import gzip
+    import json
+
+    for n in range(30):
+        make_article(barlamane, f"Article numéro {n}", summary="Un résumé assez long pour peser. " * 5)
+    plain = client.get("/api/articles?limit=30")
+    zipped = client.get("/api/articles?limit=30", HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert len(zipped.content) < len(plain.content) / 3
+    assert json.loads(gzip.decompress(zipped.content)) == plain.json()
+    bad = client.get("/api/articles?limit=1000")
+    assert bad.status_code == 400 and "public" not in bad.get("Cache-Control", "")
+    missing = client.get("/api/articles/999999")
+    assert missing.status_code == 404 and "public" not in missing.get("Cache-Control", "")

@@ -80,9 +80,9 @@ def test_an_anonymous_readers_pages_are_cacheable_conditional_and_compressed():
             again = browser.get(path, headers={"If-None-Match": etag, "Accept-Encoding": "identity"})
             assert again.status_code == 304 and again.content == b"", path
             assert again.headers["ETag"] == etag and cache_control(again)["max-age"] == seconds, path
-            if not path.startswith("/recherche"):  # a kept page also says when it was made
-                since = browser.get(path, headers={"If-Modified-Since": first.headers["Last-Modified"], "Accept-Encoding": "identity"})
-                assert since.status_code == 304, path
+            # a kept page (a search too) also says when it was made
+            since = browser.get(path, headers={"If-Modified-Since": first.headers["Last-Modified"], "Accept-Encoding": "identity"})
+            assert since.status_code == 304, path
 
             zipped = browser.get(path, headers={"Accept-Encoding": "gzip"})
             assert zipped.headers["Content-Encoding"] == "gzip", path
@@ -95,6 +95,26 @@ def test_an_anonymous_readers_pages_are_cacheable_conditional_and_compressed():
         # a query parameter the page does not read is the same page (and no new cache entry)
         tracked = browser.get(f"{article.get_absolute_url()}?utm_source=x", headers={"Accept-Encoding": "identity"})
         assert tracked.headers["ETag"] == browser.get(article.get_absolute_url(), headers={"Accept-Encoding": "identity"}).headers["ETag"]
+
+
+def test_the_apis_answers_are_cacheable_and_conditional_too():
+    """The JSON API through the real server, as a client or a CDN reads it: no cookie, public with
+    the fronts' max-age for lists and search, the article's for one article, a 304 to a repeated
+    request, JSON still."""
+    article = publish("http://127.0.0.1:9")
+    answers = {"/api/articles?limit=20": FRONT_SECONDS, f"/api/articles/{article.pk}": ARTICLE_SECONDS,
+               "/api/search?q=migration": FRONT_SECONDS, f"/api/outlets/{article.source.slug}/articles": FRONT_SECONDS}
+    with revue_serve() as base, httpx.Client(base_url=base, timeout=20) as client:
+        for path, seconds in answers.items():
+            first = client.get(path)
+            assert first.status_code == 200 and first.headers["Content-Type"].startswith("application/json"), path
+            assert "set-cookie" not in first.headers and "cookie" not in varies_on(first), path
+            assert cache_control(first) == {"public": "", "max-age": seconds}, (path, first.headers["Cache-Control"])
+            again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+            assert again.status_code == 304 and again.content == b"", path
+            since = client.get(path, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+            assert since.status_code == 304, path
+        assert client.get(f"/api/articles/{article.pk}").json()["title"] == article.title
 
 
 def test_the_raw_gzip_body_is_a_gzip_of_the_page():

@@ -41,12 +41,17 @@ def article(outlet):
         n = next(_serial)
         fields.setdefault("published_at", timezone.now() - timedelta(minutes=n))
         fields.setdefault("language", source.language)
-        return Article.objects.create(source=source, url=f"https://quotidien.example/{n}", title=title, text=text, **fields)
+        made = Article.objects.create(source=source, url=f"https://quotidien.example/{n}", title=title, text=text, **fields)
+        search.index_articles([made.pk])  # as the crawler's settle does
+        return made
 
     return make
 
 
 def found(query: str, **filters) -> list[str]:
+    """The titles a search finds once what is queued is indexed (as each crawl run ends: a
+    search itself only reads the index)."""
+    search.index_pending()
     results = search.search(query, search_filters(**filters) if filters else None)
     return [hit.article.title for hit in results.hits]
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from revue.news import search
 from revue.news.models import Article, Category, Image
 from revue.sources.models import Feed, Source
 
@@ -58,7 +59,9 @@ def make_article(db):
         fields.setdefault("url", f"https://{source.slug}.example/articles/{n}")
         fields.setdefault("published_at", timezone.now() - timedelta(minutes=n))
         fields.setdefault("language", source.language)
-        return Article.objects.create(source=source, feed=feed, title=title or f"Article {n}", **fields)
+        article = Article.objects.create(source=source, feed=feed, title=title or f"Article {n}", **fields)
+        search.index_articles([article.pk])  # as the crawler's settle does: searches only read the index
+        return article
 
     return make
 

@@ -100,3 +100,86 @@ def test_a_date_at_the_end_of_the_calendar_is_refused_with_a_message(client, db)
     response = client.get("/recherche", {"q": "maroc", "au": "9999-12-31"})
     assert response.status_code == 400
     assert "n'est pas une date valide" in html.unescape(response.content.decode())
+
+
+# --- the outlet filter with many outlets, and a search that only reads (issue #17) ---------------
+
+
+def test_past_the_menus_size_the_outlet_is_typed_and_still_filters(client, barlamane, hespress, make_article, settings):
+    """With more outlets than ``REVUE_SEARCH_OUTLET_MENU_MAX`` the form has a text field instead of
+    one <option> per outlet (10,000 of them made a search page 478,000 characters long); the reader
+    types the outlet's name, in any case, or its address, and the results are that outlet's only."""
+    make_article(barlamane, "Match de football")
+    make_article(hespress, "Match مباراة")
+    menu = client.get("/recherche?q=match").content.decode()
+    assert '<select id="recherche-source"' in menu and '<option value="hespress">Hespress</option>' in menu
+
+    settings.REVUE_SEARCH_OUTLET_MENU_MAX = 1
+    for typed in ("hespress", "HESPRESS", "Hespress"):
+        html = client.get("/recherche", {"q": "match", "source": typed}).content.decode()
+        assert '<select id="recherche-source"' not in html and "<option value=\"barlamane\"" not in html
+        assert f'<input id="recherche-source" type="text" name="source" value="{typed}"' in html  # refilled
+        assert "مباراة" in html and "football" not in html, typed
+    unknown = client.get("/recherche", {"q": "match", "source": "Le Monde"})
+    assert unknown.status_code == 400 and "Aucune source ne s&#x27;appelle « Le Monde »" in unknown.content.decode()
+
+
+def test_a_search_writes_nothing_and_finds_what_is_indexed(client, barlamane, make_article, django_capture_on_commit_callbacks):
+    """A reader's search only reads: an article edited outside the crawler stays queued (the crawl
+    run indexes it), and the search answers from the index as it is, without one write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from revue.news import search
+    from revue.news.models import Article
+
+    article = make_article(barlamane, "Le port de Tanger")
+    Article.objects.filter(pk=article.pk).update(title="Le port de Nador")  # an edit in the admin: queued
+    with CaptureQueriesContext(connection) as seen:
+        page = client.get("/recherche?q=tanger")
+        api = client.get("/api/search?q=tanger")
+    assert page.status_code == api.status_code == 200
+    writes = [q["sql"] for q in seen.captured_queries
+              if re.match(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", q["sql"], re.I)]
+    assert writes == []
+    assert search.pending_ids() == [article.pk]
+    assert f'href="/barlamane/{article.pk}"' in page.content.decode()  # found as indexed
+    assert [item["id"] for item in api.json()["items"]] == [article.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert search.index_queued() == 1  # what each crawl run ends with (kept pages renewed)
+    assert search.pending_ids() == []
+    assert f'href="/barlamane/{article.pk}"' in client.get("/recherche?q=nador").content.decode()
+    assert "Aucun article ne correspond" in client.get("/recherche?q=tanger").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crawl_run_indexes_what_is_queued(barlamane, make_article):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from revue.crawl.worker import Crawler
+    from revue.sources.models import Feed
+    from revue.news import search
+    from revue.news.models import Article
+
+    article = make_article(barlamane, "Le port de Tanger")
+    Article.objects.filter(pk=article.pk).update(title="Le port de Nador")
+    Feed.objects.update(next_fetch_at=timezone.now() + timedelta(days=1))
+    Crawler(processes=0).run_once()  # nothing due: the run still ends with the queue
+    assert search.pending_ids() == []
+    assert [hit.article.pk for hit in search.search("nador").hits] == [article.pk]
+
+
+def test_search_pages_are_kept_by_their_parameters(client, barlamane, hespress, make_article):
+    from revue.portal.cache import invalidate_portal
+
+    make_article(barlamane, "Match de football")
+    first = client.get("/recherche?q=match&utm_source=x")
+    assert "public" in first["Cache-Control"] and first["ETag"]
+    make_article(hespress, "Match مباراة")  # indexed, not settled: the kept page stays
+    assert client.get("/recherche?q=match").content == first.content
+    assert "مباراة" in client.get("/recherche?q=match&langue=ar").content.decode()  # another search
+    invalidate_portal()  # what a settle does
+    assert "مباراة" in client.get("/recherche?q=match").content.decode()

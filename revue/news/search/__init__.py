@@ -23,7 +23,7 @@ from importlib import import_module
 _HOME = {
     "SearchTimeout": "backends", "backend": "backends",
     "Hit": "engine", "SearchResults": "engine", "entry_options": "engine", "highlight": "engine",
-    "index_articles": "engine", "index_pending": "engine", "pending_ids": "engine", "refresh": "engine",
+    "index_articles": "engine", "index_pending": "engine", "pending_ids": "engine", "index_queued": "engine",
     "search": "engine",
 }
 

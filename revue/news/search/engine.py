@@ -7,10 +7,12 @@ the database only indexes and matches those words — SQLite with FTS5, PostgreS
 time limit, ``REVUE_SEARCH_TIME_LIMIT_MS``, past which ``SearchTimeout``).
 
 Keeping in step: triggers queue every inserted or changed article in ``news_search_pending``;
-``index_pending()`` turns the queue into index entries. The crawler's store calls
-``index_articles()`` for each batch inside its own transaction, and every search first indexes
-what is still queued (up to ``REVUE_SEARCH_INDEX_BATCH`` articles), so an article edited in the
-admin or by a script is found as it now reads. Deletions leave the index through a trigger.
+``index_pending()`` turns the queue into index entries. The crawler's settle step calls
+``index_articles()`` for each batch it stored, and every crawl run ends by indexing what is still
+queued (up to ``REVUE_SEARCH_INDEX_BATCH`` articles: an article edited in the admin or by a
+script), so it is found as it now reads; ``revue search pending`` indexes the whole queue. A
+search only reads: it finds what is indexed, and never writes (a reader's request must not wait
+for, or hold, the database's write lock). Deletions leave the index through a trigger.
 
 Ranking: the engine returns the newest ``REVUE_SEARCH_MAX_RESULTS`` matches (by article id, the
 order articles arrive in) with their relevance (FTS5 ``bm25``, PostgreSQL ``ts_rank``, title
@@ -22,8 +24,8 @@ query for a word found in half the archive as fast as a rare one.
 
 from __future__ import annotations
 
-import logging
 import time
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,6 +35,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from revue.news.cache import invalidate_reader_caches
 from revue.news.models import Article
 from revue.news.search.backends import backend
 from revue.news.search.query import (
@@ -41,10 +44,8 @@ from revue.news.search.query import (
     highlight_terms,
     parse_query,
 )
-from revue.news.search.words import INDEX_FIELDS, IndexEntry, index_entry, stem, words_with_spans
+from revue.news.search.words import INDEX_FIELDS, WORD, IndexEntry, fold_word, index_entry, stem
 from revue.text.language import language_code
-
-logger = logging.getLogger(__name__)
 
 SECONDS_PER_DAY = 86400
 
@@ -111,14 +112,14 @@ def index_pending(limit: int | None = None) -> int:
             return done
 
 
-def refresh() -> None:
-    """Index what is still queued, up to ``REVUE_SEARCH_INDEX_BATCH`` articles, before a search."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM news_search_pending LIMIT 1")
-        if cursor.fetchone() is None:
-            return
+def index_queued() -> int:
+    """Index what is still queued (edits made outside the crawler), up to
+    ``REVUE_SEARCH_INDEX_BATCH`` articles: every crawl run ends with it. When anything was
+    indexed, readers' kept pages (search pages among them) are renewed."""
     done = index_pending(settings.REVUE_SEARCH_INDEX_BATCH)
-    logger.debug("indexed what was queued before a search", extra={"stage": "search", "indexed": done})
+    if done:
+        transaction.on_commit(invalidate_reader_caches)
+    return done
 
 
 # --- searching ----------------------------------------------------------------------------------
@@ -180,7 +181,6 @@ def search(query: ParsedQuery | str, filters: SearchFilters | None = None, offse
     index = backend()
     if query.is_empty or index is None or not index.exists():
         return SearchResults(query, [], offset, 0, False, False)
-    refresh()
     cap = settings.REVUE_SEARCH_MAX_RESULTS
     ranked = recency_weighted(candidates(query, filters, cap + 1))
     capped = len(ranked) > cap
@@ -215,46 +215,66 @@ def _hits(query: ParsedQuery, page: list[tuple[float, int]]) -> list[Hit]:
 # --- highlighting -------------------------------------------------------------------------------
 
 
-def _is_match(folded: str, language: str, terms: tuple[frozenset[str], tuple[str, ...]]) -> bool:
+def _words_and_marks(text: str, terms: tuple[frozenset[str], tuple[str, ...]],
+                     language: str) -> tuple[list[int], list[int], list[int]]:
+    """Where each word of ``text`` starts and ends, and which of them (their indexes) match
+    ``terms``: one pass over the text, the matching word's folded form and stem both tried (a
+    search page highlights 20 texts of up to ``REVUE_SEARCH_SNIPPET_SCAN_CHARS``, on every view)."""
     words, prefixes = terms
-    stemmed = stem(folded, language)
-    return stemmed in words or folded in words or any(folded.startswith(p) or stemmed.startswith(p) for p in prefixes)
+    # a Snowball stem (French, Spanish, English) keeps its word's first letter (« lying » → « lie »):
+    # a word whose first letter starts no term is not stemmed at all (most words of a text)
+    initials = {term[:1] for term in words} | {prefix[:1] for prefix in prefixes}
+    starts: list[int] = []
+    ends: list[int] = []
+    marks: list[int] = []
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        for folded in fold_word(match.group()):  # « ½ » folds to two words, 1 and 2
+            if folded[:1] not in initials:
+                pass
+            elif folded in words or folded.startswith(prefixes):
+                marks.append(len(starts))
+            else:
+                stemmed = stem(folded, language)
+                if stemmed in words or stemmed.startswith(prefixes):
+                    marks.append(len(starts))
+            starts.append(start)
+            ends.append(end)
+    return starts, ends, marks
 
 
 def highlight(text: str, terms: tuple[frozenset[str], tuple[str, ...]], language: str, whole: bool = False) -> SafeString:
     """``text`` escaped, its words matching ``terms`` in ``<mark>``; unless ``whole``, the best excerpt."""
     text = text or ""
     scanned = text if whole else text[: settings.REVUE_SEARCH_SNIPPET_SCAN_CHARS]
-    spans = words_with_spans(scanned)
-    marks = [i for i, w in enumerate(spans) if _is_match(w.folded, language, terms)]
+    starts, ends, marks = _words_and_marks(scanned, terms, language)
     if whole:
         start, end = 0, len(text)
-    elif not spans:
+    elif not starts:
         start, end = 0, min(len(text), settings.REVUE_SEARCH_SNIPPET_WORDS * 8)
     else:
-        start, end = _excerpt(scanned, spans, marks, settings.REVUE_SEARCH_SNIPPET_WORDS)
+        start, end = _excerpt(scanned, starts, ends, marks, settings.REVUE_SEARCH_SNIPPET_WORDS)
     out, cursor = [], start
     for i in marks:
-        span = spans[i]
-        if span.start < cursor or span.end > end:
+        if starts[i] < cursor or ends[i] > end:
             continue
-        out += [escape(text[cursor : span.start]), "<mark>", escape(text[span.start : span.end]), "</mark>"]
-        cursor = span.end
+        out += [escape(text[cursor : starts[i]]), "<mark>", escape(text[starts[i] : ends[i]]), "</mark>"]
+        cursor = ends[i]
     out.append(escape(text[cursor:end]))
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text) else ""
     return mark_safe(prefix + "".join(out).strip() + suffix)
 
 
-def _excerpt(text: str, spans: list, marks: list[int], size: int) -> tuple[int, int]:
+def _excerpt(text: str, starts: list[int], ends: list[int], marks: list[int], size: int) -> tuple[int, int]:
     """(start, end) in ``text`` of the ``size``-word window holding the most marked words."""
     best, best_count = 0, -1
     for first in marks or [0]:
         start = max(0, first - size // 4)
-        count = sum(1 for m in marks if start <= m < start + size)
+        count = bisect_left(marks, start + size) - bisect_left(marks, start)  # marks are in order
         if count > best_count:
             best, best_count = start, count
-    last = min(len(spans), best + size) - 1
-    start = 0 if best == 0 else spans[best].start
-    end = len(text) if last == len(spans) - 1 else spans[last].end
+    last = min(len(starts), best + size) - 1
+    start = 0 if best == 0 else starts[best]
+    end = len(text) if last == len(starts) - 1 else ends[last]
     return start, end
