@@ -14,15 +14,16 @@ one Redis key; the same whatever the number of readers); when a settle has renew
 the event once and writes it to every connection; every ``REVUE_TICKER_HEARTBEAT_SECONDS`` it
 writes a comment line, so that proxies keep idle connections. A reader who leaves (the socket
 turns readable at end of file) or cannot take an event at once (its buffer full) is dropped; its
-browser reconnects by itself. Past ``REVUE_TICKER_MAX_STREAMS`` connections in a process, or
-outside gunicorn, the stream is not kept: it ends after its first event and the browser comes
-back after ``retry`` (the poll interval).
+browser reconnects by itself. Past ``REVUE_TICKER_MAX_STREAMS`` connections in a process (never
+more than half its open-file limit), or outside gunicorn, the stream is not kept: it ends after
+its first event and the browser comes back after ``retry`` (the poll interval).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import resource
 import selectors
 import socket
 import threading
@@ -81,7 +82,7 @@ class Broadcaster:
             return len(self.streams) + len(self.arriving)
 
     def has_room(self) -> bool:
-        return self.count() < settings.REVUE_TICKER_MAX_STREAMS
+        return self.count() < max_streams()
 
     def add(self, stream: Stream) -> None:
         stream.sock.setblocking(False)
@@ -167,6 +168,17 @@ class Broadcaster:
             except Exception:  # never let the thread die: readers would wait forever
                 logger.exception("ticker broadcaster failed", extra={"stage": "ticker"})
                 time.sleep(check_every)
+
+
+def max_streams() -> int:
+    """``REVUE_TICKER_MAX_STREAMS``, but never more than half the process's open-file limit: each
+    kept stream holds a descriptor, and the pages' connections, the database and the cache need theirs."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return (
+        settings.REVUE_TICKER_MAX_STREAMS
+        if soft == resource.RLIM_INFINITY
+        else min(settings.REVUE_TICKER_MAX_STREAMS, soft // 2)
+    )
 
 
 _broadcaster: Broadcaster | None = None

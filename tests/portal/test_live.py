@@ -108,3 +108,19 @@ def test_the_words_direct_are_reserved_for_the_portal():
     from revue.sources.models import reserved_slugs
 
     assert "direct" in reserved_slugs()
+
+
+def test_a_process_keeps_streams_for_at_most_half_its_open_file_limit(settings):
+    import resource
+
+    from revue.portal.streams import max_streams
+
+    settings.REVUE_TICKER_MAX_STREAMS = 1000
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+    try:
+        assert max_streams() == 128
+        settings.REVUE_TICKER_MAX_STREAMS = 50
+        assert max_streams() == 50
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
