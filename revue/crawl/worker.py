@@ -209,10 +209,10 @@ class Crawler:
                 loop = LeaseLoop(run, self.refresh(run), owner=self.owner, concurrency=self.concurrency,
                                  on_feed_done=self.on_feed_done)
                 await loop.crawl()
+                await self._websub(fetcher)
             # articles edited outside the crawler (the admin, a script): readers' searches only
             # read the index, so each run ends by indexing what is still queued
             await on_db(search.index_queued)()
-                await self._websub(fetcher)
         finally:
             # a run stopped midway (Ctrl-C, an error) leaves leases on feeds it never finished:
             # give them back now rather than when they expire (what finished is written already)
