@@ -88,6 +88,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/body_images.py
+	$(BIN)/python bench/metrics.py --calls 100000 --rounds 3 --processes 50
 
 ## fuzz: coverage-guided fuzzing (atheris) of feed parsing and extraction, FUZZ_SECONDS (60) each;
 ## a crash is kept under tests/crawl/fuzz_crashes/ (then `make test` runs it) and fails the target
