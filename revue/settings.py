@@ -342,6 +342,9 @@ REVUE_FEED_DEFAULT_INTERVAL = env_int("REVUE_FEED_DEFAULT_INTERVAL", 15 * 60)
 REVUE_FEED_MAX_ERRORS = env_int("REVUE_FEED_MAX_ERRORS", 10)
 REVUE_LEASE_SECONDS = env_int("REVUE_LEASE_SECONDS", 5 * 60)
 REVUE_LEASE_BATCH = env_int("REVUE_LEASE_BATCH", 50)
+# with a shared cache (Redis): a worker marks itself alive for this long, renewing the mark every
+# third of it; the host slots of a worker whose mark lapsed (killed) are taken over (politeness)
+REVUE_WORKER_ALIVE_SECONDS = env_int("REVUE_WORKER_ALIVE_SECONDS", 10)
 # WebSub push (revue.crawl.websub): the portal's public address, for the hub's callbacks (empty:
 # no subscription is made); the lease asked of a hub; renewed this long before it ends; a request
 # left unverified is sent again after REVUE_WEBSUB_RETRY_SECONDS; polling floor while pushed

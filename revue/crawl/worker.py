@@ -144,8 +144,9 @@ class Crawler:
 
     def close(self) -> None:
         """Stop the CPU worker processes and the settle process (``run_once`` and
-        ``run_forever`` leave them warm)."""
+        ``run_forever`` leave them warm), and the host gate's alive mark."""
         self.pools.stop()
+        self.hosts.close()
 
     def run_once(self, *, feed_ids: list[int] | None = None, keep_pool: bool = False) -> CrawlSummary:
         """Crawl every feed that is due now (or the given feeds), then return the totals."""

@@ -178,3 +178,47 @@ def test_waiting_for_a_turn_holds_no_network_slot_and_the_turn_is_kept():
     asyncio.run(run())
     assert min(recorder.gaps(polite)) >= 0.2 - TOLERANCE, recorder.gaps(polite)
     assert recorder.starts[other][0] - started < 0.15  # not stuck behind the polite host's waits
+
+
+def hold_slots_in_a_process(host: str, slots: int, alive_seconds: float):
+    """A worker process (two slots a host) that takes ``slots`` of ``host``'s and keeps them (until killed)."""
+    import os
+    import subprocess
+
+    code = ("import django, sys, time; django.setup()\n"
+            "from revue.crawl.politeness import HostGate\n"
+            f"gate = HostGate(per_host=2, delay=0, hold_seconds=60, alive_seconds={alive_seconds})\n"
+            f"held = [gate._try_slots({host!r}, f'{{gate._name}}-{{n}}') for n in range({slots})]\n"
+            "print(all(held), flush=True)\n"
+            "time.sleep(120)\n")
+    worker = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "DJANGO_SETTINGS_MODULE": "revue.settings"})
+    assert worker.stdout.readline().strip() == "True"
+    return worker
+
+
+@pytest.mark.skipif(HostGate(per_host=1, delay=0, hold_seconds=1).in_process,
+                    reason="a worker's slots outlive it only in a shared cache (Redis)")
+def test_a_killed_workers_slots_are_taken_over_once_its_mark_lapses_and_a_live_workers_never():
+    host, alive = a_host(), 1.0
+    live = HostGate(per_host=2, delay=0, hold_seconds=60, alive_seconds=alive)
+    other = HostGate(per_host=2, delay=0, hold_seconds=60, alive_seconds=alive)
+    try:
+        assert live._try_slots(host, f"{live._name}-0")  # a live worker holds one slot for long
+        dead = hold_slots_in_a_process(host, 1, alive)  # and a worker process the other
+        assert other._try_slots(host, f"{other._name}-0") == ""  # both are taken
+        dead.kill()  # kill -9: it gives nothing back
+        dead.wait()
+        killed = time.monotonic()
+        while not (slot := other._try_slots(host, f"{other._name}-0")):
+            assert time.monotonic() - killed < alive + 1, "the dead worker's slot was not taken over"
+            time.sleep(0.05)
+        print(f"\na killed worker's slot taken over {time.monotonic() - killed:.2f} s after the kill "
+              f"(its mark lasts {alive} s; the slot would be held 60 s)")
+        assert slot == f"crawl:host:{host}:slot:1"
+        time.sleep(2 * alive)  # the live worker's mark is renewed meanwhile: its slot stays its own
+        assert other._try_slots(host, f"{other._name}-1") == ""
+        assert live._try_slots(host, f"{live._name}-1") == ""
+    finally:
+        live.close()
+        other.close()

@@ -91,7 +91,8 @@ def test_two_workers_share_the_feeds_and_never_fetch_one_twice(running):
 def test_a_killed_worker_loses_nothing_and_duplicates_nothing(running):
     follow_press(running)
     running.latency = 0.15  # slow answers, so that the kill lands in the middle of the crawl
-    worker = start_worker(REVUE_LEASE_SECONDS=2)
+    # its leases, and on Redis its host slots (the alive mark they carry), end 2 s after its death
+    worker = start_worker(REVUE_LEASE_SECONDS=2, REVUE_WORKER_ALIVE_SECONDS=2)
     deadline = time.monotonic() + 60
     while Article.objects.count() == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -100,7 +101,7 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(running):
     partial = Article.objects.count()
     assert 0 < partial < len(expected_articles(running.press))
     assert Feed.objects.exclude(lease_owner="").exists()  # it died holding leases
-    time.sleep(2.5)  # the leases expire
+    time.sleep(2.5)  # the leases and the alive mark expire
     running.latency = 0
     rescue = start_worker()
     output = rescue.communicate(timeout=180)[0]
