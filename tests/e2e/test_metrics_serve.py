@@ -56,6 +56,9 @@ def test_metrics_of_the_crawler_and_every_server_process_behind_the_token(tmp_pa
     assert fetches[(("outcome", "ok"),)] == len(press_feeds) and fetches[(("outcome", "error"),)] == 1
     assert found["revue_fetch_seconds_count"][()] >= 4
     assert found["revue_settle_seconds_count"][()] >= 1
+    # extraction runs in the crawler's CPU process: its counts reach the endpoint too, one per page read
+    pages = found["revue_page_fetches_total"][(("outcome", "ok"),)]
+    assert pages > 0 and found["revue_extraction_seconds_count"][()] == pages
     assert sum(found["revue_articles_ingested_total"].values()) == stored
     assert found["revue_feeds"][(("state", "active"),)] == len(press_feeds) + 1
     assert found["revue_queue_articles"][(("queue", "stories"),)] == 0
