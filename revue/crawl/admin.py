@@ -28,6 +28,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from revue.crawl import health_admin  # noqa: F401 (registers source health: the feed and outlet admins)
+from revue.crawl.websub import admin as websub_admin  # noqa: F401 (registers WebSub subscriptions, read-only)
 from revue.crawl.extract import ExtractedArticle, extract
 from revue.net.fetch import PAGE_ACCEPT, FetchError, FetchLimits, fetch_sync
 from revue.crawl.pipeline import decode_page

@@ -63,3 +63,22 @@ def test_a_push_signed_with_the_secret_is_valid(method):
 @pytest.mark.parametrize("header", ["", "sha256", "sha256=", "md5=" + hashlib.md5(b"<rss/>").hexdigest(), "=abc"])
 def test_a_missing_or_unknown_signature_is_invalid(header):
     assert not signature_valid("s3cret", b"<rss/>", header)
+
+
+@pytest.mark.django_db
+def test_operators_see_subscriptions_but_never_their_secret(admin_client):
+    from revue.sources.models import Feed, Source, Subscription
+
+    source = Source.objects.create(name="Le Pousseur")
+    feed = Feed.objects.create(source=source, url="https://outlet.example/feed")
+    Subscription.objects.create(feed=feed, hub="https://hub.example/", topic=feed.url, state="subscribed",
+                                callback="https://revue.example/websub/jeton-secret/", token="jeton-secret",
+                                secret="tres-secret-hmac", pushes=3)
+    listing = admin_client.get("/admin/sources/subscription/")
+    assert listing.status_code == 200
+    assert "https://hub.example/" in listing.text and "abonné" in listing.text
+    page = admin_client.get(f"/admin/sources/subscription/{Subscription.objects.get().id}/change/")
+    assert page.status_code == 200 and feed.url in page.text
+    for text in (listing.text, page.text):
+        assert "tres-secret-hmac" not in text and "jeton-secret" not in text
+    assert admin_client.get("/admin/sources/subscription/add/").status_code == 403
