@@ -10,7 +10,8 @@ stored through the same pipeline as a polled fetch, polling kept as a slow safet
   secret);
 * ``hub`` — ``maintain``: the due requests sent to the hubs through ``revue.net`` (the crawler
   calls it after every run);
-* ``push`` — ``ingest_push``: a pushed document parsed, stored and settled as a fetch is.
+* ``push`` — ``ingest_push``: a pushed document parsed, stored and settled as a fetch is;
+* ``admin`` — the operators' read-only list of subscriptions (never their secret).
 
 The callback, ``/websub/<token>/``, is the portal's (``revue.portal.websub``); its public
 address is ``REVUE_WEBSUB_BASE_URL``, without which nothing is subscribed.
