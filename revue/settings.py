@@ -375,6 +375,7 @@ REVUE_PORTAL_CACHE_SECONDS = env_int("REVUE_PORTAL_CACHE_SECONDS", 30)
 REVUE_FRONT_CACHE_SECONDS = env_int("REVUE_FRONT_CACHE_SECONDS", 60)
 REVUE_ARTICLE_CACHE_SECONDS = env_int("REVUE_ARTICLE_CACHE_SECONDS", 300)
 REVUE_PAGE_RENDER_WAIT_MS = env_int("REVUE_PAGE_RENDER_WAIT_MS", 2000)  # waiting for another request's render of a page
+REVUE_PAGE_LOCAL_COPIES = env_int("REVUE_PAGE_LOCAL_COPIES", 500)
 
 # --- Revue: extraction and images (see README) ----------------------------------------------
 

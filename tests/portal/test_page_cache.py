@@ -21,7 +21,7 @@ from django.test import Client, RequestFactory
 
 from revue.moderation.tokens import token_for
 from revue.news.models import Image
-from revue.portal.cache import FRONT, invalidate_portal, page, page_key
+from revue.portal.cache import FRONT, invalidate_portal, local_copies, page, page_key
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,22 @@ def test_an_article_is_never_kept_longer_than_half_its_report_tokens_life(settin
     assert max_age(ARTICLE) == 300 and max_age(FRONT) == 60
     settings.REVUE_REPORT_TOKEN_MAX_AGE = 120
     assert max_age(ARTICLE) == 60
+
+
+@pytest.mark.skipif(local_copies() is None, reason="a process's own copies are kept only beside a shared cache (Redis)")
+def test_beside_a_shared_cache_a_process_serves_its_own_copy_until_a_renewal(client, barlamane, make_article):
+    """With Redis, a page served again comes from the process's own copy (one round trip for the
+    generation, none for the page): it is served even once Redis has lost it, and never after a
+    renewal."""
+    make_article(barlamane, title="Le premier titre")
+    seen = client.get("/")
+    key = page_key(RequestFactory().get("/"), FRONT)
+    assert cache.get(key) is not None and local_copies().get(key) is not None
+    cache.delete(key)  # Redis evicted it
+    again = client.get("/")
+    assert again.content == seen.content and again["Last-Modified"] == seen["Last-Modified"]
+    assert cache.get(key) is None  # served from the copy, not rendered again
+
+    make_article(barlamane, title="Un titre arrivé depuis")
+    invalidate_portal()  # what a settle and a block do
+    assert "Un titre arrivé depuis" in client.get("/").content.decode()
