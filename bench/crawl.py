@@ -5,6 +5,7 @@
     .venv/bin/python bench/crawl.py --feeds 500 --concurrency 32 --host-delay 0 --profile 2
     .venv/bin/python bench/crawl.py --feeds 2000 --keep     # then, to try a change to round 2 alone:
     .venv/bin/python bench/crawl.py --round2-from /tmp/revue-bench-crawl-…
+    .venv/bin/python bench/crawl.py --workers 1,2,4     # N worker processes on PostgreSQL: bench/crawl_workers.py
 
 The press (bench/crawlpress.py, its own process) serves ``--feeds`` RSS feeds of ``--items``
 full-content entries on ``--hosts`` loopback addresses (default: 4 feeds per outlet, so per-host
@@ -546,6 +547,8 @@ def table(args, spec: PressSpec, revue: list[dict], baseline: list[dict] | None,
 
 
 def main() -> None:
+    if any(arg == "--workers" or arg.startswith("--workers=") for arg in sys.argv[1:]):  # N processes: its own script
+        os.execv(sys.executable, [sys.executable, str(ROOT / "bench" / "crawl_workers.py"), *sys.argv[1:]])
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--feeds", type=int, default=400,
                          help="feeds in the press (default 400, to stay near 5 minutes on 2 busy cores: Revue's "

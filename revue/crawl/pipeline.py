@@ -15,6 +15,7 @@ its database thread.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -90,17 +91,36 @@ def make_drafts(entries: list[Entry], pages: dict[str, ExtractedArticle], ctx: F
 
 
 def _story_features(ctx: FeedContext, story_params):
-    """A function making a draft's pickled story features, from the article as ``store`` will keep it."""
+    """A function making what the settle would make of a draft, from the article as ``store``
+    will keep it, pickled: its story features and its search terms (``search_terms``)."""
     from revue.news.stories import ArticleItem, prepare  # preloaded in the fork server
 
     shape = story_params.shape
 
     def features(draft: ArticleDraft) -> bytes:
-        item = ArticleItem(0, draft.title[:TITLE_CHARS], draft.text, draft.language, draft.published_at,
-                           ctx.fetched_at, ctx.source_id)
-        return pickle.dumps(prepare(item, story_params, shape), protocol=pickle.HIGHEST_PROTOCOL)
+        title = draft.title[:TITLE_CHARS]
+        item = ArticleItem(0, title, draft.text, draft.language, draft.published_at, ctx.fetched_at, ctx.source_id)
+        made = (prepare(item, story_params, shape), search_terms(draft.language, title, draft.text or draft.summary))
+        return pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
 
     return features
+
+
+def search_terms(language: str, title: str, body: str) -> tuple[bytes, tuple[str, ...], tuple[str, ...]] | None:
+    """An article's search index terms (``revue.news.search.words.index_entry``'s title and body,
+    its whole body), with a digest of what they were made from, so that the settle process, the
+    crawl's one serial step, need only check them (``revue.crawl.store.search_entry``); None
+    without a language (the index then takes the outlet's)."""
+    from revue.news.search.words import normalize_for_search  # preloaded in the fork server
+
+    if not language:
+        return None
+    return (terms_digest(language, title, body), tuple(normalize_for_search(title, language)),
+            tuple(normalize_for_search(body, language)))
+
+
+def terms_digest(language: str, title: str, body: str) -> bytes:
+    return hashlib.blake2b("\0".join((language, title, body)).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _warm_up(crawler: int) -> None:

@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from revue.crawl.drafts import TITLE_CHARS, ArticleDraft
+from revue.crawl.pipeline import terms_digest
 from revue.metrics import count_articles
 from revue.news import search
 from revue.news.cache import invalidate_reader_caches
 from revue.news.models import Article, Category, Image, url_hash
-from revue.news.search.words import INDEX_FIELDS, index_entry
+from revue.news.search.words import INDEX_FIELDS, IndexEntry, index_entry
 from revue.news.stories import ArticleItem, StoryParams, prepare_all, reuse
 from revue.news.stories.store import ITEM_FIELDS, assign_new_articles
 
@@ -37,7 +38,7 @@ class StoreResult:
     created: tuple[int, ...] = ()  # ids of the new articles
     existing: int = 0  # drafts that were already stored
     skipped: tuple[str, ...] = field(default_factory=tuple)  # why a draft was not stored
-    features: dict = field(default_factory=dict)  # new article id -> the story features its draft carried (pickled)
+    features: dict = field(default_factory=dict)  # new article id -> what its draft carried for the settle (pickled)
 
 
 NEW_ENTRIES_CHUNK = 300  # pairs per statement: 3 parameters each, under SQLite's historical 999
@@ -211,17 +212,30 @@ def settle_articles(article_ids: Sequence[int], params: StoryParams | None = Non
     """``settle`` reading the articles once, and making their story features and index
     entries before any write (so no write lock is held meanwhile). ``params`` and
     ``entry_options`` (``search.entry_options()``): the caller's settings, for a process
-    whose own settings may differ. ``features``: story features made beforehand, pickled, by
-    article id (``StoreResult.features``, from this crawl's own CPU processes); each is used only
-    if the article still reads as it was made from."""
+    whose own settings may differ. ``features``: story features and search terms made
+    beforehand, pickled, by article id (``StoreResult.features``, from this crawl's own CPU
+    processes: ``pipeline.make_drafts``); each is used only if the article still reads as it was
+    made from."""
     if not article_ids:
         return
     params = params or StoryParams.from_settings()
     options = entry_options if entry_options is not None else search.entry_options()
-    features = features or {}
+    made = {article: pickle.loads(blob) for article, blob in (features or {}).items()}
     items, rows = settle_inputs(article_ids)
-    entries = {row["id"]: index_entry(row, **options) for row in rows}
-    prepared = {item.id: made for item in items if item.id in features
-                and (made := reuse(pickle.loads(features[item.id]), item, params)) is not None}
+    entries = {row["id"]: search_entry(row, options, made.get(row["id"], (None, None))[1]) for row in rows}
+    prepared = {item.id: ready for item in items if item.id in made
+                and (ready := reuse(made[item.id][0], item, params)) is not None}
     prepared.update(prepare_all([item for item in items if item.id not in prepared], params))
     settle(article_ids, prepared, items, rows, entries, params)
+
+
+def search_entry(row: dict, options: dict, terms: tuple | None) -> IndexEntry:
+    """``index_entry(row)``, its title and body terms taken from ``terms`` (made with the draft
+    in a CPU process: ``pipeline.search_terms``) when the article still reads as they were made
+    from and its whole body is indexed; else made here. The same entry either way."""
+    body = row["text"] or row["summary"] or ""
+    if (terms is None or not row["language"] or len(body) > options["max_chars"]
+            or terms[0] != terms_digest(row["language"], row["title"], body)):
+        return index_entry(row, **options)
+    bare = index_entry({**row, "title": "", "text": "", "summary": ""}, **options)  # the facets alone
+    return replace(bare, title=terms[1], body=terms[2])

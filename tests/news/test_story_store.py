@@ -221,7 +221,7 @@ def test_story_features_made_with_the_drafts_are_the_settles_own_and_used(db):
         features.update(result.features)
 
     assert sorted(features) == sorted(ids) and len(ids) == 4
-    made = {article: pickle.loads(blob) for article, blob in features.items()}  # as the crawler passes them on
+    made = {article: pickle.loads(blob)[0] for article, blob in features.items()}  # (story features, search terms)
     items, _rows = settle_inputs(ids)
     for item in items:  # what the draft gave is what the stored article gives
         assert reuse(made[item.id], item, params) == prepare(item, params, params.shape)
