@@ -67,6 +67,7 @@ class Broadcaster:
         self.lock = threading.Lock()
         self.arriving: list[Stream] = []
         self.streams: set[Stream] = set()
+        self.reserved = 0  # places taken by streams being answered
         self.selector = selectors.DefaultSelector()
         self.thread: threading.Thread | None = None
         self.pid = os.getpid()
@@ -79,14 +80,27 @@ class Broadcaster:
 
     def count(self) -> int:
         with self.lock:
-            return len(self.streams) + len(self.arriving)
+            return len(self.streams) + len(self.arriving) + self.reserved
 
-    def has_room(self) -> bool:
-        return self.count() < max_streams()
+    def reserve(self) -> bool:
+        """Take a place for a stream about to be answered, if the process has one left (the
+        place counts from now, so that readers arriving together never pass the limit)."""
+        with self.lock:
+            if len(self.streams) + len(self.arriving) + self.reserved >= max_streams():
+                return False
+            self.reserved += 1
+            return True
+
+    def release(self) -> None:
+        """Give back a place taken by ``reserve`` for a stream that was not kept."""
+        with self.lock:
+            self.reserved -= 1
 
     def add(self, stream: Stream) -> None:
+        """Keep ``stream``, in the place ``reserve`` took for it."""
         stream.sock.setblocking(False)
         with self.lock:
+            self.reserved -= 1
             self.arriving.append(stream)
             if self.thread is None:
                 self.thread = threading.Thread(target=self.run, name="revue-ticker", daemon=True)
@@ -97,7 +111,8 @@ class Broadcaster:
             pass
 
     def drop(self, stream: Stream) -> None:
-        self.streams.discard(stream)
+        with self.lock:
+            self.streams.discard(stream)
         try:
             self.selector.unregister(stream.sock)
         except (KeyError, ValueError):
@@ -106,10 +121,10 @@ class Broadcaster:
 
     def welcome(self) -> None:
         """Take the streams that arrived; one that missed an event since its first gets it now."""
-        with self.lock:
+        with self.lock:  # counted all along (reserve), never between the two
             arriving, self.arriving = self.arriving, []
+            self.streams.update(arriving)
         for stream in arriving:
-            self.streams.add(stream)
             self.selector.register(stream.sock, selectors.EVENT_READ, stream)
             if self.event and stream.generation != self.generation:
                 stream.generation = self.generation
@@ -214,15 +229,20 @@ def live_streams(application):
             return application(environ, start_response)
         environ.pop("HTTP_ACCEPT_ENCODING", None)  # events are written raw, later, by the broadcaster
         response = gunicorn_response(environ, start_response)
-        if response is None or not broadcaster().has_room():
+        if response is None or not broadcaster().reserve():
             return application(environ, start_response)
-        response.force_close()  # "Connection: close": the connection ends with the stream
-        body = application(environ, start_response)
+        kept = False
         try:
+            response.force_close()  # "Connection: close": the connection ends with the stream
+            body = application(environ, start_response)
             if response.status_code != 200:
                 return body
-            for chunk in body:
-                response.write(chunk)  # the headers and the first event, through gunicorn
+            try:
+                for chunk in body:
+                    response.write(chunk)  # the headers and the first event, through gunicorn
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
             from revue.portal.live import GENERATION
 
             stream = Stream(
@@ -230,9 +250,10 @@ def live_streams(application):
             )
             response.chunked = False  # the stream goes on: gunicorn must not write the last chunk
             broadcaster().add(stream)
+            kept = True
             return []
         finally:
-            if response.status_code == 200 and hasattr(body, "close"):
-                body.close()
+            if not kept:
+                broadcaster().release()
 
     return wrapped

@@ -47,39 +47,30 @@ class Reader:
         )
         self.received = b""
 
-    def read_until(self, marker: bytes, seconds: float = 10) -> bool:
-        """Read until ``marker`` arrived (True), the stream ended or ``seconds`` passed (False)."""
+    def receive(self, done, seconds: float) -> str:
+        """Read until ``done()`` ("done"), the connection's end ("closed") or ``seconds`` ("waiting")."""
         deadline = time.monotonic() + seconds
-        while marker not in self.received:
+        while not done():
             left = deadline - time.monotonic()
             if left <= 0:
-                return False
+                return "waiting"
             self.sock.settimeout(left)
             try:
                 chunk = self.sock.recv(65536)
             except TimeoutError:
-                return False
+                return "waiting"
             if not chunk:
-                return False
+                return "closed"
             self.received += chunk
-        return True
+        return "done"
+
+    def read_until(self, marker: bytes, seconds: float = 10) -> bool:
+        """``marker`` arrived within ``seconds``, the stream still open."""
+        return self.receive(lambda: marker in self.received, seconds) == "done"
 
     def ended(self, seconds: float) -> bool:
         """The server ended the response (its last chunk, or the end of the connection) within ``seconds``."""
-        deadline = time.monotonic() + seconds
-        while not self.received.endswith(b"\r\n0\r\n\r\n"):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(65536)
-            except TimeoutError:
-                return False
-            if not chunk:
-                return True
-            self.received += chunk
-        return True
+        return self.receive(lambda: self.received.endswith(b"\r\n0\r\n\r\n"), seconds) != "waiting"
 
     def headlines(self) -> list[list[str]]:
         """The titles of each ``titres`` event received so far."""
