@@ -226,9 +226,12 @@ def _write_rows(cursor, model, rows: list[dict]) -> None:
 
     columns = _columns(model)
     datetime_columns = {f.column for f in model._meta.concrete_fields if f.get_internal_type() == "DateTimeField"}
+    # a column the generator does not know of (one a newer migration added) takes its field's default
+    defaults = {f.column: f.get_default() for f in model._meta.concrete_fields}
     adapt = connection.ops.adapt_datetimefield_value
     insert_rows(cursor, model._meta.db_table, columns,
-                [tuple(adapt(row[c]) if c in datetime_columns else row[c] for c in columns) for row in rows])
+                [tuple(adapt(row.get(c, defaults[c])) if c in datetime_columns else row.get(c, defaults[c])
+                       for c in columns) for row in rows])
 
 
 def write_outlets(plan: Plan) -> None:

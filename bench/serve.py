@@ -11,12 +11,14 @@
 database migrated by ``revue init`` and filled by ``bench/bigpress.py`` (``--articles``,
 ``--outlets``; written straight into the database, the search index and the stories included;
 its docstring says how), its size per article, then requests/s and p50/p95/p99 of a static file,
-the home page, an article, an outlet, a story, a search and an API list at ``--clients``, the
-search again from one client, and the first view of each kept page just after a renewal (median
-and slowest of 10). ``--keep DIR`` keeps the archives (and the PostgreSQL database), ``--from
+the home page, an article, an outlet, a story, a search, an API list and an API article at
+``--clients``, the search again from one client; then what a kept page cannot hide: searches
+never asked before (a word each, of the archive's four languages: « new search », one client and
+``--clients``) and API lists never asked before (« new API list », one client); and the first
+view of each kept page just after a renewal (median and slowest of 10). ``--keep DIR`` keeps the archives (and the PostgreSQL database), ``--from
 DIR`` measures them again without generating.
 
-``--quick`` (issue #17's first step; the 1,000,000-article generator is still to come): builds,
+``--quick``: builds,
 once, the demo press's archive in ``--data`` (``revue demo --no-serve``, about 400 articles),
 starts ``revue serve`` on it (from ``--root``, default this checkout; with ``--before``, a
 checkout of an older commit first, on the same data, in the same run), and loads each URL in turn with ``--clients``
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import multiprocessing
 import os
@@ -44,7 +47,9 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,12 +59,13 @@ STATIC = "/static/portal/revue.css"
 # --- the load, in its own process ------------------------------------------------------------
 
 
-async def _client(host: str, port: int, path: str, until: float, latencies: list, sizes: list, errors: list) -> None:
+async def _client(host: str, port: int, paths: Iterator[str], until: float, latencies: list, sizes: list,
+                  errors: list) -> None:
     reader, writer = await asyncio.open_connection(host, port)
-    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/html\r\n"
-               "Accept-Encoding: gzip\r\nConnection: keep-alive\r\n\r\n").encode()
     try:
         while time.perf_counter() < until:
+            request = (f"GET {next(paths)} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/html\r\n"
+                       "Accept-Encoding: gzip\r\nConnection: keep-alive\r\n\r\n").encode()
             started = time.perf_counter()
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
@@ -79,16 +85,17 @@ async def _client(host: str, port: int, path: str, until: float, latencies: list
         writer.close()
 
 
-async def _load(host: str, port: int, path: str, clients: int, seconds: float) -> tuple[list, list, list]:
+async def _load(host: str, port: int, path: str | list[str], clients: int, seconds: float) -> tuple[list, list, list]:
     latencies: list[float] = []
     sizes: list[int] = []
     errors: list[int] = []
     until = time.perf_counter() + seconds
-    await asyncio.gather(*(_client(host, port, path, until, latencies, sizes, errors) for _ in range(clients)))
+    paths = itertools.cycle([path] if isinstance(path, str) else path)  # shared: each request asks the next
+    await asyncio.gather(*(_client(host, port, paths, until, latencies, sizes, errors) for _ in range(clients)))
     return latencies, sizes, errors
 
 
-def _load_process(host: str, port: int, path: str, clients: int, seconds: float, results) -> None:
+def _load_process(host: str, port: int, path: str | list[str], clients: int, seconds: float, results) -> None:
     try:
         import uvloop
 
@@ -100,8 +107,9 @@ def _load_process(host: str, port: int, path: str, clients: int, seconds: float,
     results.put((latencies, sizes, errors, time.perf_counter() - started))
 
 
-def load(host: str, port: int, path: str, clients: int, seconds: float) -> dict:
-    """``clients`` connections asking ``path`` for ``seconds``, from another process."""
+def load(host: str, port: int, path: str | list[str], clients: int, seconds: float) -> dict:
+    """``clients`` connections asking ``path`` for ``seconds``, from another process (a list of
+    paths: each request asks the next one, round the list)."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     worker = context.Process(target=_load_process, args=(host, port, path, clients, seconds, results))
@@ -286,7 +294,8 @@ REDIS_CACHE = "redis://127.0.0.1:6379/3"
 SEARCH = "/recherche?q=gouvernement"
 API_LIST = "/api/articles?limit=20"
 COLD_PAGES = ("home", "article", "outlet", "story")
-GOALS = "goals: home and article >= 50 % of the static file's rate with p99 < 100 ms; search p95 < 50 ms; cold < 200 ms"
+GOALS = ("goals: home and article >= 50 % of the static file's rate with p99 < 100 ms; search p95 < 50 ms "
+         "(« new search, 1 »: words never asked before); cold < 200 ms")
 
 
 def psql(sql: str, database: str = "postgres") -> str:
@@ -366,7 +375,27 @@ def full_urls(port: int) -> dict[str, str]:
     article = re.search(r'href="(/[-a-z0-9_]+/[0-9]+)"', home).group(1)
     story = re.search(r'href="(/histoire/[0-9]+/)"', home)
     return {"static file": STATIC, "home": "/", "article": article, "outlet": article.rsplit("/", 1)[0] + "/",
-            "story": story.group(1) if story else "/histoire/1/", "search": SEARCH, "API list": API_LIST}
+            "story": story.group(1) if story else "/histoire/1/", "search": SEARCH, "API list": API_LIST,
+            "API article": f"/api/articles/{article.rsplit('/', 1)[1]}"}
+
+
+def search_words(count: int = 4000) -> list[str]:
+    """Searches a reader might type, each once: words of the four languages the archive is
+    written in (``bench/bigpress.py`` draws its text from the same lists), past the commonest."""
+    import wordfreq
+
+    lists = [[w for w in wordfreq.top_n_list(language, 6000)[300:] if w.isalpha() and len(w) >= 4]
+             for language in ("fr", "ar", "es", "en")]
+    words = [word for group in itertools.zip_longest(*lists) for word in group if word]
+    return [f"/recherche?q={urllib.parse.quote(word)}" for word in words[:count]]
+
+
+def api_lists(days: int) -> list[str]:
+    """API lists that no one asked for before: the 20 to 100 articles before each of the
+    archive's last ``days`` days (``bench/bigpress.py`` spreads them over ``articles / 2,700`` days)."""
+    today = time.time()
+    return [f"/api/articles?limit={limit}&until={time.strftime('%Y-%m-%d', time.gmtime(today - n * 86400))}"
+            for limit in range(20, 101) for n in range(1, max(days, 1) + 1)]
 
 
 def measure_full(kind: str, data: Path, facts: dict, options) -> None:
@@ -391,12 +420,20 @@ def measure_full(kind: str, data: Path, facts: dict, options) -> None:
         print(f"{'URL':<16}{'path':<30}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'bytes':>8}"
               f"{'errors':>7}{'of static':>10}")
         static_rate = None
-        rows = [(name, path, options.clients) for name, path in urls.items()] + [("search, 1 client", SEARCH, 1)]
-        for name, path, clients in rows:
-            load("127.0.0.1", port, path, clients, options.warmup)
+        words, days = search_words(), api_lists(facts["articles"] // 2700)
+        rows = [(name, path, path, options.clients) for name, path in urls.items()] + [
+            ("search, 1 client", SEARCH, SEARCH, 1),
+            # never asked before, so never kept: what the search itself costs
+            ("new search, 1", words[1::2], words[0::2], 1),
+            (f"new search, {options.clients}", words[1::2][::-1], words[0::2][::-1], options.clients),
+            ("new API list, 1", days[1::2], days[0::2], 1),
+        ]
+        for name, path, warm_up, clients in rows:
+            load("127.0.0.1", port, warm_up, clients, options.warmup)
             figures = load("127.0.0.1", port, path, clients, options.seconds)
             static_rate = static_rate or figures["rate"]
-            print(f"{name:<16}{path[:29]:<30}{figures['rate']:>8.0f}{figures['p50']:>8.1f}{figures['p95']:>8.1f}"
+            shown = path if isinstance(path, str) else path[0].split("=", 1)[0] + "=… (each once)"
+            print(f"{name:<16}{shown[:29]:<30}{figures['rate']:>8.0f}{figures['p50']:>8.1f}{figures['p95']:>8.1f}"
                   f"{figures['p99']:>8.1f}{figures['bytes']:>8.0f}{figures['errors']:>7}"
                   f"{figures['rate'] / static_rate:>10.0%}", flush=True)
         cold = {name: cold_views(port, data, database, urls[name]) for name in COLD_PAGES}
