@@ -4,8 +4,10 @@ One archive for each test (two outlets, French and Arabic articles with lead ima
 loopback image server, a story of two outlets, the search index), one ``revue serve`` for the module, and:
 
 * the live ticker: it shows the headlines, and a headline settled while the page is open (the
-  crawler's ``settle_articles``) arrives without a reload; it pauses on hover, on keyboard focus
-  and with its button, and stands still with ``prefers-reduced-motion``;
+  crawler's ``settle_articles``) arrives without a reload, through the event stream and, in a
+  browser without ``EventSource``, through the JSON poll; it pauses on hover, on keyboard focus
+  and with its button, stands still with ``prefers-reduced-motion``, and scrolls the other way
+  in the Arabic edition;
 * a search typed in the header's field, the article reached from its results, and its source
   link pointing at the original;
 * the layout at a phone's 320 px (no sideways scrolling) and on a desktop, screenshots of each
@@ -120,7 +122,9 @@ def served(django_db_setup):
     """The outlet's image server and ``revue serve`` on the test database, for the whole module."""
     with (
         image_server() as images_base,
-        revue_serve(REVUE_FETCH_ALLOW="127.0.0.1", REVUE_TICKER_CHECK_SECONDS="0.2") as base,
+        revue_serve(
+            REVUE_FETCH_ALLOW="127.0.0.1", REVUE_TICKER_CHECK_SECONDS="0.2", REVUE_TICKER_POLL_SECONDS="2"
+        ) as base,
     ):
         yield images_base, base
 
@@ -177,6 +181,15 @@ def test_the_ticker_comes_alive_pauses_and_stands_still(portal):
         ticker = page.locator(".ticker__list")
         expect(ticker.locator("a", has_text=ARABIC_TITLE)).to_have_attribute("lang", "ar")  # the story's newest
         page.evaluate("window.__notReloaded = true")
+        polling = browser.new_page(viewport=PHONE)  # a browser without EventSource polls the JSON instead
+        polling.add_init_script("delete window.EventSource")
+        asked = []
+        polling.on(
+            "request",
+            lambda request: asked.append(request.url.rsplit("/", 1)[1]) if "/direct/" in request.url else None,
+        )
+        polling.goto(f"{portal.base}/")
+        expect(polling.locator(".ticker__list a", has_text=ARABIC_TITLE)).to_have_count(1)
 
         title = "Le Conseil de sécurité adopte la résolution sur la migration"
         in_another_thread(lambda: settle_a_new_headline(portal.french.source, title))
@@ -185,6 +198,12 @@ def test_the_ticker_comes_alive_pauses_and_stands_still(portal):
         expect(arrived).to_contain_text(title, timeout=15_000)
         assert page.evaluate("window.__notReloaded") is True, "the headline came without a reload"
         expect(page.get_by_role("status")).to_have_text("Un nouveau titre")
+        expect(polling.locator(".ticker__item").first).to_contain_text(title, timeout=15_000)
+        assert "titres.json" in asked and "flux" not in asked, asked
+
+        arabic = browser.new_page(viewport=PHONE)  # the Arabic edition's ticker moves the other way
+        arabic.goto(f"{portal.base}/ar/")
+        assert animation(arabic, ".ticker__list")[0] == "ticker-scroll-rtl"
 
         assert animation(page, ".ticker__list") == ("ticker-scroll", "running")
         page.hover(".ticker__viewport")
