@@ -1,6 +1,7 @@
 """Revue's touches on the blocks of trafilatura's body: its XML-flavoured HTML made plain HTML,
 "Lire aussi" cross-links, subscription prompts and slide counters dropped (the phrases are data:
-:mod:`revue.crawl.furniture`), and the standfirst put on top."""
+:mod:`revue.crawl.furniture`), lists of other articles' headlines dropped, and the standfirst put
+on top."""
 
 from __future__ import annotations
 
@@ -76,6 +77,32 @@ def _drop_prompts(body: str) -> str:
         return match[0]
 
     return _BLOCK.sub(keep_or_drop, body)
+
+
+_LIST = re.compile(r"<(ul|ol)>((?:(?!<(?:ul|ol)>).)*?)</\1>", re.DOTALL)  # innermost lists
+_ITEM = re.compile(r"<li>(.*?)</li>", re.DOTALL)
+_ITEM_HEADING = re.compile(r"<(h[2-6])>.*?</\1>", re.DOTALL)
+_HEADLINE_ITEM_REST_CHARS = 40  # besides its heading, a headline's item holds a date or a label at most
+
+
+def _drop_headline_lists(body: str) -> str:
+    """Drop lists of other articles' headlines that trafilatura kept (a "more news" box under the
+    article: each item a link, most of them a heading, and besides the heading no more than a
+    date). A list of the article's own points holds text besides its headings (a sentence, a
+    paragraph), or no link in some item, and stays."""
+    if "<li>" not in body or "<h" not in body:
+        return body
+
+    def keep_or_drop(match: re.Match[str]) -> str:
+        items = _ITEM.findall(match[2])
+        if len(items) < 2 or not all("<a " in item for item in items):
+            return match[0]
+        if 2 * sum(_ITEM_HEADING.search(item) is not None for item in items) < len(items):
+            return match[0]
+        rests = (" ".join(html_lib.unescape(_TAG.sub(" ", _ITEM_HEADING.sub(" ", item))).split()) for item in items)
+        return "" if all(len(rest) <= _HEADLINE_ITEM_REST_CHARS for rest in rests) else match[0]
+
+    return _LIST.sub(keep_or_drop, body)
 
 
 def _with_standfirst(body: str, standfirst: str) -> str:

@@ -8,7 +8,7 @@ import re
 from lxml.html import HtmlElement
 
 from revue.crawl.clean import html_to_text, sanitize_html
-from revue.crawl.extract.blocks import _drop_prompts, _title_key, _untangle, _with_standfirst
+from revue.crawl.extract.blocks import _drop_headline_lists, _drop_prompts, _title_key, _untangle, _with_standfirst
 from revue.crawl.extract.engine import _trafilatura_body
 from revue.crawl.extract.pictures import _FIGCAPTION, _pictures_in_flow, _restore_figures, _with_pictures
 from revue.crawl.extract.steps import _guarded
@@ -54,9 +54,10 @@ def _drop_repeated_title(content: str, title: str) -> str:
 
 def _article_html(body: str, reading: PageReading, title: str, url: str, *, from_rules: bool = False) -> str:
     """The stored article HTML: trafilatura's (or the keep rules') body made clean HTML,
-    cross-links and prompts dropped, captions and standfirst put back, sanitized last."""
+    cross-links, prompts and lists of other articles' headlines dropped, captions and standfirst
+    put back, sanitized last."""
     if body:
-        body = _drop_prompts(_untangle(body))
+        body = _drop_headline_lists(_drop_prompts(_untangle(body)))
         if not from_rules:
             body = _restore_figures(body, reading.captions, url)
     body = _with_standfirst(body, reading.standfirst)
