@@ -18,9 +18,12 @@ tuning; ``held-out``: only measured), reported per set and half, each side's P/R
   and an invisible break hint is no text — some pages' snippets carry U+00AD, some pages do not).
 
 Pages/s on the real pages: every page is run once by each side to warm up, then once more by each
-side, interleaved (who goes first alternates), and those times count. With ``--runs N`` the timed
-pass is made N times and the ratio of pages/s is reported for each run and as their median
-(machines here are shared and noisy: one run's ratio moves by several points). Per-page losers: pages
+side, interleaved (who goes first alternates), and those times count. Times are the process's CPU
+time (``time.process_time``), not the wall clock: both sides run in this one thread, and on a
+shared machine the wall clock also counts the time other processes held the CPU (under a load of
+8 on 2 cores, single runs' wall-clock ratios went from 83 % to 92 %). With ``--runs N`` the timed
+pass is made N times and the ratio of pages/s is reported for each run and as their median.
+Per-page losers: pages
 where ours is below plain by more than ``--margin`` in page F1.
 
 **Home corpus** (``bench/data/extraction/``, listed in ``corpus.tsv``: page, URL, kind), a
@@ -273,7 +276,7 @@ def revue_text(html: str, url: str) -> str:
 
 
 def run_real(pages: list[RealPage], *, timed: bool = True, runs: int = 1) -> dict[str, dict]:
-    """Per side ("plain", "ours"): text and seconds per page name. With ``timed``, a warm-up
+    """Per side ("plain", "ours"): text and CPU seconds per page name. With ``timed``, a warm-up
     pass over every page first, then the timed pass, interleaved (who goes first alternates),
     ``runs`` times: "times" holds the first run's, "runs" every run's (a list of dicts)."""
     sides = {"plain": lambda page: plain_text(page.html), "ours": lambda page: revue_text(page.html, page.url)}
@@ -287,9 +290,9 @@ def run_real(pages: list[RealPage], *, timed: bool = True, runs: int = 1) -> dic
         for index, page in enumerate(pages):
             order = list(sides.items()) if index % 2 == 0 else list(sides.items())[::-1]
             for side, run in order:
-                started = time.perf_counter()
+                started = time.process_time()
                 text = run(page)
-                times[side][(page.collection, page.name)] = time.perf_counter() - started
+                times[side][(page.collection, page.name)] = time.process_time() - started
                 results[side]["texts"][(page.collection, page.name)] = text
         for side in sides:
             results[side]["runs"].append(times[side])

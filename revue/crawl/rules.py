@@ -148,8 +148,9 @@ _ID_VALUES = etree.XPath("//@id", smart_strings=False)  # two expressions: libxm
 # the elements whose whole class (id) value is one of $values ("|a|b c|d|"): one string test per
 # element, in C, and element objects only for those found
 _SEPARATOR = "|"
-_NAMED_BY_CLASS = etree.XPath("//*[@class and contains($values, concat('|', @class, '|'))]")
-_NAMED_BY_ID = etree.XPath("//*[@id and contains($values, concat('|', @id, '|'))]")
+# (on the attribute axis: only the elements that have the attribute are tested)
+_NAMED_BY_CLASS = etree.XPath("//@class[contains($values, concat('|', ., '|'))]/..")
+_NAMED_BY_ID = etree.XPath("//@id[contains($values, concat('|', ., '|'))]/..")
 
 
 @dataclass(frozen=True)

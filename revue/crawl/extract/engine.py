@@ -40,10 +40,13 @@ def _trafilatura_metadata(tree: HtmlElement, url: str, page: PageDeclarations) -
 
 
 # where a page names its author when its <meta> and JSON-LD do not: microdata, rel=author, a
-# byline element's author link (trafilatura's own search scans every element: too slow here)
+# byline element's author link (trafilatura's own search scans every element: too slow here).
+# Attributes are matched on the attribute axis (//@itemprop[.='author']/..), not as an element's
+# predicate (//*[@itemprop='author']): libxml2 then tests only the elements that have the
+# attribute, half the time on real pages for the same elements (see _CONTAINER_ELEMENTS)
 _BYLINE_AUTHOR = etree.XPath(
-    "(//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(.//*[@itemprop='name'])]"
-    " | //a[@rel='author'] | //*[contains(@class, 'author')][self::span or self::a or self::address])[1]"
+    "(//@itemprop[.='author']/..//@itemprop[.='name']/.. | //@itemprop[.='author']/parent::*[not(.//@itemprop[.='name'])]"
+    " | //@rel[.='author']/parent::a | //@class[contains(., 'author')]/parent::*[self::span or self::a or self::address])[1]"
 )
 
 
@@ -95,7 +98,7 @@ _FRAME_CLASS = re.compile(
     r"|single-post|main-column|wpb_text_column|story-body|field-body|(?i:fulltext)"
 )
 _FRAME_ID = re.compile(r"(?:entry|article|art)-content|article__content|article(?:-|__)?body|articleBody|body-text|^primary|story-body")
-_CONTAINER_ELEMENTS = etree.XPath("//article | //*[@itemprop='articleBody' or @role='article']")
+_CONTAINER_ELEMENTS = etree.XPath("//article | //@itemprop[.='articleBody']/.. | //@role[.='article']/..")
 
 
 def _has_article_container(containers: list[HtmlElement], names: list[NamedElement]) -> bool:
