@@ -11,14 +11,15 @@ the demo press's archive (built once in ``--data`` by ``revue demo --no-serve``,
    page and the ticker's poll (``/direct/titres.json``, a kept page: what each reader without a
    stream costs every ``REVUE_TICKER_POLL_SECONDS``) at ``--clients`` keep-alive clients from
    another process (``bench/serve.py``'s load);
-2. the server's threads, memory and CPU while no request comes (``/proc``: every worker's
-   threads, resident memory, and CPU time over ``--idle`` seconds) with no stream, then with
-   ``--streams`` readers holding ``/direct/flux`` open (another process, raw sockets), and the
-   same loads again beside them;
-3. ``--rounds`` settles: an article stored and the reader generation renewed as the crawler's
+2. ``--turns`` times in turn: ``--streams`` readers hold ``/direct/flux`` open (another
+   process, raw sockets) and the same loads run beside them, then they close and the loads run
+   again (a shared machine drifts: in turn, the drift falls on both sides); the medians of each;
+3. the server's threads, memory and CPU while no request comes (``/proc``: every worker's
+   threads, resident memory, and CPU time over ``--idle`` seconds) with no stream and with the
+   streams open;
+4. ``--rounds`` settles: an article stored and the reader generation renewed as the crawler's
    settle does (``revue.crawl.store.settle_articles``, in the streams' process), and how long
-   until every open stream received the new headline (p50, p99, last), and how many lost theirs;
-4. the same loads once the streams are closed again (the noise of a shared machine, bracketed).
+   until every open stream received the new headline (p50, p99, last), and how many lost theirs.
 
 What a stream held by one of gunicorn's threads would cost is arithmetic, not measured:
 ``workers × threads`` readers (16 by default) would take every thread, and pages would wait.
@@ -82,21 +83,29 @@ def settle_one(serial: int) -> bytes:
 
 
 async def _readers(port: int, streams: int, rounds: int, commands, results) -> None:
-    opened = []
-    for start in range(0, streams, 200):  # in batches, as readers arrive
-        opened += await asyncio.gather(*(_open(port) for _ in range(start, min(streams, start + 200))))
-    results.put(("open", len(opened)))
-    await asyncio.get_running_loop().run_in_executor(None, commands.get)  # the main process measured the load
-    for serial in range(rounds):
-        title = await asyncio.get_running_loop().run_in_executor(None, settle_one, serial)
-        started = time.perf_counter()
-        waits = [asyncio.wait_for(_until(reader, title, started), 15) for reader, _ in opened]
-        done = await asyncio.gather(*waits, return_exceptions=True)
-        results.put(("round", [d for d in done if isinstance(d, float)], sum(not isinstance(d, float) for d in done)))
-        await asyncio.sleep(0.5)
-    for _, writer in opened:
-        writer.close()
-    results.put(("closed", None))
+    """Open, close and settle as the main process says: "open", "close", "settle", "stop"."""
+    loop = asyncio.get_running_loop()
+    opened: list = []
+    while (command := await loop.run_in_executor(None, commands.get)) != "stop":
+        if command == "open":
+            for start in range(0, streams, 200):  # in batches, as readers arrive
+                opened += await asyncio.gather(*(_open(port) for _ in range(start, min(streams, start + 200))))
+            results.put(("open", len(opened)))
+        elif command == "close":
+            for _, writer in opened:
+                writer.close()
+            opened = []
+            results.put(("closed", None))
+        elif command == "settle":
+            for serial in range(rounds):
+                title = await loop.run_in_executor(None, settle_one, serial)
+                started = time.perf_counter()
+                waits = [asyncio.wait_for(_until(reader, title, started), 15) for reader, _ in opened]
+                done = await asyncio.gather(*waits, return_exceptions=True)
+                results.put(
+                    ("round", [d for d in done if isinstance(d, float)], sum(not isinstance(d, float) for d in done))
+                )
+                await asyncio.sleep(0.5)
 
 
 def _readers_process(data: str, port: int, streams: int, rounds: int, commands, results) -> None:
@@ -149,10 +158,11 @@ def workers_state(server_pid: int) -> tuple[int, float]:
     return threads, rss / 1024
 
 
-def loads(port: int, options, label: str, paths: dict[str, str]) -> None:
+def loads(port: int, options, label: str, paths: dict[str, str], rates: dict[str, list[float]]) -> None:
     for name, path in paths.items():
         load("127.0.0.1", port, path, options.clients, options.warmup)
         figures = load("127.0.0.1", port, path, options.clients, options.seconds)
+        rates.setdefault(f"{label} {name}", []).append(figures["rate"])
         print(f"{label:<22}{name:<14}{figures['rate']:>9.0f}{figures['p50']:>9.1f}{figures['p99']:>9.1f}"
               f"{figures['errors']:>8}", flush=True)  # fmt: skip
 
@@ -166,6 +176,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--idle", type=float, default=10.0, help="seconds the workers' idle CPU is read over")
+    parser.add_argument("--turns", type=int, default=3, help="loads with, then without, the streams, this many times")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     options = parser.parse_args()
@@ -179,7 +190,8 @@ def main() -> None:
         print(f"revue serve ({options.workers} processes × {options.threads} threads) on {options.data}, "
               f"{options.clients} clients, {options.seconds:g} s per URL")  # fmt: skip
         print(f"{'':<22}{'URL':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-        loads(port, options, "no stream open", {"static file": STATIC, "home": "/", "ticker poll": POLL})
+        rates: dict[str, list[float]] = {}
+        loads(port, options, "no stream open", {"static file": STATIC, "home": "/", "ticker poll": POLL}, rates)
         threads, rss = workers_state(server.pid)
         idle = workers_cpu(server.pid, options.idle)
 
@@ -190,21 +202,31 @@ def main() -> None:
             args=(str(options.data), port, options.streams, options.rounds, commands, results),
         )
         readers.start()
-        _, opened = results.get(timeout=300)
-        time.sleep(1)
-        threads_open, rss_open = workers_state(server.pid)
-        idle_open = workers_cpu(server.pid, options.idle)
-        loads(port, options, f"{opened} streams open", {"static file": STATIC, "home": "/"})
-        commands.put("go")
+        for turn in range(options.turns):  # with and without the streams, in turn: the machine's drift shows
+            commands.put("open")
+            _, opened = results.get(timeout=300)
+            time.sleep(1)
+            if turn == 0:
+                threads_open, rss_open = workers_state(server.pid)
+                idle_open = workers_cpu(server.pid, options.idle)
+            loads(port, options, f"{opened} streams open", {"static file": STATIC, "home": "/"}, rates)
+            commands.put("close")
+            results.get(timeout=60)
+            time.sleep(1)
+            loads(port, options, "no stream open", {"static file": STATIC, "home": "/"}, rates)
+        commands.put("open")
+        results.get(timeout=300)
+        commands.put("settle")
         latencies, lost = [], 0
         for _ in range(options.rounds):
             _, done, missing = results.get(timeout=120)
             latencies += done
             lost += missing
-        results.get(timeout=60)
+        commands.put("stop")
         readers.join()
-        time.sleep(1)
-        loads(port, options, "closed again", {"static file": STATIC, "home": "/"})
+        for name in ("static file", "home"):
+            print(f"{name}, median req/s: {statistics.median(rates[f'no stream open {name}']):.0f} with no stream, "
+                  f"{statistics.median(rates[f'{opened} streams open {name}']):.0f} with {opened} open")  # fmt: skip
         print(f"\nworkers' threads: {threads} with no stream, {threads_open} with {opened} open; "
               f"resident memory {rss:.0f} MB → {rss_open:.0f} MB "
               f"({(rss_open - rss) * 1024 / max(opened, 1):.1f} kB per open stream)")  # fmt: skip
