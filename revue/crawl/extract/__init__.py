@@ -40,8 +40,8 @@ The page is parsed once (``trafilatura.load_html``); on that one tree:
    paragraph close to them in the tree) are put back before their paragraph, their captions
    under them (not credit lines) — a block that only repeats a picture's alt text or caption
    (a caption written outside ``<figcaption>``) becomes its caption, and a lone link to the
-   picture file ("Vergrößern") goes; "Lire aussi"-style cross-links and subscription prompts
-   removed; a standfirst trafilatura missed put back on top when it reads as prose (a sentence,
+   picture file ("Vergrößern") goes; "Lire aussi"-style cross-links, subscription prompts and
+   lists of other articles' headlines (a link, a heading and a date each) removed; a standfirst trafilatura missed put back on top when it reads as prose (a sentence,
    mostly not links, no © line); the JSON-LD ``articleBody`` used when the page showed much
    less of it (a JavaScript page); a leading heading that repeats the title removed; and
    everything goes through ``clean.sanitize_html`` last;
