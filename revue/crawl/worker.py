@@ -150,6 +150,10 @@ class Crawler:
 
     def run_once(self, *, feed_ids: list[int] | None = None, keep_pool: bool = False) -> CrawlSummary:
         """Crawl every feed that is due now (or the given feeds), then return the totals."""
+        if feed_ids is not None and not feed_ids:  # no feed asked for: nothing to lease
+            if not keep_pool:
+                self.close()
+            return CrawlSummary()
         _tune_interpreter()
         try:
             with asyncio.Runner(loop_factory=_loop_factory()) as runner:

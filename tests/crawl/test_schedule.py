@@ -153,3 +153,15 @@ def test_release_many_writes_every_feed_of_a_large_batch(db):
         assert feed.last_status == 200 + feed.id % 7 and feed.last_error == f"n°{feed.id} «ok»"
     left = Feed.objects.get(id=stolen)
     assert left.lease_owner == "other" and left.last_status is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_asked_for_no_feed_leases_nothing_and_says_so(feeds):
+    """``run_once(feed_ids=[])`` (a script or the admin's « fetch now » with nothing ticked) is an
+    empty run, not a crash in the lease query, and leaves every due feed to the next run."""
+    from revue.crawl.worker import Crawler
+
+    summary = Crawler().run_once(feed_ids=[])
+    assert (summary.feeds, summary.errors, summary.new_articles) == (0, 0, 0)
+    assert not Feed.objects.exclude(lease_owner="").exists()
+    assert not Feed.objects.filter(last_fetched_at__isnull=False).exists()
