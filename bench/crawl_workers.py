@@ -138,7 +138,7 @@ def child_worker(job: dict) -> dict:
     return {
         "started": started, "ended": ended, "feeds": summary.feeds, "fetched": summary.fetched,
         "not_modified": summary.not_modified, "errors": summary.errors, "new_entries": summary.new_articles,
-        "cpu": crawl._cpu(after) - crawl._cpu(before), "cpu_children": sum(sampler.cpu.values()),
+        "deferred": summary.deferred, "cpu": crawl._cpu(after) - crawl._cpu(before), "cpu_children": sum(sampler.cpu.values()),
         "rss_peak": after.ru_maxrss * 1024, "children_hwm": sorted(sampler.hwm.values(), reverse=True),
         "memory": memory.rows if memory else [],
         "concurrency": crawler.concurrency, "processes": crawler.processes,
@@ -172,8 +172,7 @@ class _MemoryLog:
                 continue
         self.rows.append((time.monotonic() - self._started, self._stored[0], crawl._rss_now(), children))
 
-    def stop(self) -> None:
-        self._row()
+    def stop(self) -> None:  # (no row now: the run's end, its processes winding down, is no sample of a run)
         self._stop.set()
         self._thread.join()
 
@@ -285,6 +284,8 @@ class Database:
 
 
 def flush_redis(url: str) -> None:
+    if not url.startswith("redis://"):  # (locmem:// for one worker: nothing shared to empty)
+        return
     import redis
 
     redis.Redis.from_url(url).flushdb()
@@ -316,7 +317,8 @@ def run_workers(count: int, base_job: dict, scratch: Path, press: RunningPress, 
     started = min(w["started"] for w in workers)
     return {"workers": workers, "wall": max(w["ended"] for w in workers) - started, "press": press.stats(),
             "feeds": sum(w["feeds"] for w in workers), "new_entries": sum(w["new_entries"] for w in workers),
-            "not_modified": sum(w["not_modified"] for w in workers), "errors": sum(w["errors"] for w in workers)}
+            "not_modified": sum(w["not_modified"] for w in workers), "errors": sum(w["errors"] for w in workers),
+            "deferred": sum(w["deferred"] for w in workers)}
 
 
 def measure(count: int, base_job: dict, db: Database, scratch: Path, press: RunningPress, args) -> list[dict]:
@@ -331,7 +333,8 @@ def measure(count: int, base_job: dict, db: Database, scratch: Path, press: Runn
         result["stored"] = run_child("count", base_job, scratch)
         rounds.append(result)
         print(f"  {count} worker(s), round {round_}: {result['wall']:.1f} s, {result['feeds']} feeds crawled, "
-              f"{result['not_modified']} × 304, {result['errors']} errors, {result['new_entries']} new entries; "
+              f"{result['not_modified']} × 304, {result['errors']} errors, {result['deferred']} given back unfetched "
+              f"(waited too long), {result['new_entries']} new entries; "
               f"{result['stored']['articles']} articles, {result['stored']['stories']} stories, "
               f"{result['stored']['unclustered']} without a story", flush=True)
     return rounds
@@ -369,9 +372,12 @@ def table(spec: PressSpec, counts: list[int], runs: dict, naive: list, scale: fl
     for round_, label in ((0, "round 1 (cold import)"), (1, "round 2 (10 % changed)")):
         b = naive[round_]
         b_wall = b["wall"] * scale
-        print(f"\n{label}: naive loop {b_wall:.1f} s{mark} ({b['new_entries'] / b['wall']:.0f} entries/s)")
+        b_cpu = b["cpu"] + b["cpu_children"]
+        print(f"\n{label}: naive loop {b_wall:.1f} s{mark} ({b['new_entries'] / b['wall']:.0f} entries/s, "
+              f"{1000 * b_cpu / max(1, b['new_entries']):.1f} ms of CPU per new entry)")
         print(f"{'workers':>8}{'wall s':>9}{'entries/s':>11}{'× naive':>9}{'floor s':>9}{'÷ floor':>9}"
-              f"{'× 1 worker':>12}  peak RSS per worker, MB: crawler / largest child / crawler + children")
+              f"{'× 1 worker':>12}{'CPU s':>8}{'ms/entry':>10}  peak RSS per worker, MB: crawler / largest child / "
+              f"crawler + children")
         one = runs[counts[0]][round_]["wall"] if counts[0] == 1 else None
         for count in counts:
             r = runs[count][round_]
@@ -379,11 +385,13 @@ def table(spec: PressSpec, counts: list[int], runs: dict, naive: list, scale: fl
             rss = ", ".join(f"{w['rss_peak'] / MB:.0f}/{(w['children_hwm'] or [0])[0] / MB:.0f}/"
                             f"{(w['rss_peak'] + sum(w['children_hwm'])) / MB:.0f}" for w in r["workers"])
             speedup = f"{one / r['wall']:.2f}×" if one else "–"
+            cpu = sum(w["cpu"] + w["cpu_children"] for w in r["workers"])
             print(f"{count:>8}{r['wall']:>9.2f}{r['new_entries'] / r['wall']:>11.0f}{b_wall / r['wall']:>8.1f}×"
-                  f"{floor:>9.2f}{r['wall'] / floor:>8.2f}×{speedup:>12}  {rss}")
+                  f"{floor:>9.2f}{r['wall'] / floor:>8.2f}×{speedup:>12}{cpu:>8.1f}"
+                  f"{1000 * cpu / max(1, r['new_entries']):>10.1f}  {rss}")
     print("\nfloor = the latencies the press slept in that round, summed, ÷ (workers × concurrency), or the "
           "politeness floor (the busiest host's feeds spaced by REVUE_HOST_DELAY) when longer; × naive = the naive "
-          "loop's wall time ÷ the workers'.")
+          "loop's wall time ÷ the workers'; CPU s = the workers' processes and their CPU and settle processes.")
     if scale != 1:
         print(f"* naive loop run on {naive[0]['feeds']} of {spec.feeds} feeds (the same share of changed feeds), "
               f"wall time × {scale:.2f}.")
@@ -421,7 +429,7 @@ def main() -> None:
     options.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     options.add_argument("--pg", default=PG_DEFAULT, help=f"PostgreSQL URL, its database made and dropped (default {PG_DEFAULT}; "
                          "its <name>_seed too)")
-    options.add_argument("--redis", default=REDIS_DEFAULT, help=f"REVUE_CACHE_URL, flushed (default {REDIS_DEFAULT})")
+    options.add_argument("--redis", default=REDIS_DEFAULT, help=f"REVUE_CACHE_URL, flushed (default {REDIS_DEFAULT}; locmem:// for one worker)")
     options.add_argument("--feeds", type=int, default=400)
     options.add_argument("--items", type=int, default=30)
     options.add_argument("--hosts", type=int, help="loopback hosts (default feeds ÷ 4)")
@@ -476,7 +484,8 @@ def main() -> None:
                 db.fresh()
                 flush_redis(args.redis)
                 result = run_workers(1, base_job, scratch, press, 1)
-                print(f"  cold import: {result['wall']:.1f} s, {result['new_entries']} entries", flush=True)
+                print(f"  cold import: {result['wall']:.1f} s, {result['feeds']} feeds crawled, {result['deferred']} "
+                      f"given back unfetched (waited too long), {result['new_entries']} entries", flush=True)
                 memory_table(result["workers"][0]["memory"], args.interval)
                 return
             naive, scale = baseline(base_job, db, scratch, press, spec, args)
