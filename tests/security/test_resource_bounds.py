@@ -4,11 +4,12 @@ a second or its memory grow with what the client asks (issue #15).
 A real SQLite archive of 6,000 articles (six outlets, three categories, a hundred stories, all
 indexed for search) is built once for the module by ``bulk_create``. Every hostile request of
 the tables below goes through Django's whole stack (middleware, URL resolver, view, template
-or API) and must answer within ``SECOND`` with a status of its table — a 4xx that says what
-was wrong, or a bounded 200 — never a 500. Its memory is measured too (``tracemalloc``, in a
-second pass so as not to slow the timing): the peak may not exceed ``MEMORY`` bytes, which is a
-few times what an ordinary page costs and far below what reading a thousand-digit page number,
-a 100,000-character query or a limit of a billion rows would take. A burst of 300 reports
+or API) and must answer within ``SECOND`` (or, on a machine so loaded that an ordinary page
+takes more than a tenth of that, ten ordinary pages' time: ``allowed``) with a status of its
+table — a 4xx that says what was wrong, or a bounded 200 — never a 500. Its memory is measured
+too (``tracemalloc``, in a second pass so as not to slow the timing): the peak may not exceed
+``MEMORY`` bytes, which is a few times what an ordinary page costs and far below what reading a
+thousand-digit page number, a 100,000-character query or a limit of a billion rows would take. A burst of 300 reports
 from one network is answered as quickly, turned away by the rate limit once it is reached
 (``REVUE_REPORT_NETWORK_RATE_LIMIT``), and stores no more than that many reports.
 """
@@ -32,6 +33,7 @@ from revue.news.models import Article, Category, Image, Story, url_hash
 from revue.sources.models import Feed, Source
 
 SECOND = 1.0
+ORDINARY_PAGES = 10  # a hostile request may cost what ten ordinary pages cost, never more
 MEMORY = 32 * 1024 * 1024
 ARTICLES = 6000
 OUTLETS = 6
@@ -78,6 +80,17 @@ def measure(client: Client, method: str, path: str, **kw):
     started = time.perf_counter()
     response = getattr(client, method)(path, **kw)
     return response, time.perf_counter() - started
+
+
+def allowed(slug: str) -> float:
+    """``SECOND``, or ``ORDINARY_PAGES`` times an ordinary page (an outlet's first page, not kept
+    by the page cache: the median of three) when the machine is so loaded that this is more: the
+    bound is on what a client asks, not on what else the machine runs (the suites run side by side)."""
+    client, times = Client(), []
+    for _ in range(3):
+        cache.clear()
+        times.append(measure(client, "get", f"/{slug}/?page=1")[1])
+    return max(SECOND, ORDINARY_PAGES * sorted(times)[1])
 
 
 def peak_memory(client: Client, method: str, path: str, **kw) -> int:
@@ -170,16 +183,16 @@ def api_cases(slug: str) -> list[tuple[str, tuple[int, ...]]]:
     ]
 
 
-def check(client: Client, cases) -> dict[str, str]:
+def check(client: Client, cases, slug: str) -> dict[str, str]:
     """Every case that is too slow, answers an unexpected status, or a 4xx without a message."""
-    wrong = {}
+    wrong, limit = {}, allowed(slug)
     for path, statuses in cases:
         response, seconds = measure(client, "get", path)
         label = path[:90]
         if response.status_code not in statuses:
             wrong[label] = f"status {response.status_code}, expected {statuses}"
-        elif seconds > SECOND:
-            wrong[label] = f"{seconds:.2f} s"
+        elif seconds > limit:
+            wrong[label] = f"{seconds:.2f} s (allowed {limit:.2f} s)"
         elif 400 <= response.status_code < 500 and len(response.content.strip()) < 20:
             wrong[label] = "a 4xx without a message"
     return wrong
@@ -191,14 +204,14 @@ def test_portal_requests_are_bounded(archive):
     client = Client(raise_request_exception=False)
     cases = portal_cases(archive["slug"], archive["category"])
     assert len(cases) >= 40
-    assert check(client, cases) == {}
+    assert check(client, cases, archive["slug"]) == {}
 
 
 @pytest.mark.django_db
 def test_api_requests_are_bounded(archive):
     cache.clear()
     client = Client(raise_request_exception=False)
-    assert check(client, api_cases(archive["slug"])) == {}
+    assert check(client, api_cases(archive["slug"]), archive["slug"]) == {}
 
 
 @pytest.mark.django_db
@@ -212,7 +225,7 @@ def test_walking_every_api_page_stays_fast(archive):
         pages, slowest = pages + 1, max(slowest, seconds)
         cursor = response.json()["next_cursor"]
         path = f"/api/articles?limit=100&cursor={cursor}" if cursor else ""
-    assert pages == ARTICLES // 100 and slowest < SECOND
+    assert pages == ARTICLES // 100 and slowest < allowed(archive["slug"])
 
 
 @pytest.mark.django_db
@@ -249,7 +262,7 @@ def test_a_burst_of_reports_is_bounded_and_turned_away(archive, settings):
         if response.status_code == 429:
             assert response.content.strip(), "a refusal without a message"
     limit = settings.REVUE_REPORT_NETWORK_RATE_LIMIT
-    assert 500 not in statuses and slowest < SECOND
+    assert 500 not in statuses and slowest < allowed(archive["slug"])
     assert statuses[limit:] == [429] * (300 - limit)  # turned away once the network's limit is reached
     assert ImageReport.objects.filter(image=image).count() <= limit  # the archive grows no further
     image.refresh_from_db()
@@ -266,5 +279,5 @@ def test_an_oversized_report_is_refused_before_it_is_read(archive):
     body = f"{TOKEN_FIELD}={token_for(image.pk)}&x=" + "a" * (5 * 1024 * 1024)
     response, seconds = measure(client, "post", f"/signaler/image/{image.pk}/", data=body,
                                 content_type="application/x-www-form-urlencoded", REMOTE_ADDR="198.18.9.9")
-    assert response.status_code == 400 and seconds < SECOND
+    assert response.status_code == 400 and seconds < allowed(archive["slug"])
     assert not ImageReport.objects.filter(image=image).exists()
