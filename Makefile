@@ -42,9 +42,12 @@ revue/locale/%.mo: revue/locale/%.po | $(VENV)/.installed
 demo: $(VENV)/.installed messages
 	$(BIN)/revue demo
 
-## make test: every test, on SQLite then on PostgreSQL
+## make test: every test, on SQLite and on PostgreSQL; the two runs go side by side (TEST_JOBS=2,
+## each run's output printed whole when it ends), or one after the other with TEST_JOBS=1
+TEST_JOBS ?= 2
 test: $(VENV)/.installed-test messages services browser
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+	@echo "make test: the SQLite and PostgreSQL runs, $(TEST_JOBS) at a time (each run's output comes when it ends)"
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-sqlite test-postgres
 
 test-sqlite: messages
 	@rm -rf $(TEST_DATA) && mkdir -p $(TEST_DATA)
