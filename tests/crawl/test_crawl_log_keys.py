@@ -78,7 +78,11 @@ def test_every_line_of_a_real_crawl_carries_the_fixed_keys(httpserver_ipv4, tmp_
              for path in ("/feed.xml", "/short.xml", "/missing.xml", "/une-page")}
     env = {**os.environ, "REVUE_DATABASE_URL": database_url(), "REVUE_DATA_DIR": str(tmp_path),
            "REVUE_FETCH_ALLOW": "127.0.0.1", "REVUE_HOST_DELAY": "0", "REVUE_CRAWL_PROCESSES": "1",
-           "REVUE_LOG_FORMAT": "json", "REVUE_LOG_LEVEL": "DEBUG"}
+           "REVUE_LOG_FORMAT": "json", "REVUE_LOG_LEVEL": "DEBUG",
+           # robots.txt is kept in the cache for REVUE_ROBOTS_TTL, and on the PostgreSQL run the
+           # cache is Redis, shared with the tests before this one on the same loopback port:
+           # this crawl must read this test's own robots.txt
+           "REVUE_CACHE_URL": "locmem://"}
     done = subprocess.run([sys.executable, "-m", "revue", "crawl"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-3000:]
