@@ -15,7 +15,7 @@ from django.core import signing
 from PIL import Image as PILImage
 
 from revue.images.pictures import placeholder_png
-from revue.news.image_links import sign, unsign
+from revue.news.image_links import moderation_path, proxy_path, sign, unsign
 from revue.images.store import ImageStore
 from revue.news.models import Image
 from tests.images.conftest import animated_gif, picture
@@ -228,3 +228,17 @@ def test_a_failed_fetch_is_remembered_for_its_window_only(tmp_path):
     assert store.failure(url_hash, within_seconds=60) == ""
     with pytest.raises(ValueError):
         store.read("../../etc/passwd", "original")
+
+
+def test_a_kept_address_follows_a_new_secret_key_or_salt(settings):
+    """Image addresses are kept by each process (a front page names hundreds): a new secret key
+    or salt gives new addresses at once, which the proxy reads, and the old ones no longer are."""
+    before = proxy_path(42, 300)
+    assert proxy_path(42, 300) == before and unsign(before.split("/")[2]) == 42
+    settings.REVUE_IMAGE_URL_SALT = "un autre sel"
+    salted = proxy_path(42, 300)
+    assert salted != before and unsign(salted.split("/")[2]) == 42 and unsign(before.split("/")[2]) is None
+    settings.SECRET_KEY = "une autre clé " * 4
+    rekeyed = moderation_path(42, 300)
+    assert rekeyed.endswith("/320/moderation") and rekeyed.split("/")[2] != salted.split("/")[2]
+    assert unsign(rekeyed.split("/")[2]) == 42
