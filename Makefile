@@ -35,7 +35,8 @@ MESSAGES := $(patsubst %.po,%.mo,$(wildcard revue/locale/*/LC_MESSAGES/*.po))
 
 messages: $(MESSAGES)
 
-revue/locale/%.mo: revue/locale/%.po | $(VENV)/.installed
+# one run compiles every catalogue that changed (a grouped target: not once per .mo)
+$(MESSAGES) &: $(MESSAGES:.mo=.po) | $(VENV)/.installed
 	$(BIN)/python -m revue.portal.translations
 
 ## make demo: the portal on the offline demo press, at http://127.0.0.1:8000/
