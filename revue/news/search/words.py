@@ -78,24 +78,6 @@ def normalize_for_search(text: str, language: str) -> list[str]:
     return [stem(word, code) for word in folded_words(text)]
 
 
-@dataclass(frozen=True)
-class Word:
-    """One word of an original text, where it sits, and its folded form."""
-
-    start: int
-    end: int
-    folded: str
-
-
-def words_with_spans(text: str) -> list[Word]:
-    """Every word of ``text`` with its position, for highlighting the original text."""
-    found = []
-    for match in WORD.finditer(text):
-        for part in fold_word(match.group()):  # « ½ » folds to two words, 1 and 2
-            found.append(Word(match.start(), match.end(), part))
-    return found
-
-
 # --- index entries -----------------------------------------------------------------------------
 
 
