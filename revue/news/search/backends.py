@@ -225,9 +225,9 @@ class Tsvector(Backend):
     tables, triggers, dropped = POSTGRES_TABLES, POSTGRES_TRIGGERS, POSTGRES_DROP
 
     def _write(self, cursor, entries, ids, marks) -> None:
-        # one writer at a time until its transaction ends: two (a reader's search indexing the
-        # queue, the crawler indexing what it stored) would each delete nothing, then the second
-        # insert would fail on the first's rows (duplicate key: a 500 for the reader)
+        # one writer at a time until its transaction ends: two (a crawl run indexing the queue,
+        # another worker indexing what it stored) would each delete nothing, then the second
+        # insert would fail on the first's rows (duplicate key)
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEARCH_WRITE_LOCK])
         cursor.execute(f"DELETE FROM news_article_search WHERE article_id IN ({marks})", ids)
         insert_rows(cursor, "news_article_search", ("article_id", "published", "document"),
