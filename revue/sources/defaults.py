@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 
 from revue.sources.services import FeedSpec
 from revue.text.categories import SECTIONS
+from revue.text.language import DETECTABLE
 
 COLUMNS = ("outlet", "language", "category", "feed_url", "checked", "seen")
-LANGUAGES = frozenset({"ar", "fr", "en", "es"})
+LANGUAGES = frozenset(DETECTABLE)  # the languages Revue tells apart
 NEVER = "never"
 
 
