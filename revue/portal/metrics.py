@@ -63,11 +63,10 @@ def exposition() -> bytes:
 
 
 def _exposition() -> bytes:
+    registry = CollectorRegistry()
     if multiprocess_dir():
-        registry = CollectorRegistry()
         MultiProcessCollector(registry)
     else:  # one process counts alone (no token at start-up, or a test)
-        registry = CollectorRegistry()
         registry.register(_ThisProcess())
     registry.register(DatabaseCollector())
     return generate_latest(registry)

@@ -28,7 +28,7 @@ import selectors
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -46,7 +46,6 @@ class Stream:
     sock: socket.socket
     chunked: bool
     generation: str  # the generation of the last event it was sent
-    opened_at: float = field(default_factory=time.monotonic)
 
     def frame(self, data: bytes) -> bytes:
         return b"%x\r\n%s\r\n" % (len(data), data) if self.chunked else data
@@ -77,10 +76,6 @@ class Broadcaster:
         self.wake_reader, self.wake_writer = socket.socketpair()
         self.wake_reader.setblocking(False)
         self.selector.register(self.wake_reader, selectors.EVENT_READ)
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.streams) + len(self.arriving) + self.reserved
 
     def reserve(self) -> bool:
         """Take a place for a stream about to be answered, if the process has one left (the
