@@ -20,19 +20,19 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, get_language_bidi, get_language_info
 
+from revue.portal.cache import FRONT, READ_PARAMETERS, SEARCH
 from revue.portal.languages import SWITCH_NEXT, edition_path
 
 register = template.Library()
 
 SEARCH_VIEW = "search"
-PAGE_PARAMETERS = ("page",)  # what a page reads (revue.portal.cache's READ_PARAMETERS)
-SEARCH_PARAMETERS = ("q", "source", "rubrique", "langue", "du", "au", "page")  # what the search page reads
 
 
 def kept_query(request) -> str:
     """The query string the edition links keep: the parameters this page reads, and no other."""
     match = getattr(request, "resolver_match", None)
-    names = SEARCH_PARAMETERS if match is not None and match.url_name == SEARCH_VIEW else PAGE_PARAMETERS
+    kind = SEARCH if match is not None and match.url_name == SEARCH_VIEW else FRONT
+    names = READ_PARAMETERS[kind]
     return urlencode([(name, request.GET[name]) for name in names if name in request.GET])
 
 
