@@ -37,11 +37,12 @@ def sparkline(counts: list[int]) -> str:
     """An inline SVG polyline of ``counts`` (one a day, oldest first), with its total as title."""
     top = max(counts) or 1
     step = SPARK_WIDTH / max(len(counts) - 1, 1)
+    label = _spark_label(counts)
     points = " ".join(f"{i * step:.1f},{SPARK_HEIGHT - 1 - (n / top) * (SPARK_HEIGHT - 2):.1f}" for i, n in enumerate(counts))
     return format_html(
         '<svg class="revue-spark" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">'
         '<title>{}</title><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{}"/></svg>',
-        SPARK_WIDTH, SPARK_HEIGHT, SPARK_WIDTH, SPARK_HEIGHT, _spark_label(counts), _spark_label(counts), points,
+        SPARK_WIDTH, SPARK_HEIGHT, SPARK_WIDTH, SPARK_HEIGHT, label, label, points,
     )
 
 

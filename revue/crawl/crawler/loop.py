@@ -181,9 +181,10 @@ async def _settle_batch(pools: Pools, params: StoryParams, article_ids: list[int
             await pools.in_settler(pipeline.settle, article_ids, params, options, features)
         else:
             await on_db(settle_articles)(article_ids, params, options, features)
-        SETTLE_SECONDS.observe(time.monotonic() - started)
+        elapsed = time.monotonic() - started
+        SETTLE_SECONDS.observe(elapsed)
         logger.debug("articles settled", extra={"stage": "settle", "outcome": "ok", "articles": len(article_ids),
-                                                "ms": round((time.monotonic() - started) * 1000)})
+                                                "ms": round(elapsed * 1000)})
     except Exception:  # stored already: a search indexes the queue, `revue stories update` catches up
         logger.exception("articles not settled; they will be on the next search or stories update",
                          extra={"stage": "settle", "outcome": "error", "articles": len(article_ids)})

@@ -280,9 +280,8 @@ def _ms(started: float) -> int:
 
 def _log_outcome(job: FeedJob, outcome: FeedOutcome, started: float) -> None:
     """One line per refreshed feed, with its time: a warning when it failed, else at debug level."""
-    ms = round((time.monotonic() - started) * 1000)
     FEED_FETCHES.labels(outcome=outcome.status).inc()
-    keys = _keys(job, outcome.status, ms=ms, new=outcome.new_articles)
+    keys = _keys(job, outcome.status, ms=_ms(started), new=outcome.new_articles)
     if outcome.error:
         logger.warning("feed failed: %s", outcome.error, extra=keys)
     else:
