@@ -9,7 +9,13 @@
   ``REVUE_SITEMAP_MAX_URLS`` (``?p=2``);
 * ``/robots.txt``: points to the index.
 
-Built on ``django.contrib.sitemaps``; the URLs are the portal's article pages.
+Built on ``django.contrib.sitemaps``; the URLs are the portal's article pages. There is one set of
+sitemaps for the four editions, at the root: each article is listed once, at its page in the
+edition of its own language (an Arabic article at ``/ar/…``, read right to left in an interface
+that is too; a French one at the root), and names its page in every edition as an alternate
+(``xhtml:link hreflang``, and ``x-default`` for the root), as search engines ask of a site in
+several languages. An edition's own ``/ar/sitemap.xml`` or ``/ar/robots.txt`` answers with a
+permanent redirect to the root's.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.sitemaps.views import SitemapIndexItem
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +34,7 @@ from django.utils import timezone
 from revue.news.models import Article
 from revue.portal.archives import day_bounds
 from revue.portal.cache import cached
+from revue.portal.languages import codes, edition_of, edition_path, unprefixed
 
 GOOGLE_NEWS_MAX_URLS = 1000  # Google News reads no more than this from one news sitemap
 XML = "application/xml"
@@ -43,7 +50,31 @@ def sitemap_articles():
     )
 
 
-class NewsSitemap(Sitemap):
+def own_edition(article: Article) -> str:
+    """The edition in the article's own language, when there is one; else the default."""
+    language = article.language or article.source.language
+    return language if language in codes() else settings.LANGUAGE_CODE
+
+
+class EditionSitemap(Sitemap):
+    """Articles at their own edition's page, each naming its pages in the other editions."""
+
+    def location(self, article: Article) -> str:
+        return edition_path(article.get_absolute_url(), own_edition(article))
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page, site, protocol)
+        for url in urls:
+            path = self.location(url["item"])
+            origin = url["location"][: -len(path)]
+            default = url["item"].get_absolute_url()  # the root edition's page
+            url["alternates"] = [
+                {"lang_code": code, "location": origin + edition_path(default, code)} for code in codes()
+            ] + [{"lang_code": "x-default", "location": origin + default}]
+        return urls
+
+
+class NewsSitemap(EditionSitemap):
     """The last hours' articles, for Google News."""
 
     limit = GOOGLE_NEWS_MAX_URLS
@@ -56,7 +87,7 @@ class NewsSitemap(Sitemap):
         return article.published_at
 
 
-class DaySitemap(Sitemap):
+class DaySitemap(EditionSitemap):
     """Every article of one day."""
 
     def __init__(self, day: date):
@@ -90,6 +121,18 @@ def day_sitemap_url(day: date) -> str:
     return reverse("portal:sitemap-day", args=[day.isoformat()])
 
 
+def at_the_root(view):
+    """An edition's copy of a root-only file (``/ar/sitemap.xml``) redirects to the root's."""
+
+    def only_at_the_root(request, *args, **kwargs):
+        if edition_of(request.path_info) != settings.LANGUAGE_CODE:
+            return HttpResponsePermanentRedirect(unprefixed(request.get_full_path()))
+        return view(request, *args, **kwargs)
+
+    return only_at_the_root
+
+
+@at_the_root
 def sitemap_index(request):
     """The list of every sitemap: the news one, then one per day."""
     days = cached("sitemap-days", days_with_articles)
@@ -101,12 +144,14 @@ def sitemap_index(request):
     return response
 
 
+@at_the_root
 def news_sitemap(request):
     return sitemap_views.sitemap(
         request, {"actualites": NewsSitemap()}, template_name="portal/sitemap_news.xml", content_type=XML
     )
 
 
+@at_the_root
 def day_sitemap(request, day: str):
     try:
         asked = date.fromisoformat(day)
@@ -117,6 +162,7 @@ def day_sitemap(request, day: str):
     return sitemap_views.sitemap(request, {"jour": DaySitemap(asked)}, content_type=XML)
 
 
+@at_the_root
 def robots_txt(request):
     """Everything may be crawled but the search results; the sitemaps are listed."""
     lines = [

@@ -110,3 +110,40 @@ def test_a_blocked_image_is_in_neither_opengraph_nor_json_ld(client, barlamane, 
     article = make_article(barlamane, image=make_image("https://www.barlamane.com/img/bad.jpg", blocked=True))
     head = client.get(f"/barlamane/{article.pk}").content.decode().split("</head>")[0]
     assert "bad.jpg" not in head
+
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def alternates(url) -> dict[str, str]:
+    return {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
+
+
+@pytest.mark.parametrize("sitemap", ["/sitemap-2025-12-08.xml", "/sitemap-actualites.xml"])
+def test_each_article_is_listed_once_in_its_own_languages_edition_with_the_others_as_alternates(
+        client, barlamane, hespress, make_article, sitemap):
+    when = min(datetime(2025, 12, 8, 10, tzinfo=CASABLANCA), timezone.now() - timedelta(hours=1))
+    if sitemap == "/sitemap-actualites.xml":
+        when = timezone.now() - timedelta(hours=1)
+    french = make_article(barlamane, "Le pacte", published_at=when)
+    arabic = make_article(hespress, "الميثاق", published_at=when)
+    urls = ET.fromstring(client.get(sitemap).content).findall(f"{SITEMAP}url")
+    listed = {u.findtext(f"{SITEMAP}loc"): alternates(u) for u in urls}
+    root = "http://testserver"
+    assert set(listed) == {f"{root}/barlamane/{french.pk}", f"{root}/ar/hespress/{arabic.pk}"}
+    assert listed[f"{root}/ar/hespress/{arabic.pk}"] == {
+        "fr": f"{root}/hespress/{arabic.pk}", "ar": f"{root}/ar/hespress/{arabic.pk}",
+        "es": f"{root}/es/hespress/{arabic.pk}", "en": f"{root}/en/hespress/{arabic.pk}",
+        "x-default": f"{root}/hespress/{arabic.pk}",
+    }
+    for location, links in listed.items():  # every alternate is a page a reader gets
+        for href in links.values():
+            assert client.get(href.removeprefix(root)).status_code == 200, href
+
+
+@pytest.mark.parametrize("path", ["/ar/sitemap.xml", "/es/sitemap-actualites.xml", "/en/sitemap-2025-12-08.xml",
+                                  "/ar/robots.txt"])
+def test_an_editions_copy_of_a_root_file_redirects_to_the_roots(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response["Location"] == path[3:]
