@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Avg, Count, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Length, TruncDate
 from django.utils import timezone
@@ -52,14 +53,47 @@ def _spark_label(counts: list[int]) -> str:
 
 def daily_counts(articles, days: int) -> list[int]:
     """Articles fetched on each of the last ``days`` days (today last), from ``articles``."""
+    return daily_counts_by(articles, None, days)[None]
+
+
+def daily_counts_by(articles, field: str | None, days: int) -> dict:
+    """``daily_counts`` for each value of ``field`` (``feed_id``, ``source_id``) among ``articles``,
+    in one query; a value with no article in the window is missing (``None``: all of them together)."""
     today = timezone.localdate()
     since = today - timedelta(days=days - 1)
     start = timezone.make_aware(datetime.combine(since, time.min))
+    keys = (field, "day") if field else ("day",)
     rows = (articles.filter(fetched_at__gte=start)
             .annotate(day=TruncDate("fetched_at", tzinfo=timezone.get_current_timezone()))
-            .values("day").annotate(n=Count("id")).values_list("day", "n"))
-    found = dict(rows)
-    return [found.get(since + timedelta(days=i), 0) for i in range(days)]
+            .values(*keys).annotate(n=Count("id")).values_list(*keys, "n"))
+    found: dict = {}
+    for *key, day, n in rows:
+        found.setdefault(key[0] if key else None, {})[day] = n
+    if not field:
+        found.setdefault(None, {})
+    return {key: [by_day.get(since + timedelta(days=i), 0) for i in range(days)] for key, by_day in found.items()}
+
+
+class SparklineChangeList(ChangeList):
+    """The admin's list, with each shown row's daily article counts read in one query
+    (``row.daily_counts``) rather than one query a row."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        field = self.model_admin.sparkline_field
+        ids = [row.pk for row in self.result_list]
+        counts = daily_counts_by(Article.objects.filter(**{f"{field}__in": ids}), field, settings.REVUE_HEALTH_DAYS)
+        silent = [0] * settings.REVUE_HEALTH_DAYS
+        for row in self.result_list:
+            row.daily_counts = counts.get(row.pk, silent)
+
+
+def row_sparkline(row, field: str):
+    """A list row's sparkline: its counts from the list's one query, else its own query."""
+    counts = getattr(row, "daily_counts", None)
+    if counts is None:
+        counts = daily_counts(Article.objects.filter(**{field: row.pk}), settings.REVUE_HEALTH_DAYS)
+    return sparkline(counts)
 
 
 def _window_start():
@@ -135,9 +169,13 @@ class FeedHealthAdmin(FeedAdmin):
     list_filter = (HealthFilter, "state", "source__language")
     actions = ["fetch_now", "park", "wake"]
     inlines = [FeedFetchInline]
+    sparkline_field = "feed_id"
 
     def get_queryset(self, request):
         return annotate_feed_health(super().get_queryset(request))
+
+    def get_changelist(self, request, **kwargs):
+        return SparklineChangeList
 
     @admin.display(description="dernier succès", ordering="last_success_at")
     def last_success(self, feed):
@@ -149,7 +187,7 @@ class FeedHealthAdmin(FeedAdmin):
 
     @admin.display(description="articles par jour")
     def articles_per_day(self, feed):
-        return sparkline(daily_counts(Article.objects.filter(feed_id=feed.pk), settings.REVUE_HEALTH_DAYS))
+        return row_sparkline(feed, self.sparkline_field)
 
     @admin.display(description="longueur moyenne", ordering="average_length")
     def average_text(self, feed):
@@ -170,6 +208,10 @@ class FeedHealthAdmin(FeedAdmin):
 class SourceHealthAdmin(SourceAdmin):
     list_display = ("name", "slug", "language", "is_active", "feed_count", "failing_feeds", "parked_feeds",
                     "last_fetch", "articles_per_day")
+    sparkline_field = "source_id"
+
+    def get_changelist(self, request, **kwargs):
+        return SparklineChangeList
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -186,7 +228,7 @@ class SourceHealthAdmin(SourceAdmin):
 
     @admin.display(description="articles par jour")
     def articles_per_day(self, source):
-        return sparkline(daily_counts(Article.objects.filter(source_id=source.pk), settings.REVUE_HEALTH_DAYS))
+        return row_sparkline(source, self.sparkline_field)
 
 
 for model, health in ((Feed, FeedHealthAdmin), (Source, SourceHealthAdmin)):

@@ -10,6 +10,8 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from revue.crawl.fetchlog import record_fetches
@@ -76,6 +78,19 @@ def test_the_feed_list_shows_each_feeds_health(crawled_twice, operator):
     assert sum(map(int, sparks)) == Article.objects.count() > 0
     for header in ("dernier succès", "dernière erreur", "articles par jour", "longueur moyenne", "entries skipped"):
         assert header in page.lower() or header.replace(" ", "_") in page.lower(), header
+
+
+@pytest.mark.parametrize("page", [LIST, "/admin/sources/source/"])
+def test_a_longer_list_costs_no_more_queries(crawled_twice, operator, page):
+    """Each row's sparkline comes from the list's one query, not one query a row."""
+    def queries(query: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as run:
+            shown = operator.get(page + query).content.decode()
+        return len(run.captured_queries), shown.count('<svg class="revue-spark"')
+
+    few, all_rows = queries("?q=disparu"), queries("")
+    assert few[1] == 1 and all_rows[1] > 2
+    assert all_rows[0] == few[0]
 
 
 def test_the_health_filters(crawled_twice, operator, settings):
