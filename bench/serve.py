@@ -349,11 +349,12 @@ def database_bytes(kind: str, data: Path, options) -> int:
 
 def renew(data: Path, database: dict) -> None:
     """Renew the reader generation as a settle does: the token file with the in-memory cache; on
-    Redis, the token's key (``revue.news.cache``) is deleted, and the next request makes a new one."""
+    Redis, ``invalidate_reader_caches()`` in a process of its own (it writes the token and tells
+    every server process, which keep their own copy of it: ``revue.news.cache``)."""
     if "REVUE_CACHE_URL" in database:
-        import redis
-
-        redis.Redis.from_url(database["REVUE_CACHE_URL"]).delete("revue:1:portal:generation")
+        subprocess.run([sys.executable, "-c", "import django; django.setup(); from revue.news.cache import "
+                        "invalidate_reader_caches; invalidate_reader_caches()"],
+                       cwd=ROOT, env={**environment(data, database), "DJANGO_SETTINGS_MODULE": "revue.settings"}, check=True)
     else:
         (data / "reader-generation").write_text(str(time.time_ns()))
 
