@@ -18,6 +18,7 @@ from revue.news.search.words import index_entry
 from revue.news.stories import StoryParams, prepare_all
 from revue.news.models import Article, Category
 from revue.news.search.params import search_filters
+from revue.news.search.query import TSQUERY_FACET_MARK
 from revue.sources.models import Feed, Source
 
 _serial = itertools.count(1)
@@ -214,6 +215,47 @@ def test_filter_by_date_range_in_local_days(article):
     assert found("tempête", since="2025-12-08", until="2026-01-31") == ["Tempête en janvier", "Tempête en décembre"]
     assert found("tempête", since="2026-02-01") == ["Tempête en mars"]
     assert found("tempête", until="2025-12-07") == []
+
+
+def test_a_word_spelt_like_a_facet_finds_only_the_word(article, outlet):
+    """Filters are facet terms indexed with each article (the language facet of Spanish is
+    ``les``, an outlet's ``s`` and its id, a day's ``d`` and its date): a reader's word, or prefix,
+    never matches one, and a facet never matches a word."""
+    elpais = outlet("El País", "es")
+    spanish = article("El gobierno aprueba el presupuesto", "", source=elpais,
+                      published_at=datetime(2025, 12, 8, 12, tzinfo=tz.utc))
+    french = article("Les députés votent", "Le prix de la lessive est en débat.")
+    assert found("les") == ["Les députés votent"]
+    assert found("les*") == ["Les députés votent"]  # lessive
+    assert found(f"s{elpais.pk}") == [] and found("d20251208") == [] and found("lfr") == []
+    assert found("presupuesto", lang="es") == [spanish.title]
+    assert found("les", lang="es") == []
+    assert found("députés", lang="fr") == [french.title]
+
+
+def test_entries_written_before_facets_were_marked_are_rewritten(article, outlet):
+    """Migration ``news.0005`` on PostgreSQL: entries whose facets were bare words (weight D) get
+    them marked in place; words, filters and ranking find them as if indexed anew."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its facets in a column of their own")
+    elpais = outlet("El País", "es")
+    spanish = article("Les presupuestos del gobierno", "El gobierno aprueba el presupuesto.", source=elpais,
+                      published_at=datetime(2025, 12, 8, 12, tzinfo=tz.utc))
+    french = article("Les députés votent", "Le texte part au Sénat.")
+    with connection.cursor() as cursor:  # as the round-2 backend wrote them
+        cursor.execute("UPDATE news_article_search SET document = replace(document::text, %s, %s)::tsvector",
+                       ["'" + TSQUERY_FACET_MARK, "'"])
+        cursor.execute("SELECT count(*) FROM news_article_search WHERE document @@ 'les:D'")
+        assert cursor.fetchone() == (1,)  # the Spanish article's language facet, as a bare word
+    search.backend().mark_facets()
+    assert found("les") == [french.title, spanish.title]
+    assert found("les", lang="es") == [spanish.title]
+    assert found("presupuesto", since="2025-12-08", until="2025-12-08", lang="es") == [spanish.title]
+    assert found(f"s{elpais.pk}") == [] and found("d20251208") == []
+    search.backend().mark_facets()  # twice: the same
+    assert found("presupuesto", lang="es", outlet=elpais.slug) == [spanish.title]
 
 
 # --- ranking, highlighting, pages ---------------------------------------------------------------

@@ -4,7 +4,11 @@ connection, and nothing else in Revue asks which database it is on to search.
 * ``Fts5`` (SQLite): ``news_article_fts``, an FTS5 table (``published`` unindexed, then the
   ``title``, ``body`` and ``meta`` columns of normalised words), ranked by ``bm25``;
 * ``Tsvector`` (PostgreSQL): ``news_article_search``, a ``tsvector`` with a GIN index, ranked by
-  ``ts_rank`` (title words weigh A, body words B, facets D).
+  ``ts_rank`` (title words weigh A, body words B, facets D). The match names no weight and facet
+  terms start with a mark no word has (``query.TSQUERY_FACET_MARK``), so that the GIN index answers
+  a query without phrases alone, never reading a tsvector again; only the newest matches are
+  ranked, their tsvectors compressed with LZ4 where the server has it (faster to read back than
+  PostgreSQL's own pglz).
 
 Both keep ``news_search_pending(article_id)``: articles whose entry is missing or stale. Triggers on
 ``news_article`` fill it on every insert and on every update of an indexed column, whatever wrote
@@ -26,7 +30,14 @@ from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
 
 from revue.db import insert_rows
-from revue.news.search.query import ParsedQuery, SearchFilters, fts5_expression, tsquery_expression
+from revue.news.search.query import (
+    TSQUERY_FACET_MARK,
+    ParsedQuery,
+    SearchFilters,
+    fts5_expression,
+    tsquery_expression,
+    tsquery_rank_expression,
+)
 from revue.news.search.words import IndexEntry
 
 # Columns whose change makes an article's index entry stale.
@@ -62,13 +73,14 @@ SQLITE_DROP = [
     "DROP TABLE IF EXISTS news_search_pending",
 ]
 
+POSTGRES_GIN = "CREATE INDEX IF NOT EXISTS news_article_search_document ON news_article_search USING GIN (document)"
 POSTGRES_TABLES = [
     "CREATE TABLE IF NOT EXISTS news_search_pending (article_id bigint PRIMARY KEY)",
     """CREATE TABLE IF NOT EXISTS news_article_search (
         article_id bigint PRIMARY KEY,
         published bigint NOT NULL,
         document tsvector NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS news_article_search_document ON news_article_search USING GIN (document)",
+    POSTGRES_GIN,
     """CREATE OR REPLACE FUNCTION news_article_search_stale() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         INSERT INTO news_search_pending (article_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
@@ -233,12 +245,46 @@ class Tsvector(Backend):
         insert_rows(cursor, "news_article_search", ("article_id", "published", "document"),
                     [(e.article_id, e.published, self.tsvector(e)) for e in entries], marks=("%s", "%s", "%s::tsvector"))
 
+    def create(self) -> None:
+        super().create()
+        self.compress()
+
+    def mark_facets(self) -> None:
+        """Rewrite the entries written before facet terms had ``TSQUERY_FACET_MARK`` (migration
+        ``news.0005``): a facet is the one term of weight D, so such an entry keeps its title and
+        body words as they are and gets its facets back marked (without positions: no phrase
+        reads them, and they weigh nothing in ``ts_rank``). An entry already marked (each has a
+        language facet) is left as it is. The GIN index is made again after, faster than kept up
+        to date row by row; the rewritten tsvectors take ``compress``'s compression."""
+        mark = TSQUERY_FACET_MARK
+        self.compress()
+        self._run([
+            "DROP INDEX IF EXISTS news_article_search_document",
+            "UPDATE news_article_search SET document = ts_filter(document, '{a,b}') || array_to_tsvector(ARRAY("
+            f"SELECT '{mark}' || lexeme FROM unnest(ts_filter(document, '{{d}}'))))"
+            f" WHERE NOT document @@ CAST('''{mark}l'':*' AS tsquery)",
+            POSTGRES_GIN,
+            "ANALYZE news_article_search",
+        ])
+
+    def compress(self) -> None:
+        """Compress the tsvectors written from now on with LZ4 (PostgreSQL 14 and later, built
+        with it): ranking reads a few hundred of them per search, and LZ4 gives them back three to
+        four times faster than pglz. A server without it keeps pglz."""
+        try:
+            with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE news_article_search ALTER COLUMN document SET COMPRESSION lz4")
+        except DatabaseError:
+            pass
+
     @staticmethod
     def tsvector(entry: IndexEntry) -> str:
-        """The ``tsvector`` literal of an entry: title words weigh A, body words B, facets D."""
+        """The ``tsvector`` literal of an entry: title words weigh A, body words B, facets D (each
+        after ``TSQUERY_FACET_MARK``)."""
         positions: dict[str, list[str]] = {}
         position = 0
-        for words, weight, gap in ((entry.title, "A", 1), (entry.body, "B", 2), (entry.meta, "D", 2)):
+        meta = tuple(TSQUERY_FACET_MARK + term for term in entry.meta)
+        for words, weight, gap in ((entry.title, "A", 1), (entry.body, "B", 2), (meta, "D", 2)):
             position += gap - 1  # no phrase runs from the title into the body
             for word in words:
                 position = min(position + 1, POSTGRES_MAX_POSITION)
@@ -247,18 +293,20 @@ class Tsvector(Backend):
                     found.append(f"{position}{weight}")
         return " ".join(f"'{word}':{','.join(marks)}" for word, marks in positions.items())
 
-    def candidates(self, query, filters, limit, title_weight):
+    def candidates_statement(self, query, filters, limit, title_weight) -> tuple[str, list]:
+        """The statement ``candidates`` runs, and its parameters: ranked after the limit, as
+        ts_rank reads each document again (only the newest ``limit`` matches are ranked)."""
         weights = "{0, 0, %s, 1.0}" % (1.0 / title_weight)  # D, C, B, A
-        expression = tsquery_expression(query, filters)
+        return (
+            "SELECT article_id, ts_rank(%s::float4[], document, CAST(%s AS tsquery)), published"
+            " FROM (SELECT article_id, document, published FROM news_article_search"
+            " WHERE document @@ CAST(%s AS tsquery) ORDER BY article_id DESC LIMIT %s) AS newest",
+            [weights, tsquery_rank_expression(query, filters), tsquery_expression(query, filters), limit],
+        )
+
+    def candidates(self, query, filters, limit, title_weight):
         with self.connection.cursor() as cursor:
-            # ranked after the limit: ts_rank reads each document again, so only the newest
-            # ``limit`` matches are ranked (bench/README.md, round 2: 20-25 % of a common word's time)
-            cursor.execute(
-                "SELECT article_id, ts_rank(%s::float4[], document, CAST(%s AS tsquery)), published"
-                " FROM (SELECT article_id, document, published FROM news_article_search"
-                " WHERE document @@ CAST(%s AS tsquery) ORDER BY article_id DESC LIMIT %s) AS newest",
-                [weights, expression, expression, limit],
-            )
+            cursor.execute(*self.candidates_statement(query, filters, limit, title_weight))
             return cursor.fetchall()
 
     @contextmanager

@@ -285,14 +285,20 @@ def fts5_expression(query: ParsedQuery, filters: SearchFilters) -> str:
 
 
 # --- PostgreSQL tsquery ------------------------------------------------------------------------
-# Title words carry weight A, body words B, facet terms D: ``:AB`` keeps facets out of text
-# matches and ``:D`` keeps words out of facet matches.
+# No weight in the match: a tsquery of words, prefixes and exclusions is then answered by the GIN
+# index alone (a weight, ``:AB``, or a phrase makes PostgreSQL read each match's tsvector again to
+# check it). Title words weigh A and body words B only for ``ts_rank``; facet terms are written
+# with ``TSQUERY_FACET_MARK`` before them, a character no folded word holds (words are letters and
+# digits, ``words.FOLDED_WORD``), so that no word or prefix a reader types matches a facet (the
+# language facet of Spanish, ``les``, is a French word) and no facet a word.
+
+TSQUERY_FACET_MARK = "_"
 
 
 def _tsquery_alternative(words: tuple[str, ...], is_prefix: bool) -> str:
-    lexemes = [f"'{word}':AB" for word in words]
+    lexemes = [f"'{word}'" for word in words]
     if is_prefix:
-        lexemes[-1] = f"'{words[-1]}':*AB"
+        lexemes[-1] += ":*"
     return "(" + " <-> ".join(lexemes) + ")"
 
 
@@ -301,12 +307,20 @@ def _tsquery_clause(clause: Clause, languages: tuple[str, ...], min_prefix: int)
     return "(" + " | ".join(options) + ")"
 
 
+def _tsquery_groups(query: ParsedQuery, languages: tuple[str, ...], min_prefix: int) -> list[str]:
+    return ["(" + " | ".join(_tsquery_clause(c, languages, min_prefix) for c in group) + ")" for group in query.groups]
+
+
 def tsquery_expression(query: ParsedQuery, filters: SearchFilters) -> str:
-    """The ``tsquery`` text for ``query`` within ``filters`` (``query`` must not be empty)."""
+    """The ``tsquery`` text that finds ``query`` within ``filters`` (``query`` must not be empty)."""
     languages, min_prefix = query_languages(filters), settings.REVUE_SEARCH_MIN_PREFIX
-    parts = [
-        "(" + " | ".join(_tsquery_clause(c, languages, min_prefix) for c in group) + ")" for group in query.groups
-    ]
-    parts += ["(" + " | ".join(f"'{t}':D" for t in terms) + ")" for terms in filter_facets(filters)]
+    parts = _tsquery_groups(query, languages, min_prefix)
+    parts += ["(" + " | ".join(f"'{TSQUERY_FACET_MARK}{t}'" for t in terms) + ")" for terms in filter_facets(filters)]
     parts += ["!" + _tsquery_clause(c, languages, min_prefix) for c in query.excluded]
     return " & ".join(parts)
+
+
+def tsquery_rank_expression(query: ParsedQuery, filters: SearchFilters) -> str:
+    """The ``tsquery`` text ``ts_rank`` weighs a match with: the words sought only (a facet term,
+    weighing nothing, would bring an ``&``'s rank to 0, and so would an excluded word)."""
+    return " & ".join(_tsquery_groups(query, query_languages(filters), settings.REVUE_SEARCH_MIN_PREFIX))

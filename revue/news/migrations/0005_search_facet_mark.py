@@ -1,0 +1,27 @@
+"""Search on PostgreSQL answered by its GIN index alone (#17): facet terms now start with a mark
+no word has (``revue.news.search.query.TSQUERY_FACET_MARK``), so that a search names no weight,
+and the tsvectors are compressed with LZ4 where the server has it. The entries already written
+are rewritten in SQL (``Tsvector.mark_facets``); SQLite is unchanged (its facets have a column
+of their own). Going back queues every article, indexed again right after ``migrate``.
+"""
+
+from django.db import migrations
+
+from revue.news.search.backends import Tsvector, backend
+
+
+def mark_facets(apps, schema_editor):
+    index = backend(schema_editor.connection)
+    if isinstance(index, Tsvector) and index.exists():
+        index.mark_facets()
+
+
+def queue_every_article(apps, schema_editor):
+    index = backend(schema_editor.connection)
+    if isinstance(index, Tsvector) and index.exists():
+        index._run(["INSERT INTO news_search_pending (article_id) SELECT id FROM news_article ON CONFLICT DO NOTHING"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("news", "0004_search")]
+    operations = [migrations.RunPython(mark_facets, queue_every_article)]
