@@ -9,7 +9,9 @@ barrier). The new articles are settled every ``REVUE_CRAWL_SETTLE_EVERY`` in a t
 leased just before, as its write holds SQLite's write lock), so that fetching goes on meanwhile,
 but no lease while ``SETTLE_BACKLOG`` settles' worth of articles wait; once everything due is
 leased, what the last feeds bring is settled as soon as the previous settle ends, so the run
-does not end on one large settle.
+does not end on one large settle. A feed given back unfetched (it waited for its place at work
+longer than half its lease: ``FeedRefresh.refresh_safely``) is due again at once, and this run
+leases it again: a run ends when everything due was fetched, not when everything was leased.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class LeaseLoop:
         self.settling: asyncio.Task | None = None  # one settle at a time, beside the crawl
         self.backlog = SETTLE_BACKLOG * max(1, settings.REVUE_CRAWL_SETTLE_EVERY)
         self.more = True  # something may still be due
+        self.given_back = 0  # feeds given back unfetched since the last flush: due again once it is written
 
     async def crawl(self) -> None:
         """Lease and refresh until nothing more is due and every leased feed is done; whatever
@@ -82,8 +85,10 @@ class LeaseLoop:
                 for task in done:
                     if task is not self.settling:  # (a settle that ended: caught up, the next starts below)
                         self._count(task.result())
-                if self.outcomes.waiting >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS:
-                    await self.outcomes.flush()
+                # (feeds given back when all was leased: written at once, so that they are leased again)
+                if (self.outcomes.waiting >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS
+                        or (self.given_back and not self.more)):
+                    await self._flush()
                     flushed = time.monotonic()
                 # settle every REVUE_CRAWL_SETTLE_EVERY articles, and once all is leased, whatever
                 # the last feeds bring as soon as the previous settle ends: the run's tail is short
@@ -97,8 +102,16 @@ class LeaseLoop:
                 await self.settling
             await settle(self.pools, self.run.story_params, *self._take_unsettled())
 
+    async def _flush(self) -> None:
+        """Write the outcomes gathered; once feeds given back are written, they are due again."""
+        await self.outcomes.flush()
+        if self.given_back and not self.outcomes.waiting:  # (a flush that failed keeps them leased)
+            self.given_back = 0
+            self.more = True
+
     def _count(self, outcome: FeedOutcome) -> None:
         self.run.summary.add(outcome)
+        self.given_back += outcome.status == "deferred"
         self.unsettled.extend(outcome.article_ids)
         self.features.update(outcome.features)
         if self.on_feed_done and outcome.status != "deferred":
@@ -112,7 +125,7 @@ class LeaseLoop:
 
     async def _lease_and_start(self, room: int) -> bool:
         """Lease up to ``room`` feeds and start them; False when nothing more is due."""
-        return bool(await self._lease_count(room)) and self.run.feed_ids is None
+        return bool(await self._lease_count(room))
 
     async def _lease_count(self, room: int) -> int:
         jobs = await self._lease(room)
@@ -123,7 +136,7 @@ class LeaseLoop:
         """Lease ``count`` more feeds (``REVUE_LEASE_BATCH`` a lease) and start them."""
         while count > 0:
             leased = await self._lease_count(count)
-            if not leased or self.run.feed_ids is not None:
+            if not leased:
                 return False
             count -= leased
         return True

@@ -82,7 +82,7 @@ class CrawlSummary:
     failures: list[FeedOutcome] = field(default_factory=list)
 
     def add(self, outcome: FeedOutcome) -> None:
-        if outcome.status == "deferred":  # given back unfetched: the next run takes it
+        if outcome.status == "deferred":  # given back unfetched: the run leases it again
             self.deferred += 1
             return
         self.feeds += 1
