@@ -119,7 +119,7 @@ def cache_from_url(url: str, data_dir: Path | None = None) -> dict:
         }
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "revue.portal.sharedcache.RedisCacheRenewedOnClear",  # Django's, clear() renews the generation
             "LOCATION": url,
             "KEY_PREFIX": "revue",
         }

@@ -24,9 +24,11 @@ Redis cache, and needs no list of keys.
   lists, with the front's ``max-age``; ``API_ITEM``: one article, story or outlet, with the
   article's), which ``revue.api`` wraps with ``page()`` too;
 * with a shared cache (Redis), each server process also keeps its own copy of the pages it served
-  (``REVUE_PAGE_LOCAL_COPIES`` of them, least recently read first out), under the same key: a
-  page served again costs one round trip to Redis (the generation) instead of two, and no
-  unpickling; a renewal changes the key, so a copy is never served after a settle or a block;
+  (``REVUE_PAGE_LOCAL_COPIES`` of them, least recently read first out), under the same key; the
+  process keeps its own copy of the generation too, which its subscription to the renewals keeps
+  (``revue.news.cache``), so a page served again costs no round trip to Redis and no unpickling
+  (one, for the generation, while that subscription is not healthy); a renewal changes the key,
+  so a copy is never served after a settle or a block;
 * when a page is missing (just after a renewal), one request renders it and the others asking
   for it meanwhile wait for its copy (up to ``REVUE_PAGE_RENDER_WAIT_MS``), instead of every
   server thread rendering the same page at once.

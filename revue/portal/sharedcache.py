@@ -11,7 +11,8 @@ So this backend is Django's ``LocMemCache`` for everything but the keys that sta
 ``OPTIONS["SHARED_KEY_PREFIXES"]``: those live in a ``diskcache`` (SQLite) in
 ``OPTIONS["SHARED_DIRECTORY"]``, whose ``add``, ``incr`` and ``set`` are atomic across processes
 and threads, with the same meaning and expiry as Django's. With Redis (``REVUE_CACHE_URL``) the
-whole cache is shared and this backend is not used.
+whole cache is shared and this backend is not used; ``RedisCacheRenewedOnClear`` is then the
+backend (Django's, whose ``clear()`` also renews the reader generation).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import time
 import diskcache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+
+from revue.news.cache import invalidate_reader_caches
 
 
 class LocalMemoryWithSharedCounters(LocMemCache):
@@ -90,3 +94,13 @@ class LocalMemoryWithSharedCounters(LocMemCache):
     def clear(self):
         super().clear()
         self._store().clear()
+
+
+class RedisCacheRenewedOnClear(RedisCache):
+    """Django's Redis cache, whose ``clear()`` (a FLUSHDB) also renews the reader generation: each
+    server process keeps its own copy of the token (``revue.news.cache``), which a flush alone
+    would leave in place (with the pages it copied) until its subscriber next compares it."""
+
+    def clear(self):
+        super().clear()
+        invalidate_reader_caches()
