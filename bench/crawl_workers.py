@@ -162,15 +162,19 @@ class _MemoryLog:
             self._row()
 
     def _row(self) -> None:
-        children = 0
+        each = []  # each child's RSS (CPU processes, the settle process, the fork server …)
         for pid in self._sampler._descendants():
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
-                        children += int(line.split()[1]) * 1024
+                        each.append(int(line.split()[1]) * 1024)
             except OSError:
                 continue
+        children = sum(each)
         self.rows.append((time.monotonic() - self._started, self._stored[0], crawl._rss_now(), children))
+        seconds, entries, own, _ = self.rows[-1]  # (as it goes: a run stopped early still shows its rows)
+        print(f"  memory: {seconds:.0f} s, {entries} entries, crawler {own / MB:.1f} MB, children {children / MB:.1f} MB "
+              f"({' / '.join(f'{rss / MB:.0f}' for rss in sorted(each, reverse=True))})", flush=True)
 
     def stop(self) -> None:  # (no row now: the run's end, its processes winding down, is no sample of a run)
         self._stop.set()
