@@ -221,13 +221,15 @@ def main() -> None:
                         help="a generated archive (bench/bigpress.py) on SQLite and PostgreSQL, every kind of page")
     parser.add_argument("--articles", type=int, default=1_000_000, help="--full: articles generated")
     parser.add_argument("--outlets", type=int, default=10_000, help="--full: outlets generated")
-    parser.add_argument("--processes", type=int, default=0, help="--full: bench/bigpress.py --processes")
+    parser.add_argument("--processes", type=int, help="--full: bench/bigpress.py --processes (its default unless given)")
     parser.add_argument("--databases", default="sqlite,postgresql", help="--full: sqlite, postgresql or both")
     parser.add_argument("--pg-database", default="revue_bench",
                         help="--full: the PostgreSQL database made (and dropped) on 127.0.0.1:5432")
     parser.add_argument("--redis", default=REDIS_CACHE, help="--full: the cache beside PostgreSQL (flushed)")
     parser.add_argument("--keep", type=Path, help="--full: keep the generated archives in this folder")
     parser.add_argument("--from", dest="source", type=Path, help="--full: measure the archives kept there by --keep")
+    parser.add_argument("--rows", help="--full: only the rows whose name starts with one of these, comma-separated "
+                                       "(e.g. 'static,new search'), and no cold views")
     options = parser.parse_args()
     if options.full:
         full(options)
@@ -333,7 +335,8 @@ def generated(kind: str, data: Path, options) -> dict:
     subprocess.run([sys.executable, "-m", "revue", "init"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     started = time.perf_counter()
     subprocess.run([sys.executable, str(ROOT / "bench" / "bigpress.py"), "--articles", str(options.articles),
-                    "--outlets", str(options.outlets), "--processes", str(options.processes)],
+                    "--outlets", str(options.outlets),
+                    *(["--processes", str(options.processes)] if options.processes is not None else [])],
                    cwd=ROOT, env=env, check=True)
     facts = {"articles": options.articles, "outlets": options.outlets, "seconds": time.perf_counter() - started,
              "pg_database": options.pg_database if kind == "postgresql" else None}
@@ -429,6 +432,8 @@ def measure_full(kind: str, data: Path, facts: dict, options) -> None:
             (f"new search, {options.clients}", words[1::2][::-1], words[0::2][::-1], options.clients),
             ("new API list, 1", days[1::2], days[0::2], 1),
         ]
+        if options.rows:
+            rows = [row for row in rows if row[0].startswith(tuple(w.strip() for w in options.rows.split(",")))]
         for name, path, warm_up, clients in rows:
             load("127.0.0.1", port, warm_up, clients, options.warmup)
             figures = load("127.0.0.1", port, path, clients, options.seconds)
@@ -437,9 +442,10 @@ def measure_full(kind: str, data: Path, facts: dict, options) -> None:
             print(f"{name:<16}{shown[:29]:<30}{figures['rate']:>8.0f}{figures['p50']:>8.1f}{figures['p95']:>8.1f}"
                   f"{figures['p99']:>8.1f}{figures['bytes']:>8.0f}{figures['errors']:>7}"
                   f"{figures['rate'] / static_rate:>10.0%}", flush=True)
-        cold = {name: cold_views(port, data, database, urls[name]) for name in COLD_PAGES}
-        print("cold: one request alone just after the reader generation is renewed, median (slowest) of 10: "
-              + ", ".join(f"{name} {median:.0f} ms ({slowest:.0f})" for name, (median, slowest) in cold.items()))
+        if not options.rows:
+            cold = {name: cold_views(port, data, database, urls[name]) for name in COLD_PAGES}
+            print("cold: one request alone just after the reader generation is renewed, median (slowest) of 10: "
+                  + ", ".join(f"{name} {median:.0f} ms ({slowest:.0f})" for name, (median, slowest) in cold.items()))
         print(GOALS, flush=True)
     finally:
         stop_server(server)
