@@ -3,12 +3,13 @@ connection, and nothing else in Revue asks which database it is on to search.
 
 * ``Fts5`` (SQLite): ``news_article_fts``, an FTS5 table (``published`` unindexed, then the
   ``title``, ``body`` and ``meta`` columns of normalised words), ranked by ``bm25``;
-* ``Tsvector`` (PostgreSQL): ``news_article_search``, a ``tsvector`` with a GIN index, ranked by
-  ``ts_rank`` (title words weigh A, body words B, facets D). The match names no weight and facet
-  terms start with a mark no word has (``query.TSQUERY_FACET_MARK``), so that the GIN index answers
-  a query without phrases alone, never reading a tsvector again; only the newest matches are
-  ranked, their tsvectors compressed with LZ4 where the server has it (faster to read back than
-  PostgreSQL's own pglz).
+* ``Tsvector`` (PostgreSQL): ``news_article_search``, a ``document`` ``tsvector`` with a GIN index
+  (title words weigh A, body words B, facets D), and the ``title``'s own ``tsvector``. The match
+  names no weight and facet terms start with a mark no word has (``query.TSQUERY_FACET_MARK``),
+  so that the GIN index answers a query without phrases alone, never reading a document (kept
+  out of line, in TOAST, compressed with LZ4 where the server has it); the newest matches are
+  ranked by ``ts_rank`` of their title, at least what one mention in the body weighs
+  (``Tsvector.candidates_statement``).
 
 Both keep ``news_search_pending(article_id)``: articles whose entry is missing or stale. Triggers on
 ``news_article`` fill it on every insert and on every update of an indexed column, whatever wrote
@@ -73,13 +74,21 @@ SQLITE_DROP = [
     "DROP TABLE IF EXISTS news_search_pending",
 ]
 
+POSTGRES_SEARCH_TABLE = [
+    """CREATE TABLE IF NOT EXISTS {table} (
+        article_id bigint PRIMARY KEY,
+        published bigint NOT NULL,
+        document tsvector NOT NULL,
+        title tsvector NOT NULL)""",
+    # the document out of line, in TOAST, as soon as a row is toasted at all; the title's few
+    # words stay in the row (compressed if need be), where ranking reads them with the id
+    "ALTER TABLE {table} SET (toast_tuple_target = 128)",
+    "ALTER TABLE {table} ALTER COLUMN title SET STORAGE MAIN",
+]
 POSTGRES_GIN = "CREATE INDEX IF NOT EXISTS news_article_search_document ON news_article_search USING GIN (document)"
 POSTGRES_TABLES = [
     "CREATE TABLE IF NOT EXISTS news_search_pending (article_id bigint PRIMARY KEY)",
-    """CREATE TABLE IF NOT EXISTS news_article_search (
-        article_id bigint PRIMARY KEY,
-        published bigint NOT NULL,
-        document tsvector NOT NULL)""",
+    *(statement.format(table="news_article_search") for statement in POSTGRES_SEARCH_TABLE),
     POSTGRES_GIN,
     """CREATE OR REPLACE FUNCTION news_article_search_stale() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -123,6 +132,7 @@ POSTGRES_DROP = [
 ]
 
 POSTGRES_MAX_POSITION = 16383  # tsvector positions stop there
+TS_RANK_FIRST_MENTION = 1.64493406685  # ts_rank divides a word's weighted mentions by this (pi² / 6)
 POSTGRES_MAX_POSITIONS_PER_WORD = 255
 SQLITE_PROGRESS_STEPS = 1000  # virtual-machine steps between two looks at the clock
 
@@ -230,6 +240,11 @@ class Fts5(Backend):
 
 
 SEARCH_WRITE_LOCK = 0x5EA6C4  # the advisory lock key of index writes on PostgreSQL
+# A search's plan: the matches from the GIN index, always. Left to itself, the planner walks the
+# primary key backwards for a word it deems common, or scans the table, reading each article's
+# tsvector (from TOAST) to test it: 200-340 ms for words in 6-8 % of 100,000 articles, where the
+# index finds them in a few ms (bench/search_pg.py).
+SEARCH_PLANNER = {"enable_seqscan": "off", "enable_indexscan": "off"}
 
 
 class Tsvector(Backend):
@@ -242,8 +257,8 @@ class Tsvector(Backend):
         # insert would fail on the first's rows (duplicate key)
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEARCH_WRITE_LOCK])
         cursor.execute(f"DELETE FROM news_article_search WHERE article_id IN ({marks})", ids)
-        insert_rows(cursor, "news_article_search", ("article_id", "published", "document"),
-                    [(e.article_id, e.published, self.tsvector(e)) for e in entries], marks=("%s", "%s", "%s::tsvector"))
+        insert_rows(cursor, "news_article_search", self.columns, [self.row(e) for e in entries],
+                    marks=("%s", "%s", "%s::tsvector", "%s::tsvector"))
 
     def create(self) -> None:
         super().create()
@@ -253,38 +268,53 @@ class Tsvector(Backend):
         """Rewrite the entries written before facet terms had ``TSQUERY_FACET_MARK`` (migration
         ``news.0005``): a facet is the one term of weight D, so such an entry keeps its title and
         body words as they are and gets its facets back marked (without positions: no phrase
-        reads them, and they weigh nothing in ``ts_rank``). An entry already marked (each has a
-        language facet) is left as it is. The GIN index is made again after, faster than kept up
-        to date row by row; the rewritten tsvectors take ``compress``'s compression."""
-        mark = TSQUERY_FACET_MARK
-        self.compress()
+        reads them, and they weigh nothing in ``ts_rank``); an entry already marked (each has a
+        language facet) is copied as it is. Each gets its ``title``: its words of weight A. The entries go into a new table (no dead rows left
+        behind, each tsvector compressed and stored as ``POSTGRES_SEARCH_TABLE`` says), which then
+        takes the old one's place; the GIN index is made once they are all in."""
+        mark, new = TSQUERY_FACET_MARK, "news_article_search_marked"
+        self._run([f"DROP TABLE IF EXISTS {new}", *(statement.format(table=new) for statement in POSTGRES_SEARCH_TABLE)])
+        self.compress(new)
         self._run([
-            "DROP INDEX IF EXISTS news_article_search_document",
-            "UPDATE news_article_search SET document = ts_filter(document, '{a,b}') || array_to_tsvector(ARRAY("
-            f"SELECT '{mark}' || lexeme FROM unnest(ts_filter(document, '{{d}}'))))"
-            f" WHERE NOT document @@ CAST('''{mark}l'':*' AS tsquery)",
+            f"INSERT INTO {new} (article_id, published, document, title) SELECT article_id, published,"
+            f" CASE WHEN document @@ CAST('''{mark}l'':*' AS tsquery) THEN document"
+            " ELSE ts_filter(document, '{a,b}') || array_to_tsvector(ARRAY("
+            f"SELECT '{mark}' || lexeme FROM unnest(ts_filter(document, '{{d}}')))) END,"
+            " ts_filter(document, '{a}')"  # the title's words, where they were
+            " FROM news_article_search",
+            "DROP TABLE news_article_search",
+            f"ALTER TABLE {new} RENAME TO news_article_search",
+            f"ALTER INDEX {new}_pkey RENAME TO news_article_search_pkey",
             POSTGRES_GIN,
             "ANALYZE news_article_search",
         ])
 
-    def compress(self) -> None:
+    def compress(self, table: str = "news_article_search") -> None:
         """Compress the tsvectors written from now on with LZ4 (PostgreSQL 14 and later, built
-        with it): ranking reads a few hundred of them per search, and LZ4 gives them back three to
-        four times faster than pglz. A server without it keeps pglz."""
+        with it): ranking reads a few hundred of them per search, and LZ4 gives them back faster
+        than pglz. A server without it keeps pglz."""
         try:
             with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE news_article_search ALTER COLUMN document SET COMPRESSION lz4")
+                cursor.execute(f"ALTER TABLE {table} ALTER COLUMN document SET COMPRESSION lz4")
         except DatabaseError:
             pass
 
+    columns = ("article_id", "published", "document", "title")
+
+    @classmethod
+    def row(cls, entry: IndexEntry) -> tuple:
+        """An entry's ``columns``: the ``document`` every search matches, the ``title`` that ranks."""
+        return entry.article_id, entry.published, cls.tsvector(entry), cls.tsvector(entry, title_only=True)
+
     @staticmethod
-    def tsvector(entry: IndexEntry) -> str:
+    def tsvector(entry: IndexEntry, title_only: bool = False) -> str:
         """The ``tsvector`` literal of an entry: title words weigh A, body words B, facets D (each
-        after ``TSQUERY_FACET_MARK``)."""
+        after ``TSQUERY_FACET_MARK``); ``title_only``: the title's words alone, where they are."""
         positions: dict[str, list[str]] = {}
         position = 0
         meta = tuple(TSQUERY_FACET_MARK + term for term in entry.meta)
-        for words, weight, gap in ((entry.title, "A", 1), (entry.body, "B", 2), (meta, "D", 2)):
+        parts = ((entry.title, "A", 1),) if title_only else ((entry.title, "A", 1), (entry.body, "B", 2), (meta, "D", 2))
+        for words, weight, gap in parts:
             position += gap - 1  # no phrase runs from the title into the body
             for word in words:
                 position = min(position + 1, POSTGRES_MAX_POSITION)
@@ -294,20 +324,42 @@ class Tsvector(Backend):
         return " ".join(f"'{word}':{','.join(marks)}" for word, marks in positions.items())
 
     def candidates_statement(self, query, filters, limit, title_weight) -> tuple[str, list]:
-        """The statement ``candidates`` runs, and its parameters: ranked after the limit, as
-        ts_rank reads each document again (only the newest ``limit`` matches are ranked)."""
-        weights = "{0, 0, %s, 1.0}" % (1.0 / title_weight)  # D, C, B, A
+        """The statement ``candidates`` runs, and its parameters.
+
+        The newest ``limit`` matches of the document, ranked by their title: ``ts_rank`` of its
+        words (weight 1), and at least what one mention in the body weighs (``1 / title_weight``
+        of a title's; ``ts_rank`` scales a word's first mention by 1 / 1.6449, the sum of 1 / n²):
+        ranking reads nothing but the rows the match already read. Ranking each match's whole
+        document, as before, read ~1,000 tsvectors from TOAST per search, most of its time
+        (bench/search_pg.py); what is lost is the body's share: how often, and how near each
+        other, the words are mentioned there."""
         return (
-            "SELECT article_id, ts_rank(%s::float4[], document, CAST(%s AS tsquery)), published"
-            " FROM (SELECT article_id, document, published FROM news_article_search"
+            "SELECT article_id, GREATEST(ts_rank('{0, 0, 0, 1.0}', title, CAST(%s AS tsquery)), %s), published"
+            " FROM (SELECT article_id, title, published FROM news_article_search"
             " WHERE document @@ CAST(%s AS tsquery) ORDER BY article_id DESC LIMIT %s) AS newest",
-            [weights, tsquery_rank_expression(query, filters), tsquery_expression(query, filters), limit],
+            [tsquery_rank_expression(query, filters), 1.0 / title_weight / TS_RANK_FIRST_MENTION,
+             tsquery_expression(query, filters), limit],
         )
 
     def candidates(self, query, filters, limit, title_weight):
-        with self.connection.cursor() as cursor:
+        with self._set_locally(SEARCH_PLANNER), self.connection.cursor() as cursor:
             cursor.execute(*self.candidates_statement(query, filters, limit, title_weight))
             return cursor.fetchall()
+
+    @contextmanager
+    def _set_locally(self, values: dict[str, str]):
+        """``SET LOCAL`` these settings inside a savepoint of their own, and undo them as it ends
+        (a savepoint's release keeps ``SET LOCAL``; the request's transaction must not)."""
+        names = list(values)
+        with transaction.atomic(using=self.connection.alias):
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names) + ["set_config(%s, %s, true)"] * len(names)),
+                               names + [item for pair in values.items() for item in pair])
+                before = cursor.fetchone()[: len(names)]
+            yield
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                               [item for pair in zip(names, before) for item in pair])
 
     @contextmanager
     def time_limit(self, ms: int):
@@ -317,14 +369,8 @@ class Tsvector(Backend):
             yield
             return
         try:
-            with transaction.atomic(using=self.connection.alias):
-                with self.connection.cursor() as cursor:
-                    cursor.execute("SELECT current_setting('statement_timeout'),"
-                                   " set_config('statement_timeout', %s, true)", [str(int(ms))])
-                    before = cursor.fetchone()[0]
+            with self._set_locally({"statement_timeout": str(int(ms))}):
                 yield
-                with self.connection.cursor() as cursor:  # a savepoint's release keeps SET LOCAL: undo it
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
         except DatabaseError as error:
             if "statement timeout" in str(error).lower() or "canceling statement" in str(error).lower():
                 raise SearchTimeout(f"search cancelled after {ms} ms") from None
