@@ -1,15 +1,25 @@
 """A big generated archive written straight into a fresh database, for ``bench/serve.py --full``.
 
 Not through the crawler (a million articles would take it hours here): articles, their lead images,
-outlets with one feed each, and stories are made in ``--processes`` worker processes, a slice of
-consecutive articles at a time, and the main process writes each slice with multi-row
-``INSERT``s (``revue.db.insert_rows``) in one transaction. What the portal reads is filled the
-way the real code expects it:
+outlets with one feed each, and stories are made a slice of consecutive articles at a time
+(``SLICE``), each slice written in one transaction:
+
+* on **SQLite**, slices are made in this process (or ``--processes`` worker processes) and this
+  process writes them with multi-row ``INSERT``s (``revue.db.insert_rows``);
+* on **PostgreSQL**, with ``COPY … FROM STDIN`` (psycopg's ``cursor.copy``), by ``--processes``
+  worker processes that each make a slice and write it on a connection of their own (0: this
+  process alone), in a session set for loading (``postgresql_session``: no triggers fire, commits
+  do not wait for the disk, the indexes that back no constraint are made once at the end from
+  their own definitions); the archive ends with the schema the migrations made
+  (``tests/news/test_bigpress.py`` compares).
+
+What the portal reads is filled the way the real code expects it:
 
 * **search**: each article's index entry is made by Revue's own ``revue.news.search.words.index_entry``
-  in the worker processes (as the crawler's CPU processes make them), and written by the search
-  backend's own ``write`` (FTS5 rows on SQLite, ``tsvector`` rows on PostgreSQL), which also takes
-  the articles the triggers queued off ``news_search_pending``;
+  (as the crawler's CPU processes make them), and written by the search backend's own ``write``
+  (FTS5 rows on SQLite), or on PostgreSQL by ``COPY`` of the rows ``Tsvector._write`` inserts (its
+  ``tsvector`` literal; the backend's ``write`` if the table's columns differ from those), the
+  queue ``news_search_pending`` left empty either way;
 * **stories**: every article belongs to a ``Story`` (``story_id``), as after the settle step; within
   a slice about a third of the articles join one of the stories opened just before, from another
   outlet and often in another language, so stories have 1 to a dozen articles, each story's
@@ -30,6 +40,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone as tz
 from zoneinfo import ZoneInfo
@@ -42,6 +53,7 @@ OPEN_STORIES = 40  # stories an article may join: the last ones opened in its sl
 IMAGE_SHARE = 0.8  # articles with a lead image
 TEXT_MEDIAN_CHARS = 2400
 SLICE = 2000  # articles per worker task and per transaction
+PROCESSES = {"sqlite": 0, "postgresql": 3}  # --processes by default: on PostgreSQL each also writes its slices
 
 
 @dataclass(frozen=True)
@@ -219,19 +231,37 @@ def _columns(model) -> list[str]:
     return [field.column for field in model._meta.concrete_fields]
 
 
-def _write_rows(cursor, model, rows: list[dict]) -> None:
+def _values(model, rows: list[dict]) -> tuple[list[str], list[tuple]]:
+    """``model``'s columns and each row's values in their order."""
     from django.db import connection
-
-    from revue.db import insert_rows
 
     columns = _columns(model)
     datetime_columns = {f.column for f in model._meta.concrete_fields if f.get_internal_type() == "DateTimeField"}
     # a column the generator does not know of (one a newer migration added) takes its field's default
     defaults = {f.column: f.get_default() for f in model._meta.concrete_fields}
     adapt = connection.ops.adapt_datetimefield_value
-    insert_rows(cursor, model._meta.db_table, columns,
-                [tuple(adapt(row.get(c, defaults[c])) if c in datetime_columns else row.get(c, defaults[c])
-                       for c in columns) for row in rows])
+    return columns, [tuple(adapt(row.get(c, defaults[c])) if c in datetime_columns else row.get(c, defaults[c])
+                           for c in columns) for row in rows]
+
+
+def _write_rows(cursor, model, rows: list[dict]) -> None:
+    """Multi-row ``INSERT``s on SQLite, ``COPY … FROM STDIN`` on PostgreSQL."""
+    columns, values = _values(model, rows)
+    _write_values(cursor, model._meta.db_table, columns, values)
+
+
+def _write_values(cursor, table: str, columns: list[str], values: list[tuple]) -> None:
+    from django.db import connection
+
+    from revue.db import insert_rows
+
+    if connection.vendor != "postgresql":
+        insert_rows(cursor, table, columns, values)
+        return
+    quote = connection.ops.quote_name
+    with cursor.cursor.copy(f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
 
 
 def write_outlets(plan: Plan) -> None:
@@ -258,7 +288,9 @@ def write_outlets(plan: Plan) -> None:
                 "created_at": created} for n in numbers])
 
 
-def write_slice(part: Slice) -> None:
+def write_slice(part: Slice, copy_search: bool = False) -> None:
+    """One slice in one transaction; ``copy_search``: the search rows written by ``COPY`` too
+    (``postgresql_session`` says when), else by the backend's own ``write``."""
     from django.db import connection, transaction
 
     from revue.news import search
@@ -271,7 +303,104 @@ def write_slice(part: Slice) -> None:
         _write_rows(cursor, Article, part.articles)
         _write_rows(cursor, through, [{"id": image["id"], "article_id": image["id"], "image_id": image["id"]}
                                       for image in part.images])
-        search.backend().write(part.entries, [row["id"] for row in part.articles])
+        index = search.backend()
+        if copy_search:
+            _write_values(cursor, SEARCH_TABLE, list(SEARCH_COLUMNS),
+                          [(e.article_id, e.published, index.tsvector(e)) for e in part.entries])
+        else:
+            index.write(part.entries, [row["id"] for row in part.articles])
+
+
+# --- PostgreSQL: one session set for loading ------------------------------------------------------
+
+SEARCH_TABLE = "news_article_search"
+SEARCH_COLUMNS = ("article_id", "published", "document")  # as revue.news.search.backends.Tsvector._write writes them
+LOADED_TABLES = ("news_article", "news_image", "news_article_images", "news_story", "sources_source",
+                 "sources_feed", SEARCH_TABLE)
+
+
+@contextmanager
+def postgresql_session() -> Iterator[bool]:
+    """Set the connection up for loading, and yield whether the search rows can go by ``COPY``.
+
+    * ``synchronous_commit = off``: a slice's commit does not wait for the disk;
+    * ``session_replication_role = replica``: no trigger fires for this session's rows, so the
+      queue trigger does not put each article on ``news_search_pending`` for the backend's
+      ``write`` to take off again (the queue ends empty either way), and the foreign keys'
+      triggers do not check each row (the generator makes them consistent; ``tests/news/test_bigpress.py``
+      checks);
+    * the loaded tables' indexes that back no constraint (the search's GIN index, the articles'
+      listing indexes) are dropped, then made again from their own definitions
+      (``pg_get_indexdef``) once the rows are in: building an index once is faster than keeping
+      it up to date row by row, and the archive ends with the indexes the migrations made.
+
+    The search rows go by ``COPY`` when the index is ``Tsvector`` and its table has the columns
+    its ``_write`` fills (else the backend's ``write``, whatever a newer schema holds)."""
+    from django.db import connection
+
+    from revue.news import search
+    from revue.news.search.backends import Tsvector
+
+    with connection.cursor() as cursor:
+        _load_settings(cursor)
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " JOIN pg_class t ON t.oid = x.indrelid WHERE t.relname = ANY(%s) AND t.relnamespace = 'public'::regnamespace"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) ORDER BY i.relname",
+            [list(LOADED_TABLES)])
+        indexes = cursor.fetchall()
+        cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+                       " AND NOT attisdropped ORDER BY attnum", [SEARCH_TABLE])
+        copy_search = (isinstance(search.backend(), Tsvector)
+                       and tuple(name for (name,) in cursor.fetchall()) == SEARCH_COLUMNS)
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    try:
+        yield copy_search
+    finally:
+        with connection.cursor() as cursor:
+            for _, definition in indexes:
+                cursor.execute(definition)
+            for name in ("session_replication_role", "synchronous_commit", "maintenance_work_mem"):
+                cursor.execute(f"RESET {name}")
+
+
+def _load_settings(cursor) -> None:
+    cursor.execute("SET synchronous_commit = off")
+    cursor.execute("SET session_replication_role = replica")
+
+
+def _writer_init(database: str) -> None:
+    """A writing worker process: Django set up, its connection to ``database`` (the one the main
+    process is on: a test's database too) set for loading."""
+    import django
+    from django.db import connection
+
+    django.setup()
+    connection.settings_dict["NAME"] = database
+    with connection.cursor() as cursor:
+        _load_settings(cursor)
+
+
+def _write_task(arguments: tuple[Plan, int, bool]) -> int:
+    plan, first, copy_search = arguments
+    part = make_slice(plan, first)
+    write_slice(part, copy_search)
+    return len(part.articles)
+
+
+def write_in_processes(plan: Plan, processes: int, copy_search: bool) -> Iterator[int]:
+    """PostgreSQL: ``processes`` worker processes each make a slice and write it on a connection of
+    their own, as many transactions at once; yields each slice's article count as it is written."""
+    import multiprocessing
+
+    from django.db import connection
+
+    tasks = [(plan, first, copy_search) for first in range(0, plan.articles, SLICE)]
+    with multiprocessing.get_context("spawn").Pool(processes, initializer=_writer_init,
+                                                   initargs=(connection.settings_dict["NAME"],)) as pool:
+        yield from pool.imap_unordered(_write_task, tasks, chunksize=1)
 
 
 def slices(plan: Plan, processes: int) -> Iterator[Slice]:
@@ -299,19 +428,25 @@ def generate(articles: int, outlets: int, processes: int) -> None:
     plan = Plan(articles=articles, outlets=outlets, categories=tuple(Category.objects.values_list("id", flat=True)),
                 now=time.time() - 300, time_zone=settings.TIME_ZONE,
                 max_indexed_chars=settings.REVUE_SEARCH_MAX_INDEXED_CHARS)
-    write_outlets(plan)
-    with tqdm(total=articles, unit=" articles", unit_scale=True, smoothing=0.05) as bar:
-        for part in slices(plan, processes):
-            write_slice(part)
-            bar.update(len(part.articles))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    postgresql = connection.vendor == "postgresql"
+    with postgresql_session() if postgresql else nullcontext(False) as copy_search:
+        write_outlets(plan)
+        with tqdm(total=articles, unit=" articles", unit_scale=True, smoothing=0.05) as bar:
+            if postgresql and processes > 0:
+                for count in write_in_processes(plan, processes, copy_search):
+                    bar.update(count)
+            else:
+                for part in slices(plan, processes):
+                    write_slice(part, copy_search)
+                    bar.update(len(part.articles))
+    with connection.cursor() as cursor:
+        if postgresql:
             for table in ("news_article", "news_image", "news_article_images", "news_story", "sources_source", "sources_feed"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT coalesce(max(id), 1) FROM {table}))")
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
+            # VACUUM too: the fresh tables' visibility maps set now, not by autovacuum during a measurement
+            cursor.execute("VACUUM (ANALYZE)")
+        else:
             cursor.execute("ANALYZE")
 
 
@@ -327,8 +462,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--outlets", type=int, default=10_000)
-    parser.add_argument("--processes", type=int, default=0,
-                        help="worker processes making the slices (0, the default: in this one; here pickling the slices to the writer cost more than it gave)")
+    parser.add_argument("--processes", type=int,
+                        help="worker processes making the slices (0: all in this one); on PostgreSQL each writes its own "
+                             f"(default {PROCESSES['postgresql']}), on SQLite this one writes them all (default "
+                             f"{PROCESSES['sqlite']}: pickling the slices to the writer cost more than it gave)")
     options = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revue.settings")
@@ -340,7 +477,10 @@ def main() -> None:
     if Article.objects.exists():
         raise SystemExit("the database already holds articles: generate into a fresh one")
     started = time.perf_counter()
-    generate(options.articles, options.outlets, options.processes)
+    from django.db import connection
+
+    processes = PROCESSES.get(connection.vendor, 0) if options.processes is None else options.processes
+    generate(options.articles, options.outlets, processes)
     print(f"generated {options.articles:,} articles and {options.outlets:,} outlets in "
           f"{time.perf_counter() - started:.0f} s", flush=True)
 
