@@ -20,14 +20,27 @@ words weighing ``REVUE_SEARCH_TITLE_WEIGHT`` times body words); each score is th
 ``1 + age / REVUE_SEARCH_RECENCY_DAYS``, so that of two equally relevant articles the fresher
 wins, and a week-old one needs twice the relevance of today's. Bounding the candidates keeps a
 query for a word found in half the archive as fast as a rare one.
+
+Highlighting: each result's title, and an excerpt of its text (the ``REVUE_SEARCH_SNIPPET_WORDS``
+words holding the most matches among the first ``REVUE_SEARCH_SNIPPET_SCAN_CHARS`` characters; when
+those hold none, the next as many, up to what the index holds, ``REVUE_SEARCH_MAX_INDEXED_CHARS``),
+the words that match in ``<mark>``: a word matches when its folded form or its stem is a term of
+the query. A quick pass made of regular expressions run in C finds them (``_quick_words_and_marks``),
+the word-by-word reference pass (``_words_and_marks``) being kept for the rare text the quick one
+cannot read exactly (tests hold the two to the same answers).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -44,7 +57,17 @@ from revue.news.search.query import (
     highlight_terms,
     parse_query,
 )
-from revue.news.search.words import INDEX_FIELDS, WORD, IndexEntry, fold_word, index_entry, stem
+from revue.news.search.words import (
+    _MARKS as MARKS,
+    INDEX_FIELDS,
+    MAX_WORD_CHARS,
+    WORD,
+    IndexEntry,
+    fold_word,
+    index_entry,
+    stem,
+)
+from revue.text.fold import fold
 from revue.text.language import language_code
 
 SECONDS_PER_DAY = 86400
@@ -125,9 +148,9 @@ def index_queued() -> int:
 # --- searching ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One match as the engine returns it, before the recency weighting."""
+class Candidate(NamedTuple):
+    """One match as the engine returns it, before the recency weighting (a tuple: a search makes
+    up to ``REVUE_SEARCH_MAX_RESULTS`` of them)."""
 
     article_id: int
     relevance: float
@@ -166,11 +189,13 @@ def candidates(query: ParsedQuery, filters: SearchFilters, limit: int) -> list[C
 
 
 def recency_weighted(found: list[Candidate], now: float | None = None) -> list[tuple[float, int]]:
-    """(score, article id), best first: relevance divided by ``1 + age / REVUE_SEARCH_RECENCY_DAYS``."""
+    """(score, article id), best first: relevance divided by ``1 + age / REVUE_SEARCH_RECENCY_DAYS``
+    (of two equal scores, the newer id first)."""
     now = time.time() if now is None else now
     scale = max(float(settings.REVUE_SEARCH_RECENCY_DAYS), 0.001) * SECONDS_PER_DAY
-    scored = [(c.relevance / (1.0 + max(now - c.published, 0) / scale), c.article_id) for c in found]
-    return sorted(scored, key=lambda pair: (-pair[0], -pair[1]))
+    scored = [(relevance / (1.0 + (now - published if now > published else 0) / scale), article_id)
+              for article_id, relevance, published in found]
+    return sorted(scored, reverse=True)
 
 
 def search(query: ParsedQuery | str, filters: SearchFilters | None = None, offset: int = 0, size: int | None = None) -> SearchResults:
@@ -213,47 +238,154 @@ def _hits(query: ParsedQuery, page: list[tuple[float, int]]) -> list[Hit]:
 
 
 # --- highlighting -------------------------------------------------------------------------------
+# A search page highlights 20 titles and 20 excerpts, each chosen among the first
+# ``REVUE_SEARCH_SNIPPET_SCAN_CHARS`` of a text, on every view of a search never asked before.
+# ``_words_and_marks`` is the reference: every word of the text folded (and, if its first letter
+# starts a term, stemmed), one word at a time in Python (2-3 ms for 5,000 characters).
+# ``_quick_words_and_marks`` gives the same answer from a few regular-expression passes done in C:
+# the text cut into runs of word characters in one ``split``, and only the runs whose *first
+# character* folds to a letter that starts a query term are folded and compared; it steps aside
+# (returns None) for the rare text where a run of characters might not be exactly one folded
+# word (see ``_fold_classes``), and the reference pass then does the work.
+
+_RUNS = re.compile(rf"([\w{MARKS}]+)")  # WORD's characters, and ``_``: a text holding one is left to the reference
+
+
+@lru_cache(maxsize=1)
+def _fold_classes() -> tuple[dict[str, frozenset[str]], frozenset[str], re.Pattern]:
+    """The word characters of the Basic Multilingual Plane by how they fold, read once per process
+    (one ``fold`` of all of them, some 50,000, in ~0.1 s): (folded letter → the characters that fold
+    to it alone or first, the characters that fold to nothing, a pattern finding any character
+    after which a run of word characters may not fold to exactly one word of ``MAX_WORD_CHARS`` at
+    most: one folding to more than one character or to a non-word one (« ½ », « ß », ligatures),
+    one past the plane, ``_``)."""
+    everything = "".join(chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
+    chars = re.findall(rf"[^\W_]|[{MARKS}]", everything)  # WORD's characters
+    by_initial: dict[str, set[str]] = {}
+    empty, unsure = set(), set()
+    for char, folded in zip(chars, fold("\x00".join(chars)).split("\x00")):  # fold works character by character
+        if not folded:
+            empty.add(char)
+        elif len(folded) == 1 and folded.isalnum():  # FOLDED_WORD's characters
+            by_initial.setdefault(folded, set()).add(char)
+        else:
+            unsure.add(char)
+    pattern = re.compile("[_\U00010000-\U0010ffff" + _char_ranges(unsure) + "]")
+    return {k: frozenset(v) for k, v in by_initial.items()}, frozenset(empty), pattern
+
+
+def _char_ranges(chars: set[str]) -> str:
+    """``chars`` as the ranges of a regular expression's class (``a-cx``)."""
+    codes, ranges = sorted(map(ord, chars)), []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+@lru_cache(maxsize=1024)
+def _starting_pattern(initials: frozenset[str]) -> re.Pattern:
+    """The characters a word may start with to fold to a word starting with one of ``initials``
+    (and those folding to nothing, whose word's initial is the next character's), as a class."""
+    by_initial, empty, _ = _fold_classes()
+    return re.compile("[" + _char_ranges(empty.union(*(by_initial.get(initial, ()) for initial in initials))) + "]")
+
+
+def _term_initials(terms: tuple[frozenset[str], tuple[str, ...]]) -> frozenset[str]:
+    words, prefixes = terms
+    # a Snowball stem (French, Spanish, English) keeps its word's first letter (« lying » → « lie »):
+    # a word whose first letter starts no term is not stemmed at all (most words of a text)
+    return frozenset(term[:1] for term in words) | frozenset(prefix[:1] for prefix in prefixes)
+
+
+def _marks(folded: str, terms: tuple[frozenset[str], tuple[str, ...]], language: str) -> bool:
+    """Whether one folded word of a text matches ``terms``: itself, or its stem."""
+    words, prefixes = terms
+    if folded in words or folded.startswith(prefixes):
+        return True
+    stemmed = stem(folded, language)
+    return stemmed in words or stemmed.startswith(prefixes)
 
 
 def _words_and_marks(text: str, terms: tuple[frozenset[str], tuple[str, ...]],
                      language: str) -> tuple[list[int], list[int], list[int]]:
     """Where each word of ``text`` starts and ends, and which of them (their indexes) match
-    ``terms``: one pass over the text, the matching word's folded form and stem both tried (a
-    search page highlights 20 texts of up to ``REVUE_SEARCH_SNIPPET_SCAN_CHARS``, on every view)."""
-    words, prefixes = terms
-    # a Snowball stem (French, Spanish, English) keeps its word's first letter (« lying » → « lie »):
-    # a word whose first letter starts no term is not stemmed at all (most words of a text)
-    initials = {term[:1] for term in words} | {prefix[:1] for prefix in prefixes}
+    ``terms``: one pass over the text, the matching word's folded form and stem both tried."""
+    initials = _term_initials(terms)
     starts: list[int] = []
     ends: list[int] = []
     marks: list[int] = []
     for match in WORD.finditer(text):
         start, end = match.span()
         for folded in fold_word(match.group()):  # « ½ » folds to two words, 1 and 2
-            if folded[:1] not in initials:
-                pass
-            elif folded in words or folded.startswith(prefixes):
+            if folded[:1] in initials and _marks(folded, terms, language):
                 marks.append(len(starts))
-            else:
-                stemmed = stem(folded, language)
-                if stemmed in words or stemmed.startswith(prefixes):
-                    marks.append(len(starts))
             starts.append(start)
             ends.append(end)
     return starts, ends, marks
 
 
+def _quick_words_and_marks(text: str, terms: tuple[frozenset[str], tuple[str, ...]],
+                           language: str) -> tuple[list[int], list[int], list[int]] | None:
+    """What ``_words_and_marks`` gives, from C-speed passes; None when ``text`` holds a character
+    after which that might differ (the reference pass must then do it)."""
+    _, _, unsure = _fold_classes()
+    if unsure.search(text):
+        return None
+    parts = _RUNS.split(text)  # [between, word, between, word, …, between]
+    runs = parts[1::2]
+    if max(map(len, runs), default=0) > MAX_WORD_CHARS:
+        return None  # a word that long is no word (``words.folded_words``)
+    marks = []
+    # the words that may match: those whose first character is one of the starting ones, found
+    # in the string of every word's first character
+    for found in _starting_pattern(_term_initials(terms)).finditer("".join(map(itemgetter(0), runs))):
+        index = found.start()
+        folded = fold_word(runs[index])
+        if len(folded) != 1:
+            return None  # marks alone, which fold to no word
+        if _marks(folded[0], terms, language):
+            marks.append(index)
+    offsets = list(accumulate(map(len, parts)))
+    return offsets[0:-1:2], offsets[1::2], marks
+
+
+def _scanned(text: str, terms: tuple[frozenset[str], tuple[str, ...]], language: str,
+             whole: bool) -> tuple[int, str, list[int], list[int], list[int]]:
+    """(offset, stretch, starts, ends, marks): the stretch of ``text`` an excerpt is chosen in,
+    its words and marks (``_words_and_marks``). The first ``REVUE_SEARCH_SNIPPET_SCAN_CHARS``;
+    when they hold no match, the next as many, and so on up to ``REVUE_SEARCH_MAX_INDEXED_CHARS``
+    (what the index holds of a text), so that a match far into a long text is shown too."""
+    size = len(text) if whole else settings.REVUE_SEARCH_SNIPPET_SCAN_CHARS
+    limit = min(len(text), max(size, settings.REVUE_SEARCH_MAX_INDEXED_CHARS))
+    offset, first = 0, None
+    while True:
+        stretch = text[offset : min(offset + size, limit)]
+        starts, ends, marks = (_quick_words_and_marks(stretch, terms, language)
+                               or _words_and_marks(stretch, terms, language))
+        if marks:
+            return offset, stretch, starts, ends, marks
+        first = first or (offset, stretch, starts, ends, marks)
+        if offset + len(stretch) >= limit or len(starts) < 2:
+            return first  # no match (the title's alone): the text's beginning
+        offset += starts[-1]  # the next stretch starts with this one's last word, which may be cut
+
+
 def highlight(text: str, terms: tuple[frozenset[str], tuple[str, ...]], language: str, whole: bool = False) -> SafeString:
     """``text`` escaped, its words matching ``terms`` in ``<mark>``; unless ``whole``, the best excerpt."""
     text = text or ""
-    scanned = text if whole else text[: settings.REVUE_SEARCH_SNIPPET_SCAN_CHARS]
-    starts, ends, marks = _words_and_marks(scanned, terms, language)
+    offset, scanned, starts, ends, marks = _scanned(text, terms, language, whole)
     if whole:
         start, end = 0, len(text)
     elif not starts:
         start, end = 0, min(len(text), settings.REVUE_SEARCH_SNIPPET_WORDS * 8)
     else:
         start, end = _excerpt(scanned, starts, ends, marks, settings.REVUE_SEARCH_SNIPPET_WORDS)
+    if offset:
+        start, end = start + offset, end + offset
+        starts, ends = [i + offset for i in starts], [i + offset for i in ends]
     out, cursor = [], start
     for i in marks:
         if starts[i] < cursor or ends[i] > end:
