@@ -183,3 +183,24 @@ def test_search_pages_are_kept_by_their_parameters(client, barlamane, hespress, 
     assert "مباراة" in client.get("/recherche?q=match&langue=ar").content.decode()  # another search
     invalidate_portal()  # what a settle does
     assert "مباراة" in client.get("/recherche?q=match").content.decode()
+
+
+def test_a_page_of_results_costs_the_same_queries_however_many_results(client, barlamane, hespress, make_article, category):
+    """Each result's outlet, category and language come with the page's one read of its articles:
+    twenty results cost no more queries than one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from revue.portal.cache import invalidate_portal
+
+    make_article(barlamane, "Le port de Tanger", category=category("economie"))
+    client.get("/recherche?q=tanger")  # the header's and the form's lists, kept for every page
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/recherche?q=port").content.decode().count('class="search-result"') == 1
+    for n in range(19):
+        make_article(hespress if n % 2 else barlamane, f"Le port numéro {n}", category=category("sport") if n % 3 else None)
+    invalidate_portal()  # what a settle does: the kept page of « port » goes
+    client.get("/recherche?q=tanger")
+    with CaptureQueriesContext(connection) as twenty:
+        assert client.get("/recherche?q=port").content.decode().count('class="search-result"') == 20
+    assert len(twenty.captured_queries) == len(one.captured_queries)
