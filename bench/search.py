@@ -16,15 +16,33 @@ filters by outlet, language and dates — each round interleaving:
 
 Each query's time is its median over the rounds; the figures printed are p50 and p95 over the
 mix for each side, and revue's p95 / raw's p95. Goal: revue p95 < 50 ms and ≤ 2 × raw.
+
+``--archive DIR`` (a data folder ``bench/serve.py --full --keep`` made, e.g.
+``build/arch100k/sqlite``) times instead the search *page* in process, through Django's test client
+and every middleware, for words never asked before (``bench/serve.py``'s « new search » words),
+phase by phase, in the thread's CPU time (the machine is shared: other processes' load moves the
+wall clock, not this): ``fts`` (``engine.candidates``: the FTS5 statement, SQLite working in this
+thread), ``fetch`` (``engine._hits``: the page's articles read, less their highlighting),
+``highlight`` (``engine.highlight``), ``render`` (the template), ``rest`` (the view, the
+middlewares, the page cache), ``cpu`` (their sum) and ``wall`` (the page's wall-clock time). ``--before DIR`` (a
+checkout of an older commit, e.g. ``git worktree add /tmp/old <commit>``) is measured in the same
+run: each checkout in a process of its own, on the same archive, the two given the same words a
+batch at a time, taking turns at going first; both then search each word once more outside the
+timing, ranked at the same instant (recency moves scores), and the first pages are compared (same
+articles in the same order, same titles and excerpts).
+
+    python bench/search.py --archive build/arch100k/sqlite --before /tmp/old --words 400
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +50,7 @@ from datetime import date, datetime, timedelta, timezone as tz
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.environ.get("BENCH_SEARCH_ROOT") or str(ROOT))  # --before's worker: the older checkout
 
 # words the queries look for, with how often an article uses each (the rest is Zipf filler)
 FRENCH = {
@@ -203,13 +221,173 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+# --- --archive: the search page in process, phase by phase, this checkout beside an older one ---------
+
+PHASES = ("fts", "fetch", "highlight", "render", "rest", "cpu", "wall")
+
+
+def page_worker() -> None:
+    """One checkout's side (``sys.path[0]`` is its root): read batches of words on stdin, search
+    each with the test client, answer each word's phases (ms) on stdout; ``{"check": words}``
+    answers each word's results instead."""
+    setup_archive(Path(os.environ["REVUE_DATA_DIR"]))
+    from django.conf import settings
+    from django.test import Client
+
+    from revue.news.search import engine
+    from revue.portal import search as portal_search
+
+    spent: dict[str, float] = {}
+
+    def timed(module, name: str, phase: str) -> None:
+        original = getattr(module, name, None)
+        if original is None:  # a checkout without that function: its time falls in « rest »
+            return
+
+        def wrapper(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[phase] = spent.get(phase, 0.0) + time.thread_time() - started
+
+        setattr(module, name, wrapper)
+
+    timed(engine, "candidates", "fts")
+    timed(engine, "_hits", "fetch")
+    timed(engine, "highlight", "highlight")
+    timed(portal_search, "render", "render")
+    client = Client()
+    for line in sys.stdin:
+        asked = json.loads(line)
+        if "check" in asked:  # the first page of each word, ranked at the same instant on both sides
+            from revue.news.search.query import SearchFilters, parse_query
+
+            answer = {}
+            for word in asked["check"]:
+                query = parse_query(word)
+                found = engine.candidates(query, SearchFilters(), settings.REVUE_SEARCH_MAX_RESULTS + 1)
+                page = engine.recency_weighted(found, now=asked["now"])[: settings.REVUE_SEARCH_PAGE_SIZE]
+                answer[word] = [[hit.article.pk, str(hit.title_html), str(hit.snippet_html)]
+                                for hit in engine._hits(query, page)]
+            print(json.dumps(answer), flush=True)
+            continue
+        rows = []
+        for word in asked["words"]:
+            spent.clear()
+            started, cpu = time.perf_counter(), time.thread_time()
+            response = client.get("/recherche", {"q": word})
+            total, cpu = time.perf_counter() - started, time.thread_time() - cpu
+            if response.status_code != 200:
+                raise SystemExit(f"/recherche?q={word}: {response.status_code}")
+            row = {phase: spent.get(phase, 0.0) * 1000 for phase in PHASES[:4]}
+            row["fetch"] -= row["highlight"]  # highlighting happens within _hits
+            row["cpu"] = cpu * 1000
+            row["rest"] = row["cpu"] - row["fts"] - row["fetch"] - row["highlight"] - row["render"]
+            row["wall"] = total * 1000
+            rows.append(row)
+        print(json.dumps(rows), flush=True)
+
+
+def setup_archive(data_dir: Path) -> None:
+    os.environ["REVUE_DATA_DIR"] = str(data_dir)
+    os.environ.pop("REVUE_DATABASE_URL", None)  # the data folder's revue.sqlite3
+    os.environ["REVUE_CACHE_URL"] = "locmem://"
+    os.environ["REVUE_LOG_LEVEL"] = "WARNING"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revue.settings")
+    import django
+
+    django.setup()
+
+
+def new_search_words(count: int) -> list[str]:
+    """The words of ``bench/serve.py``'s « new search » rows (the archive's four languages)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from serve import search_words
+
+    from urllib.parse import unquote
+
+    return [unquote(path.split("=", 1)[1]) for path in search_words()][:count]
+
+
+def start_page_worker(root: Path, data_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, "REVUE_DATA_DIR": str(data_dir), "BENCH_SEARCH_WORKER": "1", "BENCH_SEARCH_ROOT": str(root)}
+    return subprocess.Popen([sys.executable, str(Path(__file__).resolve())], cwd=root, env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+
+def ask(worker: subprocess.Popen, message: dict):
+    worker.stdin.write(json.dumps(message) + "\n")
+    worker.stdin.flush()
+    line = worker.stdout.readline()
+    if not line:
+        raise SystemExit("a worker stopped")
+    return json.loads(line)
+
+
+def measure_pages(args) -> None:
+    data_dir = args.archive.resolve()
+    words = new_search_words(args.words + args.warmup)
+    warm, words = words[: args.warmup], words[args.warmup :]
+    sides = {"before": args.before.resolve()} if args.before else {}
+    sides["now"] = ROOT
+    workers = {name: start_page_worker(root, data_dir) for name, root in sides.items()}
+    try:
+        for worker in workers.values():
+            ask(worker, {"words": warm})
+        rows: dict[str, list[dict]] = {name: [] for name in workers}
+        batch = 20
+        for n, start in enumerate(range(0, len(words), batch)):
+            order = list(workers) if n % 2 == 0 else list(workers)[::-1]
+            for name in order:
+                rows[name] += ask(workers[name], {"words": words[start : start + batch]})
+        print(f"{data_dir}: the search page for {len(words)} words never asked before, one at a time "
+              f"(after {len(warm)} to warm up); ms per page, p50 / p95; the phases are the thread's CPU time")
+        print(f"{'':8}" + "".join(f"{phase:>15}" for phase in PHASES))
+        for name, found in rows.items():
+            cells = []
+            for phase in PHASES:
+                values = [row[phase] for row in found]
+                cells.append(f"{statistics.median(values):>8.1f} /{percentile(values, 0.95):>5.0f}")
+            print(f"{name:8}" + "".join(cells))
+        if len(workers) == 2:
+            checked, now = (args.check if args.check is not None else len(words)), time.time()
+            before, after = (ask(worker, {"check": words[:checked], "now": now}) for worker in workers.values())
+            same_ids = sum(1 for word in words[:checked] if [h[0] for h in before[word]] == [h[0] for h in after[word]])
+            titles = sum(1 for word in words[:checked] if [h[1] for h in before[word]] == [h[1] for h in after[word]])
+            excerpts = [(old[2], new[2]) for word in words[:checked] for old, new in zip(before[word], after[word])]
+            reached = sum(1 for old, new in excerpts if old != new and "<mark>" not in old and "<mark>" in new)
+            other = [word for word in words[:checked] for old, new in zip(before[word], after[word])
+                     if old[2] != new[2] and not ("<mark>" not in old[2] and "<mark>" in new[2])]
+            print(f"first pages compared for {checked} words, ranked at the same instant: same articles in the same "
+                  f"order for {same_ids}, same titles for {titles}; of {len(excerpts)} excerpts "
+                  f"{len(excerpts) - reached - len(other)} identical, {reached} now around a match the older one did "
+                  f"not reach (past REVUE_SEARCH_SNIPPET_SCAN_CHARS), {len(other)} otherwise different"
+                  + (f" ({', '.join(sorted(set(other))[:10])})" if other else ""))
+    finally:
+        for worker in workers.values():
+            worker.stdin.close()
+            worker.wait()
+
+
 def main() -> None:
+    if os.environ.get("BENCH_SEARCH_WORKER"):
+        page_worker()
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--full", action="store_true", help="1,000,000 articles")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="build (or reuse) the scratch database in this folder")
+    parser.add_argument("--archive", type=Path, help="time the search page on this kept archive's data folder instead")
+    parser.add_argument("--before", type=Path, help="--archive: an older checkout measured beside this one")
+    parser.add_argument("--words", type=int, default=200, help="--archive: words searched by each side")
+    parser.add_argument("--warmup", type=int, default=20, help="--archive: words searched first, not counted")
+    parser.add_argument("--check", type=int, help="--archive --before: words whose results are compared (all)")
     args = parser.parse_args()
+    if args.archive:
+        measure_pages(args)
+        return
     count = 1_000_000 if args.full else args.articles
     data_dir = args.keep or Path(tempfile.mkdtemp(prefix="revue-bench-search-"))
     data_dir.mkdir(parents=True, exist_ok=True)
