@@ -105,7 +105,7 @@ def compare(label: str, queries: list[tuple[str, object]], explain_first: int) -
     from django.conf import settings
     from django.db import connection
 
-    from revue.news.search.backends import SEARCH_PLANNER, backend
+    from revue.news.search.backends import NEWEST_MATCHES, SEARCH_PLANNER, backend
     from revue.news.search.query import tsquery_expression
 
     index = backend()
@@ -135,8 +135,11 @@ def compare(label: str, queries: list[tuple[str, object]], explain_first: int) -
             if n < explain_first:
                 print(f"\n  « {text} » ({len(after)} candidates), round 2:\n" + explain(cursor, ROUND_2, [weights, old, old, limit]))
                 print(f"  « {text} », this checkout:")
-                with index._set_locally(SEARCH_PLANNER):  # as candidates() plans it
-                    print(explain(cursor, *index.candidates_statement(parsed, filters, limit, title_weight)))
+                _, (matched, ranked, floor, wanted) = index.candidates_statement(parsed, filters, limit, title_weight)
+                body = NEWEST_MATCHES.format(matched="CAST(%s AS tsquery)", ranked="CAST(%s AS tsquery)", floor="%s",
+                                             wanted="%s")
+                with index._set_locally(SEARCH_PLANNER):  # as news_article_search_newest() plans it
+                    print(explain(cursor, body, [ranked, floor, matched, wanted]))
     print(f"\n{label}: {len(queries)} searches, candidates per search median {statistics.median(matches):.0f} "
           f"(max {max(matches)})")
     for name, values in spent.items():

@@ -86,10 +86,28 @@ POSTGRES_SEARCH_TABLE = [
     "ALTER TABLE {table} ALTER COLUMN title SET STORAGE MAIN",
 ]
 POSTGRES_GIN = "CREATE INDEX IF NOT EXISTS news_article_search_document ON news_article_search USING GIN (document)"
+# The newest ``wanted`` matches of ``matched``, ranked by their title (``Tsvector.candidates``).
+NEWEST_MATCHES = (
+    "SELECT newest.article_id, GREATEST(ts_rank('{{0, 0, 0, 1.0}}', newest.title, {ranked}), {floor}), newest.published"
+    " FROM (SELECT s.article_id, s.title, s.published FROM news_article_search AS s"
+    " WHERE s.document @@ {matched} ORDER BY s.article_id DESC LIMIT {wanted}) AS newest"
+)
+# Planned on the GIN index, always: left to itself, the planner walks the primary key backwards
+# for a word it deems common, or scans the table, reading each article's document (from TOAST)
+# to test it: 200-340 ms for words in 6-8 % of 100,000 articles, where the index finds them in a
+# few ms (bench/search_pg.py). A function's own settings hold while it runs, and only then.
+SEARCH_PLANNER = {"enable_seqscan": "off", "enable_indexscan": "off"}
+POSTGRES_NEWEST = (
+    "CREATE OR REPLACE FUNCTION news_article_search_newest(matched tsquery, ranked tsquery, body_mention float8,"
+    " wanted integer) RETURNS TABLE (article_id bigint, relevance float8, published bigint)"
+    " LANGUAGE sql STABLE" + "".join(f" SET {name} = {value}" for name, value in SEARCH_PLANNER.items())
+    + " AS $$ " + NEWEST_MATCHES.format(matched="matched", ranked="ranked", floor="body_mention", wanted="wanted") + " $$"
+)
 POSTGRES_TABLES = [
     "CREATE TABLE IF NOT EXISTS news_search_pending (article_id bigint PRIMARY KEY)",
     *(statement.format(table="news_article_search") for statement in POSTGRES_SEARCH_TABLE),
     POSTGRES_GIN,
+    POSTGRES_NEWEST,
     """CREATE OR REPLACE FUNCTION news_article_search_stale() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         INSERT INTO news_search_pending (article_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
@@ -127,6 +145,7 @@ POSTGRES_DROP = [
     "DROP FUNCTION IF EXISTS news_article_search_stale()",
     "DROP FUNCTION IF EXISTS news_article_search_gone()",
     "DROP FUNCTION IF EXISTS news_article_search_emptied()",
+    "DROP FUNCTION IF EXISTS news_article_search_newest(tsquery, tsquery, float8, integer)",
     "DROP TABLE IF EXISTS news_article_search",
     "DROP TABLE IF EXISTS news_search_pending",
 ]
@@ -240,11 +259,6 @@ class Fts5(Backend):
 
 
 SEARCH_WRITE_LOCK = 0x5EA6C4  # the advisory lock key of index writes on PostgreSQL
-# A search's plan: the matches from the GIN index, always. Left to itself, the planner walks the
-# primary key backwards for a word it deems common, or scans the table, reading each article's
-# tsvector (from TOAST) to test it: 200-340 ms for words in 6-8 % of 100,000 articles, where the
-# index finds them in a few ms (bench/search_pg.py).
-SEARCH_PLANNER = {"enable_seqscan": "off", "enable_indexscan": "off"}
 
 
 class Tsvector(Backend):
@@ -286,6 +300,7 @@ class Tsvector(Backend):
             f"ALTER TABLE {new} RENAME TO news_article_search",
             f"ALTER INDEX {new}_pkey RENAME TO news_article_search_pkey",
             POSTGRES_GIN,
+            POSTGRES_NEWEST,
             "ANALYZE news_article_search",
         ])
 
@@ -326,7 +341,8 @@ class Tsvector(Backend):
     def candidates_statement(self, query, filters, limit, title_weight) -> tuple[str, list]:
         """The statement ``candidates`` runs, and its parameters.
 
-        The newest ``limit`` matches of the document, ranked by their title: ``ts_rank`` of its
+        The newest ``limit`` matches of the document (``NEWEST_MATCHES``, in a function that plans
+        it on the GIN index: ``SEARCH_PLANNER``), ranked by their title: ``ts_rank`` of its
         words (weight 1), and at least what one mention in the body weighs (``1 / title_weight``
         of a title's; ``ts_rank`` scales a word's first mention by 1 / 1.6449, the sum of 1 / n²):
         ranking reads nothing but the rows the match already read. Ranking each match's whole
@@ -334,15 +350,13 @@ class Tsvector(Backend):
         (bench/search_pg.py); what is lost is the body's share: how often, and how near each
         other, the words are mentioned there."""
         return (
-            "SELECT article_id, GREATEST(ts_rank('{0, 0, 0, 1.0}', title, CAST(%s AS tsquery)), %s), published"
-            " FROM (SELECT article_id, title, published FROM news_article_search"
-            " WHERE document @@ CAST(%s AS tsquery) ORDER BY article_id DESC LIMIT %s) AS newest",
-            [tsquery_rank_expression(query, filters), 1.0 / title_weight / TS_RANK_FIRST_MENTION,
-             tsquery_expression(query, filters), limit],
+            "SELECT * FROM news_article_search_newest(CAST(%s AS tsquery), CAST(%s AS tsquery), %s, %s)",
+            [tsquery_expression(query, filters), tsquery_rank_expression(query, filters),
+             1.0 / title_weight / TS_RANK_FIRST_MENTION, limit],
         )
 
     def candidates(self, query, filters, limit, title_weight):
-        with self._set_locally(SEARCH_PLANNER), self.connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(*self.candidates_statement(query, filters, limit, title_weight))
             return cursor.fetchall()
 
