@@ -3,8 +3,9 @@ no word has (``revue.news.search.query.TSQUERY_FACET_MARK``), so that a search n
 each entry gets its title's own tsvector, which ranks the matches; documents are kept in TOAST,
 compressed with LZ4 where the server has it. The entries already written are rewritten in SQL,
 into a new table that takes the old one's place (``Tsvector.mark_facets``: no reindexing; about
-three minutes for 100,000 articles on a loaded two-core machine). SQLite is unchanged (its facets
-have a column of their own). Going back drops ``title`` and queues every article, indexed again right after ``migrate``.
+two to three minutes for 100,000 articles on a loaded two-core machine). SQLite is unchanged (its
+facets have a column of their own). Going back drops ``title`` and the function and queues every
+article, indexed again right after ``migrate``.
 """
 
 from django.db import migrations
@@ -21,7 +22,8 @@ def mark_facets(apps, schema_editor):
 def queue_every_article(apps, schema_editor):
     index = backend(schema_editor.connection)
     if isinstance(index, Tsvector) and index.exists():
-        index._run(["ALTER TABLE news_article_search DROP COLUMN IF EXISTS title",
+        index._run(["DROP FUNCTION IF EXISTS news_article_search_newest(tsquery, tsquery, float8, integer)",
+                    "ALTER TABLE news_article_search DROP COLUMN IF EXISTS title",
                     "INSERT INTO news_search_pending (article_id) SELECT id FROM news_article ON CONFLICT DO NOTHING"])
 
 
