@@ -1,8 +1,11 @@
-"""The portal's reads: every list a page shows, as one indexed query with a limit.
+"""The portal's reads: every list a page shows, as indexed queries with a limit.
 
 Views, template tags and (later) syndication feeds share these, built on
-``Article.objects.for_list()`` so that each list comes back in one query with its outlet,
-category and image. Nothing here counts rows of the article table.
+``Article.objects.for_list()`` so that each list comes back with its outlet, category and image.
+Nothing here counts rows of the article table. The front page chooses its articles on a few
+columns first (the ticker on ``id`` and ``story_id``, each section on ``id``, « À la une » on a
+story's ``outlet_count`` and ``last_seen_at``), then reads only those whole, the ticker's and the
+sections' in one query: what a first view after a renewal waits for (#17).
 
 Stories (``revue.news.stories``): the ticker shows one headline per story, category lists leave
 republished copies out, the front page ranks stories by outlets and recency ("À la une"), a
@@ -31,6 +34,7 @@ COVERAGE_SIZE = 6  # other outlets' articles of the same story under an article
 TOP_STORY_CANDIDATES = 500  # recent multi-outlet stories ranked for "À la une"
 STORY_AGE_OFFSET_HOURS = 2.0  # "À la une": outlets / (age in hours + offset) ** gravity
 STORY_GRAVITY = 1.5
+LEAD_TEXT = ("lead__content_html", "lead__text", "lead__summary")  # a story card shows its lead's outlet and language
 LANGUAGE_NAMES = {"fr": gettext_noop("français"), "ar": gettext_noop("arabe"), "es": gettext_noop("espagnol"), "en": gettext_noop("anglais")}
 
 
@@ -69,8 +73,9 @@ class StoryPage:
     languages: list[str]  # in the words of the edition
 
 
-def one_per_story(articles: Iterable[Article], limit: int) -> list[Article]:
-    """The first article of each story (articles without a story count as their own), at most ``limit``."""
+def one_per_story(articles: Iterable, limit: int) -> list:
+    """The first article of each story (articles without a story count as their own), at most
+    ``limit``; ``articles``: ``Article`` objects, or rows with their ``story_id``."""
     seen: set[int] = set()
     kept = []
     for article in articles:
@@ -84,16 +89,41 @@ def one_per_story(articles: Iterable[Article], limit: int) -> list[Article]:
     return kept
 
 
+def listed(ids: Iterable[int]) -> dict[int, Article]:
+    """The articles of ``ids`` as lists show them (``for_list()``), by id, in one query: lists
+    choose their articles on a few columns first, then read only those whole."""
+    return Article.objects.for_list().order_by().in_bulk(list(ids))
+
+
+def in_order(ids: Iterable[int], articles: dict[int, Article]) -> list[Article]:
+    """The articles of ``ids`` in that order (those gone meanwhile left out)."""
+    return [articles[pk] for pk in ids if pk in articles]
+
+
+def originals():
+    """What the ticker and category lists show: newest first, republished copies left out (a
+    queryset: filter and slice it)."""
+    return Article.objects.for_list().originals()
+
+
+def headline_rows(limit: int | None = None, newest=None) -> list:
+    """The ticker's choice, on two columns: the ``id`` and ``story_id`` of the newest headlines
+    from all outlets, newest first, one per story (``newest``: ``originals()``, if made already)."""
+    limit = settings.REVUE_TICKER_SIZE if limit is None else limit
+    rows = (originals() if newest is None else newest).values_list("id", "story_id", named=True)
+    return one_per_story(rows[: limit * TICKER_ROWS_PER_HEADLINE], limit)
+
+
 def latest_headlines(limit: int | None = None) -> list[Article]:
     """The newest headlines from all outlets, newest first, one per story (the ticker)."""
-    limit = settings.REVUE_TICKER_SIZE if limit is None else limit
-    rows = Article.objects.for_list().originals()[: limit * TICKER_ROWS_PER_HEADLINE]
-    return one_per_story(rows, limit)
+    ids = [row.id for row in headline_rows(limit)]
+    return in_order(ids, listed(ids))
 
 
-def category_articles(category: Category):
-    """A category's articles, newest first, republished copies left out (a queryset: slice it)."""
-    return Article.objects.for_list().originals().filter(category=category)
+def category_articles(category: Category, newest=None):
+    """A category's articles, newest first, republished copies left out (a queryset: slice it;
+    ``newest``: ``originals()``, if made already)."""
+    return (originals() if newest is None else newest).filter(category=category)
 
 
 def outlet_articles(source: Source):
@@ -106,9 +136,17 @@ def other_articles(article: Article, limit: int = OTHER_ARTICLES_SIZE) -> list[A
     return list(outlet_articles(article.source).exclude(pk=article.pk)[:limit])
 
 
-def sections(categories: list[Category], size: int = SECTION_SIZE) -> list[Section]:
-    """For each category in order, its latest articles; categories without any are left out."""
-    found = (Section(category, list(category_articles(category)[:size])) for category in categories)
+def section_ids(categories: list[Category], size: int = SECTION_SIZE, newest=None) -> list[tuple[Category, list[int]]]:
+    """Each category with the ids of its latest ``size`` articles, newest first (``newest``:
+    ``originals()``, if made already)."""
+    newest = originals() if newest is None else newest
+    return [(c, list(category_articles(c, newest).values_list("id", flat=True)[:size])) for c in categories]
+
+
+def sections(chosen: list[tuple[Category, list[int]]], articles: dict[int, Article]) -> list[Section]:
+    """For each category in order, its articles (``section_ids()``, read by ``listed()``);
+    categories without any are left out."""
+    found = (Section(category, in_order(ids, articles)) for category, ids in chosen)
     return [section for section in found if section.articles]
 
 
@@ -122,19 +160,26 @@ def active_source_count() -> int:
     return cached("source-count", lambda: Source.objects.filter(is_active=True).count())
 
 
-def story_rank(story: Story, now: datetime) -> float:
-    """How high a story goes on the front page: more outlets, more recent."""
+def story_rank(story, now: datetime) -> float:
+    """How high a story goes on the front page: more outlets, more recent (``story``: a ``Story``
+    or a row with its ``outlet_count`` and ``last_seen_at``)."""
     age = max((now - story.last_seen_at).total_seconds() / 3600, 0.0)
     return story.outlet_count / (age + STORY_AGE_OFFSET_HOURS) ** STORY_GRAVITY
 
 
 def top_stories(limit: int | None = None, now: datetime | None = None) -> list[Story]:
-    """"À la une": the recent stories covered by several outlets, best ranked first."""
+    """"À la une": the recent stories covered by several outlets, best ranked first.
+
+    The candidates are ranked on the three columns the rank reads; only the few shown are then
+    read whole, with their lead article (without its text) and its outlet."""
     limit = settings.REVUE_FRONT_STORIES if limit is None else limit
     now = now or timezone.now()
     since = now - timedelta(hours=settings.REVUE_FRONT_STORY_HOURS)
-    candidates = Story.objects.covered(since).filter(outlet_count__gt=1)[:TOP_STORY_CANDIDATES]
-    return sorted(candidates, key=lambda story: (-story_rank(story, now), -story.pk))[:limit]
+    candidates = (Story.objects.covered(since).filter(outlet_count__gt=1)
+                  .values_list("id", "outlet_count", "last_seen_at", named=True)[:TOP_STORY_CANDIDATES])
+    ranked = [row.id for row in sorted(candidates, key=lambda row: (-story_rank(row, now), -row.id))[:limit]]
+    shown = Story.objects.select_related("lead__source").defer(*LEAD_TEXT).in_bulk(ranked)
+    return [shown[pk] for pk in ranked if pk in shown]
 
 
 def story_page(story: Story) -> StoryPage:
@@ -170,10 +215,15 @@ def coverage(article: Article, limit: int = COVERAGE_SIZE) -> list[Article]:
 
 
 def _front_page() -> FrontPage:
-    ticker = latest_headlines()
+    newest = originals()
+    headlines = [row.id for row in headline_rows(newest=newest)]
+    chosen = section_ids(categories(), newest=newest)
+    # the ticker's and the sections' articles read in one query
+    articles = listed([*headlines, *(pk for _, ids in chosen for pk in ids)])
+    ticker = in_order(headlines, articles)
     # no headline in any story: the archive is not clustered yet, nothing to rank
     stories = top_stories() if any(a.story_id for a in ticker) else []
-    return FrontPage(ticker, sections(categories()), stories)
+    return FrontPage(ticker, sections(chosen, articles), stories)
 
 
 def front_page() -> FrontPage:
