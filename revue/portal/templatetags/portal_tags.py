@@ -3,6 +3,9 @@
 ``{% category_nav %}`` and ``{% source_count %}`` read the briefly cached lists of
 ``revue.portal.queries`` (so the header and footer cost no query on a warm cache);
 ``{% lang_attrs article %}`` gives a title or an article its ``lang`` and ``dir``;
+``{% card article %}`` writes an article's card in a list; ``{{ article|article_url }}`` (and
+``outlet_url``, ``category_url``, ``story_url``) the portal's own links, as ``{% url %}`` would,
+kept by each process;
 ``{% image_url image 640 %}``, ``{% image_srcset image %}`` and ``{{ html|proxy_images:article }}``
 point images at Revue's image proxy (``/img/<signed id>``), never at the outlet, and
 ``shared_image_url`` gives feeds and page metadata the proxy's absolute address.
@@ -10,16 +13,20 @@ point images at Revue's image proxy (``/img/<signed id>``), never at the outlet,
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from revue.html.images import Image, has_images, rewrite_images
 from revue.moderation.body import placeholder_html
@@ -92,6 +99,89 @@ def reading_time(value) -> str:
     return date_format(timezone.localtime(value), "j F Y")
 
 
+# --- the portal's own addresses in lists ------------------------------------------------------
+# A front page links some 250 articles, outlets and stories, and ``reverse()`` costs tens of
+# microseconds each: each process keeps the paths it made, keyed by all they depend on (the
+# view, its arguments, the edition's language, the URL configuration and prefix), so a renamed
+# outlet's new slug, or another edition, is a new key. Most of a page's links are still there
+# after a renewal (a settle adds a few articles), so its first view reverses only the new ones.
+PATHS_KEPT = 20_000
+
+
+@lru_cache(maxsize=PATHS_KEPT)
+def _kept_path(view: str, args: tuple, *depends_on) -> str:
+    return reverse(view, args=args)
+
+
+def portal_path(view: str, *args) -> str:
+    """``reverse(view, args=args)``, kept by this process."""
+    return _kept_path(view, args, get_language(), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+
+
+@register.filter
+def article_url(article) -> str:
+    """``{{ article|article_url }}``: as ``{% url 'portal:article' article.source.slug article.pk %}``."""
+    return portal_path("portal:article", article.source.slug, article.pk)
+
+
+@register.filter
+def outlet_url(source) -> str:
+    """``{{ article.source|outlet_url }}``: as ``{% url 'portal:outlet' source.slug %}``."""
+    return portal_path("portal:outlet", source.slug)
+
+
+@register.filter
+def category_url(category) -> str:
+    """``{{ category|category_url }}``: as ``{% url 'portal:category' category.slug %}``."""
+    return portal_path("portal:category", category.slug)
+
+
+@register.filter
+def story_url(story) -> str:
+    """``{{ story|story_url }}``: as ``{% url 'portal:story' story.pk %}``."""
+    return portal_path("portal:story", story.pk)
+
+
+# --- an article's card in lists ---------------------------------------------------------------
+# Written here rather than in an included template: a front page shows some fifty cards, and the
+# template engine's include, variables and tags took about three quarters of each card's time.
+# Every value from the archive is escaped as the template engine escapes it.
+
+CARD_IMAGE_WIDTH = 320
+CARD_IMAGE_SIZES = "(max-width: 40rem) 100vw, 20rem"
+
+
+def _escaped(value) -> str:
+    """``value`` escaped as ``{{ value }}`` writes it (Django's ``escape``, without its lazy-string wrapper)."""
+    return html.escape(str(value))
+
+
+@register.simple_tag
+def card(article):
+    """``{% card article %}``: the article's card in a list — its lead image (through the proxy;
+    a placeholder when blocked), its title in its own language, its outlet and its time."""
+    url = _escaped(article_url(article))
+    image = visible_image(article)
+    if image is not None:
+        size = f' width="{localize(image.width)}" height="{localize(image.height)}"' if image.width and image.height else ""
+        picture = (f'<a class="card__image" href="{url}" tabindex="-1" aria-hidden="true"><img '
+                   f'src="{_escaped(image_url(image, CARD_IMAGE_WIDTH))}" srcset="{_escaped(image_srcset(image))}" '
+                   f'sizes="{CARD_IMAGE_SIZES}" alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer"{size}></a>')
+    elif article.image is not None and article.image.is_blocked:
+        removed = _escaped(gettext("Image retirée"))
+        picture = f'<div class="card__image image-placeholder" role="img" aria-label="{removed}"><span>{removed}</span></div>'
+    else:
+        picture = ""
+    source, published = article.source, article.published_at
+    return mark_safe(
+        f'<article class="card">\n  {picture}\n'
+        f'  <h3 class="card__title" {lang_attrs(article, auto=True)}><a href="{url}">{_escaped(article.title)}</a></h3>\n'
+        f'  <p class="card__meta"><a class="card__source" href="{_escaped(outlet_url(source))}"><bdi>{_escaped(source.name)}</bdi></a>'
+        f' · <time datetime="{timezone.template_localtime(published).isoformat()}">{_escaped(reading_time(published))}</time></p>\n'
+        "</article>\n"
+    )
+
+
 @register.inclusion_tag("portal/_nav.html", takes_context=True)
 def category_nav(context):
     """The header's category links, the current one marked."""
@@ -117,11 +207,14 @@ BODY_IMAGE_WIDTH = 640
 BODY_IMAGE_SIZES = "(max-width: 48rem) 100vw, 48rem"
 
 
+def proxied(image) -> bool:
+    """Whether ``image`` has a proxy address: an ``Image`` row that is not blocked."""
+    return image is not None and getattr(image, "pk", None) is not None and not image.is_blocked
+
+
 def proxy_url(image, width=None) -> str:
     """``/img/<signed id>[/<width>]`` for an ``Image``, or '' for none or a blocked one."""
-    if image is None or getattr(image, "pk", None) is None or image.is_blocked:
-        return ""
-    return proxy_path(image.pk, width)
+    return proxy_path(image.pk, width) if proxied(image) else ""
 
 
 def shared_image_url(request, image) -> str:
@@ -141,7 +234,7 @@ def image_url(image, width=None) -> str:
 def image_srcset(image, address=str) -> str:
     """``srcset`` of every proxy width up to the picture's own (all of them while unknown);
     ``address`` turns a proxy path into the address written (absolute, for the API)."""
-    if proxy_url(image) == "":
+    if not proxied(image):
         return ""
     widths = [w for w in settings.REVUE_IMAGE_WIDTHS if not image.width or w <= image.width]
     candidates = [f"{address(proxy_url(image, w))} {w}w" for w in widths]
