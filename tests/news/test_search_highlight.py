@@ -21,38 +21,46 @@ ARABIC = "أعلنت الحكومة المغربية عن إصلاح جديد ل
 # tatweel and a lone combining accent (no letter), past the Basic Multilingual Plane, « _ »
 ODD = ["½", "straße", "ﬁnances", "ـ", " \u0301", "e\u0301conomie", "𝐆ouvernement", "foo_gouvernement",
        "x" * 70, "İstanbul", "…", "\u00a0", "٢٠٢٥", "أَحْمَد", "ﻻ", "²", "Œuvre", "℃", "ǅ", "😀"]
-WORDS = FRENCH.split() + ARABIC.split() + ODD + ["Gouvernements", "gouv", "GOUVERNEMENT", "économies", "-", ","]
+WORDS = FRENCH.split() + ARABIC.split() + ["Gouvernements", "gouv", "GOUVERNEMENT", "économies", "Économie", "-", ",",
+                                          "e\u0301conomie", "İstanbul", "٢٠٢٥", "أَحْمَد", "Œuvre", "…", "\u00a0", "x" * 70]
 
 
 def terms(query: str, language: str = "fr"):
     return highlight_terms(parse_query(query), language)
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(WORDS), max_size=120), st.sampled_from([" ", "\n\n", "’", "-", ", ", ""]),
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=10, max_size=300), st.one_of(st.none(), st.sampled_from(ODD)), st.integers(0, 150),
+       st.sampled_from([" ", "\n\n", "’", "-", ", ", ""]),
        st.sampled_from(["gouvernement", "économie", "gouv*", "conseil sécurité", "الحكومة", "إصلاح", "strasse",
-                        "finances", "1", "2025", "احمد"]))
-def test_the_quick_pass_marks_what_the_reference_pass_marks(words, separator, query):
+                        "finances", "1", "2025", "احمد"]),
+       st.sampled_from([(30, 5000), (30, 200), (5, 80), (2, 5000), (1, 40)]))
+def test_the_quick_pass_highlights_what_the_reference_pass_highlights(words, odd, where, separator, query, sizes):
+    from django.test import override_settings
+
+    if odd is not None:  # one odd word at most: the quick pass leaves the texts holding some to the reference
+        words = words[:where] + [odd] + words[where:]
     text = separator.join(words)
-    wanted = terms(query, "ar" if any("\u0600" <= c <= "\u06ff" for c in query) else "fr")
-    quick = engine._quick_words_and_marks(text, wanted, "fr")
-    if quick is not None:  # None: the text holds a character it leaves to the reference pass
-        assert quick == engine._words_and_marks(text, wanted, "fr")
+    language = "ar" if any("\u0600" <= c <= "\u06ff" for c in query) else "fr"
+    with override_settings(REVUE_SEARCH_SNIPPET_WORDS=sizes[0], REVUE_SEARCH_SNIPPET_SCAN_CHARS=sizes[1]):
+        for whole in (False, True):
+            assert (engine.highlight(text, terms(query, language), language, whole=whole)
+                    == engine.highlight(text, terms(query, language), language, whole=whole, quick=False))
 
 
 @hypothesis_settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200), st.sampled_from(["gouvernement", "e", "a*", "1"]))
+@given(st.text(max_size=300), st.sampled_from(["gouvernement", "e", "a*", "1"]))
 def test_the_quick_pass_agrees_on_any_text(text, query):
-    quick = engine._quick_words_and_marks(text, terms(query), "fr")
-    if quick is not None:
-        assert quick == engine._words_and_marks(text, terms(query), "fr")
+    for whole in (False, True):
+        assert (engine.highlight(text, terms(query), "fr", whole=whole)
+                == engine.highlight(text, terms(query), "fr", whole=whole, quick=False))
 
 
 def test_ordinary_texts_take_the_quick_pass():
     for text, query, language in [(FRENCH * 30, "gouvernements", "fr"), (ARABIC * 30, "الحكومة", "ar")]:
-        quick = engine._quick_words_and_marks(text, terms(query, language), language)
+        quick = engine._quick_excerpt(text, terms(query, language), language, whole=False)
         assert quick is not None and len(quick[2]) == 30
-        assert quick == engine._words_and_marks(text, terms(query, language), language)
+        assert quick == engine._reference_excerpt(text, terms(query, language), language, whole=False)
 
 
 def test_odd_characters_are_still_highlighted():

@@ -25,7 +25,7 @@ Highlighting: each result's title, and an excerpt of its text (the ``REVUE_SEARC
 words holding the most matches among the first ``REVUE_SEARCH_SNIPPET_SCAN_CHARS`` characters; when
 those hold none, the next as many, up to what the index holds, ``REVUE_SEARCH_MAX_INDEXED_CHARS``),
 the words that match in ``<mark>``: a word matches when its folded form or its stem is a term of
-the query. A quick pass made of regular expressions run in C finds them (``_quick_words_and_marks``),
+the query. A quick pass made of regular expressions run in C finds them (``_quick_excerpt``),
 the word-by-word reference pass (``_words_and_marks``) being kept for the rare text the quick one
 cannot read exactly (tests hold the two to the same answers).
 """
@@ -38,8 +38,6 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
-from operator import itemgetter
 from typing import NamedTuple
 
 from django.conf import settings
@@ -241,24 +239,26 @@ def _hits(query: ParsedQuery, page: list[tuple[float, int]]) -> list[Hit]:
 # A search page highlights 20 titles and 20 excerpts, each chosen among the first
 # ``REVUE_SEARCH_SNIPPET_SCAN_CHARS`` of a text, on every view of a search never asked before.
 # ``_words_and_marks`` is the reference: every word of the text folded (and, if its first letter
-# starts a term, stemmed), one word at a time in Python (2-3 ms for 5,000 characters).
-# ``_quick_words_and_marks`` gives the same answer from a few regular-expression passes done in C:
-# the text cut into runs of word characters in one ``split``, and only the runs whose *first
-# character* folds to a letter that starts a query term are folded and compared; it steps aside
-# (returns None) for the rare text where a run of characters might not be exactly one folded
-# word (see ``_fold_classes``), and the reference pass then does the work.
+# starts a term, stemmed), one word at a time in Python (2-3 ms for 5,000 characters), then
+# ``_excerpt`` picks the window of words. ``_quick_excerpt`` gives the same excerpt and marks from
+# regular expressions run in C: one finds the words whose *first character* folds to a letter that
+# starts a term (a character class first: the engine skips the rest of the text at C speed), only
+# those are folded and compared, and words are counted only where the window needs them (between
+# marks, up to a window's length); it steps aside (None) for the rare text where a run of
+# characters might not be exactly one folded word (see ``_fold_classes``), and the reference does it.
 
-_RUNS = re.compile(rf"([\w{MARKS}]+)")  # WORD's characters, and ``_``: a text holding one is left to the reference
+_WORD_CHAR = rf"[\w{MARKS}]"  # WORD's characters, and ``_``: a text holding one is left to the reference
+_RUNS = re.compile(_WORD_CHAR + "+")
+_IS_WORD_CHAR = re.compile(_WORD_CHAR)
 
 
 @lru_cache(maxsize=1)
 def _fold_classes() -> tuple[dict[str, frozenset[str]], frozenset[str], re.Pattern]:
     """The word characters of the Basic Multilingual Plane by how they fold, read once per process
     (one ``fold`` of all of them, some 50,000, in ~0.1 s): (folded letter → the characters that fold
-    to it alone or first, the characters that fold to nothing, a pattern finding any character
-    after which a run of word characters may not fold to exactly one word of ``MAX_WORD_CHARS`` at
-    most: one folding to more than one character or to a non-word one (« ½ », « ß », ligatures),
-    one past the plane, ``_``)."""
+    to it alone, the characters that fold to nothing, a pattern finding any character after which
+    a run of word characters may not fold to exactly one word: one folding to more than one
+    character or to a non-word one (« ½ », « ß », ligatures), one past the plane, ``_``)."""
     everything = "".join(chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
     chars = re.findall(rf"[^\W_]|[{MARKS}]", everything)  # WORD's characters
     by_initial: dict[str, set[str]] = {}
@@ -286,11 +286,13 @@ def _char_ranges(chars: set[str]) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _starting_pattern(initials: frozenset[str]) -> re.Pattern:
-    """The characters a word may start with to fold to a word starting with one of ``initials``
-    (and those folding to nothing, whose word's initial is the next character's), as a class."""
+def _candidates_pattern(initials: frozenset[str]) -> re.Pattern:
+    """The words that may fold to a word starting with one of ``initials``: those starting with a
+    character that folds to one of them (or to nothing: the next character's initial counts),
+    found by their first character (not preceded by a word character), then the rest of the run."""
     by_initial, empty, _ = _fold_classes()
-    return re.compile("[" + _char_ranges(empty.union(*(by_initial.get(initial, ()) for initial in initials))) + "]")
+    first = _char_ranges(empty.union(*(by_initial.get(initial, ()) for initial in initials)))
+    return re.compile(f"[{first}](?<!{_WORD_CHAR}.){_WORD_CHAR}*")
 
 
 def _term_initials(terms: tuple[frozenset[str], tuple[str, ...]]) -> frozenset[str]:
@@ -327,77 +329,6 @@ def _words_and_marks(text: str, terms: tuple[frozenset[str], tuple[str, ...]],
     return starts, ends, marks
 
 
-def _quick_words_and_marks(text: str, terms: tuple[frozenset[str], tuple[str, ...]],
-                           language: str) -> tuple[list[int], list[int], list[int]] | None:
-    """What ``_words_and_marks`` gives, from C-speed passes; None when ``text`` holds a character
-    after which that might differ (the reference pass must then do it)."""
-    _, _, unsure = _fold_classes()
-    if unsure.search(text):
-        return None
-    parts = _RUNS.split(text)  # [between, word, between, word, …, between]
-    runs = parts[1::2]
-    if max(map(len, runs), default=0) > MAX_WORD_CHARS:
-        return None  # a word that long is no word (``words.folded_words``)
-    marks = []
-    # the words that may match: those whose first character is one of the starting ones, found
-    # in the string of every word's first character
-    for found in _starting_pattern(_term_initials(terms)).finditer("".join(map(itemgetter(0), runs))):
-        index = found.start()
-        folded = fold_word(runs[index])
-        if len(folded) != 1:
-            return None  # marks alone, which fold to no word
-        if _marks(folded[0], terms, language):
-            marks.append(index)
-    offsets = list(accumulate(map(len, parts)))
-    return offsets[0:-1:2], offsets[1::2], marks
-
-
-def _scanned(text: str, terms: tuple[frozenset[str], tuple[str, ...]], language: str,
-             whole: bool) -> tuple[int, str, list[int], list[int], list[int]]:
-    """(offset, stretch, starts, ends, marks): the stretch of ``text`` an excerpt is chosen in,
-    its words and marks (``_words_and_marks``). The first ``REVUE_SEARCH_SNIPPET_SCAN_CHARS``;
-    when they hold no match, the next as many, and so on up to ``REVUE_SEARCH_MAX_INDEXED_CHARS``
-    (what the index holds of a text), so that a match far into a long text is shown too."""
-    size = len(text) if whole else settings.REVUE_SEARCH_SNIPPET_SCAN_CHARS
-    limit = min(len(text), max(size, settings.REVUE_SEARCH_MAX_INDEXED_CHARS))
-    offset, first = 0, None
-    while True:
-        stretch = text[offset : min(offset + size, limit)]
-        starts, ends, marks = (_quick_words_and_marks(stretch, terms, language)
-                               or _words_and_marks(stretch, terms, language))
-        if marks:
-            return offset, stretch, starts, ends, marks
-        first = first or (offset, stretch, starts, ends, marks)
-        if offset + len(stretch) >= limit or len(starts) < 2:
-            return first  # no match (the title's alone): the text's beginning
-        offset += starts[-1]  # the next stretch starts with this one's last word, which may be cut
-
-
-def highlight(text: str, terms: tuple[frozenset[str], tuple[str, ...]], language: str, whole: bool = False) -> SafeString:
-    """``text`` escaped, its words matching ``terms`` in ``<mark>``; unless ``whole``, the best excerpt."""
-    text = text or ""
-    offset, scanned, starts, ends, marks = _scanned(text, terms, language, whole)
-    if whole:
-        start, end = 0, len(text)
-    elif not starts:
-        start, end = 0, min(len(text), settings.REVUE_SEARCH_SNIPPET_WORDS * 8)
-    else:
-        start, end = _excerpt(scanned, starts, ends, marks, settings.REVUE_SEARCH_SNIPPET_WORDS)
-    if offset:
-        start, end = start + offset, end + offset
-        starts, ends = [i + offset for i in starts], [i + offset for i in ends]
-    out, cursor = [], start
-    for i in marks:
-        if starts[i] < cursor or ends[i] > end:
-            continue
-        out += [escape(text[cursor : starts[i]]), "<mark>", escape(text[starts[i] : ends[i]]), "</mark>"]
-        cursor = ends[i]
-    out.append(escape(text[cursor:end]))
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return mark_safe(prefix + "".join(out).strip() + suffix)
-
-
 def _excerpt(text: str, starts: list[int], ends: list[int], marks: list[int], size: int) -> tuple[int, int]:
     """(start, end) in ``text`` of the ``size``-word window holding the most marked words."""
     best, best_count = 0, -1
@@ -410,3 +341,139 @@ def _excerpt(text: str, starts: list[int], ends: list[int], marks: list[int], si
     start = 0 if best == 0 else starts[best]
     end = len(text) if last == len(starts) - 1 else ends[last]
     return start, end
+
+
+Excerpt = tuple[int | None, int | None, list[tuple[int, int]]]  # start, end (None: no word), marked spans
+
+
+def _reference_excerpt(text: str, terms, language: str, whole: bool) -> Excerpt:
+    starts, ends, marks = _words_and_marks(text, terms, language)
+    spans = [(starts[i], ends[i]) for i in marks]
+    if whole:
+        return 0, len(text), spans
+    if not starts:
+        return None, None, spans
+    start, end = _excerpt(text, starts, ends, marks, settings.REVUE_SEARCH_SNIPPET_WORDS)
+    return start, end, spans
+
+
+def _is_word(run: str) -> bool:
+    """Whether a run of word characters of a text the quick pass reads is a word: one longer than
+    ``MAX_WORD_CHARS`` once folded is not (``words.folded_words``)."""
+    return len(run) <= MAX_WORD_CHARS or bool(fold_word(run))
+
+
+def _count_words(text: str, start: int, end: int, cap: int) -> int:
+    """How many words ``text[start:end]`` holds, ``cap`` at the most."""
+    count = 0
+    for run in _RUNS.finditer(text, start, end):
+        if _is_word(run.group()):
+            count += 1
+            if count == cap:
+                break
+    return count
+
+
+def _word_before(text: str, position: int, back: int) -> int:
+    """Where the word ``back`` words before the one at ``position`` starts."""
+    if back == 0:
+        return position
+    reach = 64 * back
+    while True:
+        low = max(0, position - reach)
+        runs = [run for run in _RUNS.finditer(text, low, position) if _is_word(run.group())]
+        if runs and low > 0 and runs[0].start() == low and _IS_WORD_CHAR.match(text, low - 1):
+            runs.pop(0)  # cut by the reach: not a word of its own
+        if len(runs) >= back or low == 0:
+            return runs[-back].start() if len(runs) >= back else 0
+        reach *= 4
+
+
+def _quick_excerpt(text: str, terms, language: str, whole: bool) -> Excerpt | None:
+    """What ``_reference_excerpt`` gives, or None when ``text`` holds a character after which it
+    might differ."""
+    _, _, unsure = _fold_classes()
+    if unsure.search(text):
+        return None
+    spans = []
+    for found in _candidates_pattern(_term_initials(terms)).finditer(text):
+        folded = fold_word(found.group())
+        if len(folded) != 1:
+            if folded or len(found.group()) <= MAX_WORD_CHARS:
+                return None  # marks alone, which fold to no word
+            continue  # too long to be a word
+        if _marks(folded[0], terms, language):
+            spans.append(found.span())
+    if whole:
+        return 0, len(text), spans
+    size = settings.REVUE_SEARCH_SNIPPET_WORDS
+    # each mark's word index, gaps of more than ``size`` words counted as ``size`` (a window holds
+    # two marks or not all the same): what _excerpt compares stays true
+    indexes, cursor, index = [], 0, -1
+    for start, end in spans:
+        index += 1 + _count_words(text, cursor, start, size)
+        indexes.append(index)
+        cursor = end
+    best, best_count, chosen = 0, -1, None
+    for k, first in enumerate(indexes):  # as _excerpt does
+        start = max(0, first - size // 4)
+        count = bisect_left(indexes, start + size) - bisect_left(indexes, start)
+        if count > best_count:
+            best, best_count, chosen = start, count, k
+    start = 0 if best == 0 else _word_before(text, spans[chosen][0], indexes[chosen] - best)
+    end, words = len(text), 0
+    for run in _RUNS.finditer(text, start):  # the window's last word, unless it is the text's last
+        if _is_word(run.group()):
+            words += 1
+            if words == size:
+                end = run.end()
+            elif words > size:
+                return start, end, spans
+    if words == 0:
+        return None, None, spans
+    return start, len(text), spans
+
+
+def _excerpt_of(text: str, terms, language: str, whole: bool, quick: bool) -> tuple[int, int, list[tuple[int, int]]]:
+    """(start, end, marked spans) of ``text``'s excerpt: the best window of its first
+    ``REVUE_SEARCH_SNIPPET_SCAN_CHARS`` characters; when they hold no match, of the next as many,
+    and so on up to ``REVUE_SEARCH_MAX_INDEXED_CHARS`` (what the index holds of a text), so that a
+    match far into a long text is shown too."""
+    size = len(text) if whole else settings.REVUE_SEARCH_SNIPPET_SCAN_CHARS
+    limit = min(len(text), max(size, settings.REVUE_SEARCH_MAX_INDEXED_CHARS))
+    offset, first = 0, None
+    while True:
+        stretch = text[offset : min(offset + size, limit)]
+        start, end, spans = ((quick and _quick_excerpt(stretch, terms, language, whole))
+                             or _reference_excerpt(stretch, terms, language, whole))
+        if start is None:  # no word at all
+            start, end = 0, min(len(text), settings.REVUE_SEARCH_SNIPPET_WORDS * 8)
+        else:
+            start, end = start + offset, end + offset
+        if spans:
+            return start, end, [(a + offset, b + offset) for a, b in spans]
+        first = first or (start, end, [])
+        last_word = None
+        for last_word in _RUNS.finditer(stretch, max(0, len(stretch) - 4 * MAX_WORD_CHARS)):
+            pass
+        if offset + len(stretch) >= limit or last_word is None or last_word.start() == 0:
+            return first  # no match (the title's alone): the text's beginning
+        offset += last_word.start()  # the next stretch starts with this one's last word, which may be cut
+
+
+def highlight(text: str, terms: tuple[frozenset[str], tuple[str, ...]], language: str, whole: bool = False,
+              quick: bool = True) -> SafeString:
+    """``text`` escaped, its words matching ``terms`` in ``<mark>``; unless ``whole``, the best
+    excerpt. ``quick=False``: the reference pass alone (tests compare the two)."""
+    text = text or ""
+    start, end, spans = _excerpt_of(text, terms, language, whole, quick)
+    out, cursor = [], start
+    for mark_start, mark_end in spans:
+        if mark_start < cursor or mark_end > end:
+            continue
+        out += [escape(text[cursor:mark_start]), "<mark>", escape(text[mark_start:mark_end]), "</mark>"]
+        cursor = mark_end
+    out.append(escape(text[cursor:end]))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + "".join(out).strip() + suffix)
