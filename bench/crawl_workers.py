@@ -140,7 +140,7 @@ def child_worker(job: dict) -> dict:
         "not_modified": summary.not_modified, "errors": summary.errors, "new_entries": summary.new_articles,
         "deferred": summary.deferred, "cpu": crawl._cpu(after) - crawl._cpu(before), "cpu_children": sum(sampler.cpu.values()),
         "rss_peak": after.ru_maxrss * 1024, "children_hwm": sorted(sampler.hwm.values(), reverse=True),
-        "memory": memory.rows if memory else [],
+        "memory": memory.rows if memory else [], "failures": sorted({f.error for f in summary.failures})[:3],
         "concurrency": crawler.concurrency, "processes": crawler.processes,
         "host_delay": float(os.environ.get("REVUE_HOST_DELAY") or settings.REVUE_HOST_DELAY),
     }
@@ -488,8 +488,11 @@ def main() -> None:
                 db.fresh()
                 flush_redis(args.redis)
                 result = run_workers(1, base_job, scratch, press, 1)
-                print(f"  cold import: {result['wall']:.1f} s, {result['feeds']} feeds crawled, {result['deferred']} "
-                      f"given back unfetched (waited too long), {result['new_entries']} entries", flush=True)
+                print(f"  cold import: {result['wall']:.1f} s, {result['feeds']} feeds crawled ({result['errors']} errors), "
+                      f"{result['deferred']} given back unfetched (waited too long), {result['new_entries']} entries "
+                      f"of {spec.feeds * spec.items} served", flush=True)
+                for error in result["workers"][0]["failures"]:
+                    print(f"    e.g. {error}", flush=True)
                 memory_table(result["workers"][0]["memory"], args.interval)
                 return
             naive, scale = baseline(base_job, db, scratch, press, spec, args)
