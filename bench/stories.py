@@ -8,6 +8,11 @@ regression set.
     python bench/stories.py            # quality on the labelled set + speed on 20,000 articles
     python bench/stories.py --full     # speed on 100,000 articles, memory at 25k/50k/100k
     python bench/stories.py --quality  # quality only
+    python bench/stories.py --assignments FILE  # also every article's story, copy link and score, to diff
+
+``--assignments FILE`` writes where each article of every set went (the real sets, ours, and the
+speed run's articles through the database), one line each: run it before and after a change meant
+to keep the stories, and ``diff`` the two files.
 
 Quality: ``revue.news.stories.cluster`` on bench/data/stories_labelled.jsonl (made by
 bench/stories_corpus.py) against the labels — BCubed precision/recall/F1, pairwise F1, copies
@@ -46,6 +51,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+import devdata  # noqa: E402
 
 LABELLED = ROOT / "bench" / "data" / "stories_labelled.jsonl"
 
@@ -336,6 +343,24 @@ def speed(count: int, marks: tuple[int, ...], batch: int = 50) -> dict:
     return report
 
 
+def write_assignments(path: Path, placed_in_database: list) -> None:
+    """Every article's story, copy link, score and candidates: the real sets, ours, and the speed
+    run's articles as the database placed them (story keys as the clustering gives them)."""
+    import stories_real
+
+    from revue.news.stories import StoryParams, assignments
+
+    sets = [(name, stories_real.load(name)) for name in stories_real.SETS] if not devdata.missing("clustering") else []
+    sets.append(("ours", load()))
+    with path.open("w", encoding="utf-8") as out:
+        for name, items in sets:
+            for a in assignments(items, StoryParams()):
+                out.write(f"{name}\t{a.id}\t{a.story}\t{a.original}\t{a.score!r}\t{a.candidates}\n")
+        for a in placed_in_database:
+            out.write(f"database\t{a.id}\t{a.story}\t{a.original}\t{a.score!r}\t{a.candidates}\n")
+    print(f"assignments written to {path}")
+
+
 def _store_and_cluster(pending, assign_stories, report) -> int:
     """Store a batch, make its story features (timed apart: the crawler makes them in its CPU
     processes, with each article's draft), then cluster it as the settle step does (timed)."""
@@ -351,7 +376,7 @@ def _store_and_cluster(pending, assign_stories, report) -> int:
     prepared = prepare_all(items, params)
     report["features"] = report.get("features", 0.0) + time.process_time() - cpu
     started, cpu = time.perf_counter(), time.process_time()
-    assign_stories(ids, params, prepared=prepared, items=items)
+    report.setdefault("placed", []).extend(assign_stories(ids, params, prepared=prepared, items=items))
     report["clustering"] = report.get("clustering", 0.0) + time.process_time() - cpu
     report["wall"] = report.get("wall", 0.0) + time.perf_counter() - started
     return len(ids)
@@ -395,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labelled", type=Path, default=LABELLED)
     parser.add_argument("--quality", action="store_true", help="quality only")
     parser.add_argument("--full", action="store_true", help="speed on 100,000 articles")
+    parser.add_argument("--assignments", type=Path, default=None,
+                        help="write every article's story, copy link and score to this file (to diff)")
     parser.add_argument("--batch", type=int, default=None,
                         help="articles clustered per call (default: REVUE_CRAWL_SETTLE_EVERY, as the crawler does)")
     args = parser.parse_args(argv)
@@ -404,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     print("Our generated set (a regression set: its events are written from shared templates)")
     quality(args.labelled)
     if args.quality:
+        if args.assignments:
+            write_assignments(args.assignments, [])
         return 0
     count, marks = (100_000, (25_000, 50_000, 75_000, 100_000)) if args.full else (20_000, (5_000, 10_000, 15_000, 20_000))
     with tempfile.TemporaryDirectory(prefix="revue-bench-") as folder:
@@ -420,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{scan:,.0f} articles/s; through the index (cluster) {indexed:,.0f} articles/s ({indexed / scan:.1f}×); "
           f"through the index in memory with features made beforehand (the settle step without its database) "
           f"{in_memory:,.0f} articles/s")
+    if args.assignments:
+        write_assignments(args.assignments, report["placed"])
     return 0
 
 

@@ -107,6 +107,43 @@ def test_sqlite_writes_no_clustering_planned_on_an_index_that_changed_since(firs
     assert set(Article.objects.filter(story__isnull=True).values_list("id", flat=True)) == set(order[66:70])
 
 
+@pytest.mark.django_db(transaction=True)
+def test_postings_kept_between_batches_give_what_cluster_gives_and_go_when_another_writes(first_days,
+                                                                                           store_labelled):
+    """The crawler's batches (outside a transaction, on SQLite, features made beforehand) keep
+    each key's most recent postings from one batch to the next; a clustering they did not make
+    (another process's: here one inside a transaction, which keeps nothing) changes the index,
+    and what was kept is dropped: every article lands where ``cluster`` puts it, compared with as
+    many candidates, copies alike."""
+    from django.db import connection, transaction
+
+    from revue.news.stories import StoryParams, assignments, prepare_all
+    from revue.news.stories import store as story_store
+    from revue.news.stories.store import article_items
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the postings are kept on SQLite only")
+    ids = store_labelled(first_days)
+    order = [ids[row.id] for row in first_days]
+    params = StoryParams.from_settings()
+    placed = []
+    for n, start in enumerate(range(0, len(order), 20)):
+        batch = order[start:start + 20]
+        if n % 4 == 3:  # another clusterer
+            with transaction.atomic():
+                placed += assign_stories(batch, params)
+            continue
+        items = article_items(batch)
+        placed += assign_stories(batch, params, prepared=prepare_all(items, params), items=items)
+        assert story_store.POSTINGS.heads, "the batch's keys are kept"
+
+    items = [replace(row, id=ids[row.id]) for row in first_days]
+    expected = assignments(items, params)
+    assert stored_partition() == partition((a.id, a.story) for a in expected)
+    assert copies() == {(a.id, a.original) for a in expected if a.original is not None}
+    assert [(a.id, a.candidates) for a in placed] == [(a.id, a.candidates) for a in expected]
+
+
 def test_rebuild_gives_the_incremental_result_again(first_days, store_labelled):
     ids = store_labelled(first_days)
     in_batches([ids[row.id] for row in first_days], 40)

@@ -7,6 +7,7 @@ sets of ``bench/stories_real.py``."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 from revue.news.stories.fingerprints import Profile
@@ -140,12 +141,20 @@ def story_similarity(me: Profile, members: Sequence[Profile], discount: dict[int
     two texts name little in common (``_names_agree``) and when two headlines name different
     countries (``_countries_agree``)."""
     discount = discount or {}
-    centre: dict[int, float] = {}
-    get = centre.get
-    for member in members:
-        for k, w in _weighed(member.words, discount).items():
-            centre[k] = get(k, 0.0) + w
-    norm = math.sqrt(sum(w * w for w in centre.values()))
+    if len(members) == 1:  # the centre is the member's words (0.0 + w is w: the very same sums)
+        centre = _weighed(members[0].words, discount)
+        norm = members[0].words_norm if centre is members[0].words else math.sqrt(sum(w * w for w in centre.values()))
+    else:
+        centre = {}
+        get = centre.get
+        for member in members:
+            if discount and not discount.keys().isdisjoint(member.words):
+                for k, w in member.words.items():
+                    centre[k] = get(k, 0.0) + (w * discount[k] if k in discount else w)
+            else:
+                for k, w in member.words.items():
+                    centre[k] = get(k, 0.0) + w
+        norm = math.sqrt(sum(w * w for w in centre.values()))
     words = _weighed(me.words, discount)
     words_norm = me.words_norm if words is me.words else math.sqrt(sum(w * w for w in words.values()))
     return (_cosine(words, centre, words_norm, norm) * _title_figures_agree(me, members)
@@ -198,12 +207,19 @@ def spread_discount(spread: dict[int, int]) -> dict[int, float]:
 
 def stories_per_word(me: Profile, candidates: Sequence[Profile]) -> dict[int, int]:
     """For each word of the article, how many stories among its candidates use it too."""
-    found: dict[int, set[int]] = {}
+    by_story: dict[int, set[int]] = {}  # story -> the article's words its candidates use
     mine = me.words.keys()
     for candidate in candidates:
-        for k in candidate.words.keys() & mine:
-            found.setdefault(k, set()).add(candidate.fingerprint.story)
-    return {k: len(stories) for k, stories in found.items()}
+        story = candidate.fingerprint.story
+        shared = candidate.words.keys() & mine
+        if story in by_story:
+            by_story[story] |= shared
+        else:
+            by_story[story] = shared
+    counts: Counter[int] = Counter()
+    for shared in by_story.values():
+        counts.update(shared)
+    return dict(counts)
 
 
 def _weighed(words: dict[int, float], discount: dict[int, float]) -> dict[int, float]:

@@ -13,7 +13,10 @@ The index lives in two tables:
 article costs a bounded number of indexed lookups whatever the size of the archive. Rows of a
 batch are written when the batch ends; until then the batch's own articles are found in an
 in-memory overlay, with the same ordering and limits. A process keeps the fingerprints it last
-committed or read (``RECENT``, bounded), since each is compared with many newcomers.
+committed or read (``RECENT``, bounded), since each is compared with many newcomers; on SQLite,
+the crawler's batches also keep each key's most recent postings (``POSTINGS``, read for a whole
+batch at once, dropped whenever anything else wrote to the index): a lookup they cover reads no
+row again.
 
 ``rebuild_stories()`` forgets every story and clusters the whole archive again, in the order the
 articles were first clustered (then by id): the result is the one the crawler reached
@@ -43,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 LOCK_KEY = 0x5245_5655_5354  # "REVUST": the clustering's lock (revue.db.hold_lock)
 RECENT_FINGERPRINTS = 8000  # fingerprints a process keeps at hand (a few days of a large portal)
+RECENT_POSTING_KEYS = 30_000  # keys whose most recent postings a process keeps at hand (~20 MB)
 REPRESENTATIVE_SAMPLE = 12  # most recent members a story's title is chosen among
 PORTAL_LANGUAGE = "fr"  # a story's title is taken in the readers' language when it can be
 WRITTEN_FIELDS = ("article_id", "story_id", "seq", "time", "outlet_id", "language", "original_id", "signature",
@@ -55,6 +59,7 @@ POSTING_COLUMNS = ("key", "time", "article_id", "story_id")
 KEYS_PER_STATEMENT = 4  # postings statements look up 4, 8, 12 … keys
 MAX_KEYS_PER_STATEMENT = 200  # SQLite allows 500 terms in a compound select
 PADDING_KEY = 0  # looked up to pad a statement; no article is filed under it (keys are hashes)
+ENDLESS = 2**62  # a time range with no bound
 
 
 @lru_cache(maxsize=32)
@@ -120,14 +125,84 @@ class RecentFingerprints:
 RECENT = RecentFingerprints()
 
 
+class RecentPostings:
+    """For each key this process looked up or filed under last, its ``cap`` most recent postings,
+    whatever their time: a lookup of a time range is answered from them when they cover it
+    (``covers``), so the keys that recur (names, rare words, a story's bands) are not read batch
+    after batch. Valid for one state of the index (``version``: ``_index_version`` plus the
+    database), the state this process last read or committed: any other write (another process,
+    a rebuild, a prune) changes the version and the lot is dropped. Only the crawler's batches
+    use it (``assign_stories`` outside a transaction, on SQLite), and what a batch files gets in
+    when it commits."""
+
+    def __init__(self, size: int = RECENT_POSTING_KEYS) -> None:
+        self.size = size
+        self.version: tuple | None = None
+        self.cap = 0
+        self.heads: OrderedDict[int, list[tuple[int, int, int]]] = OrderedDict()  # key -> (time, article, story), newest first
+
+    def check(self, version: tuple, cap: int) -> None:
+        """Forget everything unless it was read or written at this version, with this cap."""
+        if version != self.version or cap != self.cap:
+            self.heads.clear()
+            self.version, self.cap = version, cap
+
+    def clear(self) -> None:
+        self.heads.clear()
+        self.version = None
+
+    def head(self, key: int) -> list[tuple[int, int, int]] | None:
+        found = self.heads.get(key)
+        if found is not None:
+            self.heads.move_to_end(key)
+        return found
+
+    def put(self, key: int, head: list[tuple[int, int, int]]) -> None:
+        self.heads[key] = head
+        self.heads.move_to_end(key)
+        while len(self.heads) > self.size:
+            self.heads.popitem(last=False)
+
+    def committed(self, version: tuple, filed: list[tuple[int, int, int, int]]) -> None:
+        """The batch's postings (key, time, article, story) are committed: the index is at ``version``."""
+        if self.version is None:
+            return
+        heads, cap = self.heads, self.cap
+        for key, time, article, story in filed:
+            head = heads.get(key)
+            if head is None:
+                continue
+            row = (time, article, story)
+            if not head or row > head[0]:  # the usual case: the newest of its key
+                head.insert(0, row)
+            else:
+                head.append(row)
+                head.sort(reverse=True)
+            if len(head) > cap:
+                del head[cap:]
+        self.version = version
+
+
+def covers(head: list[tuple[int, int, int]], low: int, high: int, cap: int) -> bool:
+    """Whether a key's ``cap`` most recent postings (``head``) hold its ``cap`` most recent ones in
+    [low, high]: all of its postings, or enough of them in the range, or reaching below it."""
+    if len(head) < cap or head[-1][0] < low or head[0][0] <= high:
+        return True
+    return sum(1 for time, _, _ in head if low <= time <= high) >= cap
+
+
+POSTINGS = RecentPostings()
+
+
 class DatabaseIndex:
     """``revue.news.stories.StoryIndex`` over the StoryFingerprint and StoryPosting tables.
 
     New stories get provisional keys (negative) until ``flush`` creates their rows.
     """
 
-    def __init__(self, next_seq: int) -> None:
+    def __init__(self, next_seq: int, recent: RecentPostings | None = None) -> None:
         self.next_seq = next_seq
+        self._recent = recent  # the postings kept from earlier batches, checked for this state of the index
         self._overlay = MemoryIndex(horizon=2**62)  # the batch's own articles, not yet written
         self._pending: list[tuple[Fingerprint, list[int], int]] = []  # (fingerprint, keys, seq)
         self._new_stories = 0
@@ -142,13 +217,19 @@ class DatabaseIndex:
 
     def postings(self, keys: Sequence[int], low: int, high: int, cap: int) -> dict[int, list[tuple[int, int]]]:
         found: dict[int, list[tuple[int, int, int]]] = {}
-        for key, time, article, story in self._query_postings(keys, low, high, cap):
+        unread = keys  # what the kept postings do not answer
+        if self._recent is not None and cap == self._recent.cap:
+            unread = self._from_recent(keys, low, high, cap, found)
+        for key, time, article, story in self._query_postings(unread, low, high, cap) if unread else ():
             found.setdefault(key, []).append((time, article, story))
             self._story_of[article] = story
+        merged = set()  # keys whose entries came from both sides: to be ordered again
         for key, entries in self._overlay.postings(keys, low, high, cap).items():
             stored = self._overlay.fingerprints(a for a, _ in entries)
+            if key in found:
+                merged.add(key)
             found.setdefault(key, []).extend((stored[a].time, a, story) for a, story in entries)
-        return {key: [(a, story) for _, a, story in sorted(entries, reverse=True)[:cap]]
+        return {key: [(a, story) for _, a, story in (sorted(entries, reverse=True)[:cap] if key in merged else entries)]
                 for key, entries in found.items()}
 
     def fingerprints(self, ids: Iterable[int]) -> dict[int, Fingerprint]:
@@ -173,6 +254,40 @@ class DatabaseIndex:
         return fingerprint.story
 
     # -- reading and writing --------------------------------------------------------------------
+
+    def keep(self, keys: Iterable[int]) -> None:
+        """Read the most recent postings of those of these keys not kept yet, and keep them."""
+        recent = self._recent
+        heads = recent.heads
+        unknown = [k for k in dict.fromkeys(keys) if k not in heads]
+        if unknown:
+            heads: dict[int, list[tuple[int, int, int]]] = {k: [] for k in unknown}
+            for key, time, article, story in self._query_postings(unknown, -ENDLESS, ENDLESS, recent.cap):
+                heads[key].append((time, article, story))
+            for key, head in heads.items():
+                recent.put(key, head)
+
+    def _from_recent(self, keys: Sequence[int], low: int, high: int, cap: int,
+                     found: dict[int, list[tuple[int, int, int]]]) -> list[int]:
+        """Answer what the kept postings cover into ``found`` (reading the heads of the keys not kept,
+        to keep them); returns the keys left to look up in [low, high]."""
+        self.keep(keys)
+        heads = self._recent.heads
+        left = []
+        for key in keys:
+            head = heads.get(key)
+            if head is None or not covers(head, low, high, cap):
+                left.append(key)
+                continue
+            if head and head[0][0] <= high and head[-1][0] >= low:
+                entries = head[:]  # (a copy: the batch's own postings are added to it)
+            else:
+                entries = [row for row in head if low <= row[0] <= high][:cap]
+            if entries:
+                found[key] = entries
+                for _, article, story in entries:
+                    self._story_of[article] = story
+        return left
 
     def _query_postings(self, keys: Sequence[int], low: int, high: int, cap: int) -> list[tuple[int, int, int, int]]:
         """One statement: for each key, its ``cap`` most recent postings in [low, high]. Keys are
@@ -207,6 +322,9 @@ class DatabaseIndex:
             insert_rows(cursor, StoryPosting._meta.db_table, POSTING_COLUMNS, postings)
             update_rows(cursor, Article._meta.db_table, ("story_id", "duplicate_of_id"), "id", articles)
         RECENT.remember([replace(fp, story=real.get(fp.story, fp.story)) for fp, _, _ in self._pending])
+        if self._recent is not None:  # what this batch files joins the kept postings once committed
+            recent, version = self._recent, _posting_version()
+            transaction.on_commit(lambda: recent.committed(version, postings))
         self._pending.clear()
         return real
 
@@ -237,11 +355,18 @@ def _cluster(ids: Sequence[int], params: StoryParams, prepared: dict | None = No
 
 
 def _plan(ids: Sequence[int], params: StoryParams, prepared: dict | None = None,
-          items: Sequence[ArticleItem] | None = None) -> tuple[DatabaseIndex, list[Assignment]]:
-    """Where each of these articles goes, with nothing written yet (``index`` holds it)."""
-    index = DatabaseIndex(_next_seq())
+          items: Sequence[ArticleItem] | None = None,
+          recent: RecentPostings | None = None) -> tuple[DatabaseIndex, list[Assignment]]:
+    """Where each of these articles goes, with nothing written yet (``index`` holds it; ``recent``:
+    the postings kept, checked for the index as it is)."""
+    index = DatabaseIndex(_next_seq(), recent)
     clusterer = Clusterer(index, params)
     prepared = prepared or {}
+    if recent is not None:  # the batch's keys read at once, not article by article (and kept longer)
+        keys = list(dict.fromkeys(k for ready in prepared.values() for k in ready.keys))
+        for key in keys:
+            recent.head(key)
+        index.keep(keys)
     if items is None:
         items = article_items(ids)
     else:  # read before: leave out what was deleted since, read what is missing
@@ -271,6 +396,11 @@ def _index_version() -> tuple:
         return tuple(cursor.fetchone())
 
 
+def _posting_version(version: tuple | None = None) -> tuple:
+    """The state of the index the kept postings are valid for: the database and its ``_index_version``."""
+    return connection.settings_dict["NAME"], *(version or _index_version())
+
+
 def _assign_before_locking(wanted: list[int], params: StoryParams, prepared: dict | None,
                            items: Sequence[ArticleItem] | None) -> list[Assignment] | None:
     """SQLite's write lock stops every other writer (the crawler storing articles) while it is
@@ -283,7 +413,8 @@ def _assign_before_locking(wanted: list[int], params: StoryParams, prepared: dic
     todo = [i for i in wanted if i not in done]
     if not todo:
         return []
-    index, placed = _plan(todo, params, prepared, items)
+    POSTINGS.check(_posting_version(version), params.posting_cap)
+    index, placed = _plan(todo, params, prepared, items, POSTINGS)
     return _write_if_unchanged(version, index, placed)
 
 
@@ -366,6 +497,7 @@ def rebuild_stories(params: StoryParams | None = None, batch: int | None = None,
                      .values_list("id", flat=True))
         _forget_stories()
         RECENT.clear()
+        POSTINGS.clear()
         for start in range(0, len(order), batch):
             _cluster(order[start:start + batch], params)
             if progress:
@@ -411,15 +543,36 @@ def representative(members: Sequence[Member], load: Callable[[list[int]], dict[i
     if len(choices) == 1 or len(members) == 2:  # alone, or two equally similar to each other
         return min(choices, key=tie_break).id
     found = load([m.id for m in members])
-    profiles = {m.id: Profile.of(found[m.id]) for m in members if m.id in found}
+    compared = {m.id: found[m.id] for m in members if m.id in found}
 
     def centrality(member: Member) -> float:
-        me = profiles.get(member.id)
+        me = compared.get(member.id)
         if me is None:
             return 0.0
-        return sum(similarity(me, other) for other_id, other in profiles.items() if other_id != member.id)
+        return sum(_similarity(me, other) for other_id, other in compared.items() if other_id != member.id)
 
     return min(choices, key=lambda m: (-round(centrality(m), 9), *tie_break(m))).id
+
+
+SIMILARITIES: dict[tuple, float] = {}  # what ``representative`` compared last
+SIMILARITIES_KEPT = 50_000  # pairs (a story's members are compared again each time one joins)
+
+
+def _compared(fp: Fingerprint) -> tuple:
+    """What ``similarity`` reads of a fingerprint (its profile is made of these bytes alone)."""
+    return fp.language, fp.words, fp.anchors, fp.transliterated, fp.figures, fp.title_figures, fp.lead_figures
+
+
+def _similarity(a: Fingerprint, b: Fingerprint) -> float:
+    """``similarity`` of two articles, kept by what it reads of them: a story's recent members are
+    compared with each other again whenever one more joins it, and only the newcomer's pairs are new."""
+    pair = (_compared(a), _compared(b))
+    found = SIMILARITIES.get(pair)
+    if found is None:
+        if len(SIMILARITIES) >= SIMILARITIES_KEPT:
+            SIMILARITIES.clear()
+        found = SIMILARITIES[pair] = similarity(Profile.of(a), Profile.of(b))
+    return found
 
 
 def _read_fingerprints(ids: list[int]) -> dict[int, Fingerprint]:
