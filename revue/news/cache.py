@@ -11,11 +11,11 @@ process's own memory (``locmem://``, the default), in a small file of the data f
 server process, renews the pages every other process on the machine keeps.
 
 With Redis, each process keeps its own copy of the token, so that a kept page costs no round
-trip: a thread per process (started on first use, again in each forked process) is subscribed to
-a channel on which every renewal is published, in the same step as it is written (a Lua script:
-Redis runs it whole, so messages come in the order of the writes). While the subscription is
-healthy, ``reader_generation()`` answers from memory; before it is, or once its connection is
-lost or has been silent past ``SUBSCRIPTION_LEASE_SECONDS`` (it pings every
+trip: a thread per process (started by its first reader, again in each forked process) is
+subscribed to a channel on which every renewal is published, in the same step as it is written
+(a Lua script: Redis runs it whole, so messages come in the order of the writes). While the
+subscription is healthy, ``reader_generation()`` answers from memory; before it is, or once its
+connection is lost or has been silent past ``SUBSCRIPTION_LEASE_SECONDS`` (it pings every
 ``SUBSCRIPTION_PING_SECONDS``), every call reads Redis, as before. A new subscription first
 asks for the current token to be published on it (the *echo*, marked with a nonce of this
 process): what came on the channel before the echo is older than it, so a renewal missed while
@@ -120,7 +120,7 @@ def invalidate_reader_caches() -> None:
 
 SUBSCRIPTION_PING_SECONDS = 1.0  # the subscriber pings (and compares its token with the key) this often
 SUBSCRIPTION_LEASE_SECONDS = 3.0  # silent this long, the subscription is not trusted: Redis is read again
-RESUBSCRIBE_SECONDS = (0.05, 5.0)  # the wait before subscribing again after a loss: first, at most
+RESUBSCRIBE_SECONDS = (0.5, 5.0)  # the wait before subscribing again after a loss: first, at most (Redis is read meanwhile)
 NONCE_BYTES = 16  # a message is this many bytes of nonce (an echo's, else dashes), then the key's value
 RENEWAL = b"-" * NONCE_BYTES
 
@@ -179,7 +179,7 @@ class SharedGeneration:
         self.heard_at = 0.0  # time.monotonic() when the subscription last said something
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._follow_forever, name="revue-generation", daemon=True)
-        self.thread.start()
+        # started by the first reader: a process that only renews (the crawler's) needs no subscriber
 
     # --- what readers and writers call --------------------------------------------------------
 
@@ -187,6 +187,10 @@ class SharedGeneration:
         token = self.token
         if token is not None and time.monotonic() - self.heard_at < SUBSCRIPTION_LEASE_SECONDS:
             return token
+        if self.thread.ident is None:
+            with self.lock:
+                if self.thread.ident is None:
+                    self.thread.start()
         found = cache.get(GENERATION_KEY)  # not subscribed: Redis says
         return str(found) if found is not None else self.publish("echo", RENEWAL)
 
