@@ -51,6 +51,7 @@ def redis_client():
     yield client
     client.close()
     Image.objects.all().delete()
+    invalidate_reader_caches()  # nor are the pages kept here (for an hour) of the next test's archive
 
 
 class Reader:
