@@ -45,7 +45,8 @@ def schema() -> list[tuple]:
 def search_rows() -> list[tuple]:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT rowid, published, title, body, meta FROM news_article_fts ORDER BY rowid")
+            cursor.execute("SELECT f.rowid, f.published, p.published, f.title, f.body, f.meta FROM news_article_fts AS f"
+                           " LEFT JOIN news_search_published AS p ON p.article_id = f.rowid ORDER BY f.rowid")
         else:
             cursor.execute("SELECT article_id, published, document::text FROM news_article_search ORDER BY article_id")
         return cursor.fetchall()
