@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from revue.news import search as engine
+from revue.news.search.engine import warm_up
 from revue.news.search.params import InvalidSearch, search_filters
 from revue.news.search.query import SearchFilters
 from revue.portal import queries
@@ -36,6 +37,9 @@ from revue.portal.cache import cached
 from revue.portal.pagination import InvalidPageNumber, page_number
 from revue.portal.templatetags.portal_tags import lang_attrs, reading_time
 from revue.sources.models import Source
+
+# built as the URLconf imports this module, not on a reader's first search (revue serve: once, before forking)
+warm_up()
 
 FILTER_PARAMS = ("source", "rubrique", "langue", "du", "au")
 LANGUAGE_CHOICES = settings.LANGUAGES
