@@ -18,20 +18,16 @@ the same figures, with speed."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import json
-import os
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+from tests.diskcache import DiskCache, digest
+
 pytestmark = pytest.mark.nodb
-ROOT = Path(__file__).resolve().parents[3]
-BENCH = ROOT / "bench" / "extraction.py"
-PLAIN_CACHE = ROOT / "build" / "cache" / "plain-trafilatura"
+BENCH = Path(__file__).resolve().parents[3] / "bench" / "extraction.py"
 F1_FLOOR = 0.97  # measured 0.999 when the corpus was pinned, 0.992 since captions of pictures within the text left the text
 PER_PAGE_FLOOR = 0.9
 PAGE_MARGIN = 0.2  # a page's F1 more than this below plain's is a loser
@@ -98,26 +94,10 @@ def scores(bench, real):
 def _plain_texts(bench, htmls: list[str]) -> list[str]:
     """Plain trafilatura's text of each page (``bench.plain_text``). It depends on trafilatura and
     the libraries it reads pages with, not on Revue: read from the disk cache where a run already
-    made it for the same page and the same installed packages (every distribution but Revue, and
-    Python's version), made and stored for the others."""
-    installed = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions() if dist.metadata["Name"] != "revue")
-    environment = hashlib.sha256("\n".join([sys.version, *installed]).encode()).hexdigest()[:20]
-    path = PLAIN_CACHE / f"{environment}.json"
-    try:
-        cached = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        cached = {}
-    texts, made = [], False
-    for html in htmls:
-        digest = hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
-        if digest not in cached:
-            cached[digest], made = bench.plain_text(html), True
-        texts.append(cached[digest])
-    if made:  # written whole then renamed: a reader never sees half a file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(cached, ensure_ascii=False), encoding="utf-8")
-        os.replace(partial, path)
+    made it for the same page and the same installed packages (``tests/diskcache.py``)."""
+    cache = DiskCache("plain-trafilatura")
+    texts = [cache.get(digest(html), lambda html=html: bench.plain_text(html)) for html in htmls]
+    cache.save()
     return texts
 
 
