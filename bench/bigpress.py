@@ -17,8 +17,8 @@ What the portal reads is filled the way the real code expects it:
 
 * **search**: each article's index entry is made by Revue's own ``revue.news.search.words.index_entry``
   (as the crawler's CPU processes make them), and written by the search backend's own ``write``
-  (FTS5 rows on SQLite), or on PostgreSQL by ``COPY`` of the rows ``Tsvector._write`` inserts (its
-  ``tsvector`` literal; the backend's ``write`` if the table's columns differ from those), the
+  (FTS5 rows on SQLite), or on PostgreSQL by ``COPY`` of the rows ``Tsvector._write`` inserts
+  (``Tsvector.columns``, ``Tsvector.row``; the backend's ``write`` if the table differs), the
   queue ``news_search_pending`` left empty either way;
 * **stories**: every article belongs to a ``Story`` (``story_id``), as after the settle step; within
   a slice about a third of the articles join one of the stories opened just before, from another
@@ -304,9 +304,8 @@ def write_slice(part: Slice, copy_search: bool = False) -> None:
         _write_rows(cursor, through, [{"id": image["id"], "article_id": image["id"], "image_id": image["id"]}
                                       for image in part.images])
         index = search.backend()
-        if copy_search:
-            _write_values(cursor, SEARCH_TABLE, list(SEARCH_COLUMNS),
-                          [(e.article_id, e.published, index.tsvector(e)) for e in part.entries])
+        if copy_search:  # the rows Tsvector._write inserts: its columns, its row() of each entry
+            _write_values(cursor, SEARCH_TABLE, list(index.columns), [index.row(e) for e in part.entries])
         else:
             index.write(part.entries, [row["id"] for row in part.articles])
 
@@ -314,7 +313,6 @@ def write_slice(part: Slice, copy_search: bool = False) -> None:
 # --- PostgreSQL: one session set for loading ------------------------------------------------------
 
 SEARCH_TABLE = "news_article_search"
-SEARCH_COLUMNS = ("article_id", "published", "document")  # as revue.news.search.backends.Tsvector._write writes them
 LOADED_TABLES = ("news_article", "news_image", "news_article_images", "news_story", "sources_source",
                  "sources_feed", SEARCH_TABLE)
 
@@ -334,8 +332,8 @@ def postgresql_session() -> Iterator[bool]:
       (``pg_get_indexdef``) once the rows are in: building an index once is faster than keeping
       it up to date row by row, and the archive ends with the indexes the migrations made.
 
-    The search rows go by ``COPY`` when the index is ``Tsvector`` and its table has the columns
-    its ``_write`` fills (else the backend's ``write``, whatever a newer schema holds)."""
+    The search rows go by ``COPY`` when the index is ``Tsvector`` and its table has just the
+    ``columns`` its ``_write`` fills with each entry's ``row`` (else the backend's ``write``)."""
     from django.db import connection
 
     from revue.news import search
@@ -352,8 +350,9 @@ def postgresql_session() -> Iterator[bool]:
         indexes = cursor.fetchall()
         cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
                        " AND NOT attisdropped ORDER BY attnum", [SEARCH_TABLE])
-        copy_search = (isinstance(search.backend(), Tsvector)
-                       and tuple(name for (name,) in cursor.fetchall()) == SEARCH_COLUMNS)
+        index = search.backend()
+        copy_search = (isinstance(index, Tsvector) and hasattr(index, "row")
+                       and tuple(name for (name,) in cursor.fetchall()) == tuple(getattr(index, "columns", ())))
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     try:
