@@ -342,6 +342,9 @@ REVUE_FEED_DEFAULT_INTERVAL = env_int("REVUE_FEED_DEFAULT_INTERVAL", 15 * 60)
 REVUE_FEED_MAX_ERRORS = env_int("REVUE_FEED_MAX_ERRORS", 10)
 REVUE_LEASE_SECONDS = env_int("REVUE_LEASE_SECONDS", 5 * 60)
 REVUE_LEASE_BATCH = env_int("REVUE_LEASE_BATCH", 50)
+# a feed's lease is renewed while it is at work; past this many seconds of work it is cut and
+# marked failed (a truly stuck feed): three leases, at least 15 minutes
+REVUE_FEED_MAX_SECONDS = env_int("REVUE_FEED_MAX_SECONDS", max(15 * 60, 3 * REVUE_LEASE_SECONDS))
 # with a shared cache (Redis): a worker marks itself alive for this long, renewing the mark every
 # third of it; the host slots of a worker whose mark lapsed (killed) are taken over (politeness)
 REVUE_WORKER_ALIVE_SECONDS = env_int("REVUE_WORKER_ALIVE_SECONDS", 10)

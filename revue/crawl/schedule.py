@@ -5,10 +5,12 @@ Two parts:
 * ``next_check`` — the scheduling arithmetic as one pure function over plain values (no ORM),
   in the manner of Miniflux's ``ScheduleNextCheck``: success, not-modified and failure all go
   through it.
-* ``lease_due_feeds`` / ``release`` / ``release_many`` — a worker *leases* a batch of due feeds with a conditional
+* ``lease_due_feeds`` / ``renew`` / ``release`` / ``release_many`` — a worker *leases* a batch of due feeds with a conditional
   ``UPDATE … WHERE lease is free`` that only one worker can win for a given row, on SQLite and
   PostgreSQL alike (PostgreSQL pre-selects with ``FOR UPDATE SKIP LOCKED`` so workers don't
-  even contend). A lease expires, so a killed worker's feeds come back by themselves.
+  even contend). A lease expires, so a killed worker's feeds come back by themselves; a live
+  worker renews the leases of the feeds it is still working on (``renew``, one ``UPDATE … WHERE
+  lease_owner = it``), so that a long feed is neither taken by another worker nor cut.
 """
 
 from __future__ import annotations
@@ -193,6 +195,22 @@ def _values_in_one_row(query, fields: Sequence[str]) -> list[dict]:
     sql, params = query.values(**{name: F(field) for name, field in zip(names, fields)}).query.sql_with_params()
     with connection.cursor() as cursor:
         return [dict(zip(fields, values)) for values in read_rows(cursor, sql, params, names)]
+
+
+def renew(owner: str, feed_ids: Sequence[int], lease_seconds: int, now: datetime | None = None) -> set[int]:
+    """Extend to ``lease_seconds`` from now the leases ``owner`` still holds among ``feed_ids``
+    (its feeds at work), in one UPDATE with the condition ``release`` writes under; return the
+    ids it holds. A feed another worker leased meanwhile (this one's lease ran out: the process
+    was paused, or its database thread busy past the lease) is left alone and not returned.
+    A lease that ran out but that nobody took is still ``owner``'s: renewed."""
+    feed_ids = set(feed_ids)
+    if not feed_ids:
+        return set()
+    expires = (now or django_timezone.now()) + timedelta(seconds=lease_seconds)
+    renewed = Feed.objects.filter(id__in=feed_ids, lease_owner=owner).update(lease_expires_at=expires)
+    if renewed == len(feed_ids):
+        return feed_ids
+    return set(Feed.objects.filter(id__in=feed_ids, lease_owner=owner).values_list("id", flat=True))
 
 
 def release(feed_id: int, owner: str, **fields) -> bool:

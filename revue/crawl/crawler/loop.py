@@ -12,6 +12,8 @@ leased, what the last feeds bring is settled as soon as the previous settle ends
 does not end on one large settle. A feed given back unfetched (it waited for its place at work
 longer than half its lease: ``FeedRefresh.refresh_safely``) is due again at once, and this run
 leases it again: a run ends when everything due was fetched, not when everything was leased.
+All along, the leases of the feeds at work are renewed every third of ``REVUE_LEASE_SECONDS``
+(``refresh.Leases``), so that a feed waiting its turn at the CPU processes keeps its lease.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class LeaseLoop:
         """Lease and refresh until nothing more is due and every leased feed is done; whatever
         stops it, the outcomes gathered are written and the stored articles settled."""
         flushed = time.monotonic()
+        renewing = asyncio.create_task(self.refresh.leases.keep())
         try:
             while True:
                 behind = len(self.unsettled) >= self.backlog  # (then a settle is running: see the end of the loop)
@@ -97,6 +100,7 @@ class LeaseLoop:
                     self.settling = asyncio.create_task(
                         settle(self.pools, self.run.story_params, *self._take_unsettled(), self._lease_for_settle))
         finally:  # an error or a stop: what finished is still written
+            renewing.cancel()
             await self.outcomes.flush()
             if self.settling is not None:
                 await self.settling
@@ -114,7 +118,7 @@ class LeaseLoop:
         self.given_back += outcome.status == "deferred"
         self.unsettled.extend(outcome.article_ids)
         self.features.update(outcome.features)
-        if self.on_feed_done and outcome.status != "deferred":
+        if self.on_feed_done and outcome.status not in ("deferred", "lost"):
             self.on_feed_done(outcome)
 
     def _take_unsettled(self) -> tuple[list[int], dict]:

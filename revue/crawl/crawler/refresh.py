@@ -10,11 +10,19 @@
 The CPU stages run in the pools, every database call on the one database thread. A failing feed
 records its error on its own row and never stops the crawl; an entry that no stage can use is
 left out alone (logged with its feed and link, counted in the feed's ``entries_skipped``).
+
+While a leased feed is at work its lease is renewed (``Leases``: one UPDATE for all of them,
+every third of ``REVUE_LEASE_SECONDS``, and once more as its drafts are stored), so however long
+it waits for the CPU processes no other worker takes it; only past ``REVUE_FEED_MAX_SECONDS`` of
+work is it cut and marked failed. A lease this run could not renew (another worker took it: this
+process was paused) stops the work on that feed and stores nothing of it ("lost": no outcome
+written, the other worker's is).
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 import logging
 import time
 from urllib.parse import urlsplit
@@ -22,7 +30,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
-from revue.crawl import pipeline
+from revue.crawl import pipeline, schedule
 from revue.crawl.crawler.outcomes import OutcomeWriter, move_feed
 from revue.crawl.crawler.pools import Pools
 from revue.crawl.crawler.run import CrawlRun, on_db
@@ -51,30 +59,39 @@ class FeedRefresh:
         self.pools = pools
         self.outcomes = outcomes
         self.fetch_pages = fetch_pages
-        self.store = StoreBatcher()
+        self.leases = Leases(outcomes.owner)
+        self.store = StoreBatcher(self.leases)
 
     async def refresh_safely(self, job: FeedJob, gate: asyncio.Semaphore) -> FeedOutcome:
-        """``refresh`` once one of the feeds' places at work (``gate``) is free, within what is
-        left of its lease; a feed that waited too long for that place is given back unfetched."""
+        """``refresh`` once one of the feeds' places at work (``gate``) is free, its lease renewed
+        meanwhile, within ``REVUE_FEED_MAX_SECONDS``; a feed that waited too long for that place is
+        given back unfetched, one whose lease another worker took is dropped ("lost")."""
         bind_log_keys(feed_id=job.id)  # every line of this feed's task says which feed (its pages' too)
-        budget = max(30, settings.REVUE_LEASE_SECONDS - 30)  # finish before the lease runs out
+        waiting = max(30, settings.REVUE_LEASE_SECONDS - 30) / 2  # for a place at work, at most
+        budget = settings.REVUE_FEED_MAX_SECONDS
         started = time.monotonic()
+        work = self.leases.hold(job.id)
         try:
             async with gate:
                 started = time.monotonic()
-                deadline = budget - (started - job.leased_at)
-                if deadline < budget / 2:  # waited too long behind slow feeds: give it back untouched
+                if work.lost:
+                    outcome = _lost(job)
+                elif started - job.leased_at > waiting:  # waited too long behind slow feeds: give it back untouched
                     outcome = self.outcomes.deferred(job)
                 else:
-                    async with asyncio.timeout(deadline):
+                    async with asyncio.timeout(budget) as work.scope:
                         outcome = await self.refresh(job)
         except TimeoutError:
-            outcome = self.outcomes.error(
-                job, TimeoutError(f"crawl of this feed took over {budget} s, its lease (REVUE_LEASE_SECONDS) would run out")
+            outcome = _lost(job) if work.lost else self.outcomes.error(
+                job, TimeoutError(f"crawl of this feed took over {budget} s of work (REVUE_FEED_MAX_SECONDS)")
             )
+        except LeaseLost:
+            outcome = _lost(job)
         except Exception as error:  # even recording the outcome failed: log it, go on
             logger.exception("feed outcome not recorded", extra=_keys(job, "error"))
             return FeedOutcome(feed_id=job.id, url=job.url, status="error", error=str(error))
+        finally:
+            self.leases.drop(job.id, work)
         _log_outcome(job, outcome, started)
         return outcome
 
@@ -129,6 +146,8 @@ class FeedRefresh:
             )
         except (FetchError, FeedParseError) as error:
             return self.outcomes.error(job, error, status=result.status)
+        except LeaseLost:  # another worker has the feed: nothing of it is ours to write
+            raise
         except Exception as error:  # a bug must mark this feed, never kill the crawl
             logger.exception("unexpected error in a feed's refresh", extra=_keys(job, "error"))
             return self.outcomes.error(job, error)
@@ -217,12 +236,72 @@ class FeedRefresh:
         return self.run.options[host]
 
 
+class LeaseLost(Exception):
+    """Another worker holds the feed's lease now: this run's work on it stops, nothing is stored."""
+
+
+@dataclass(eq=False)
+class Work:
+    """One leased feed at work: the time bound of its work (to cut it short), and whether its lease was lost."""
+
+    scope: asyncio.Timeout | None = None
+    lost: bool = False
+
+
+class Leases:
+    """The leases of this run's feeds at work, renewed together (``keep``) while they work."""
+
+    def __init__(self, owner: str):
+        self.owner = owner
+        self._work: dict[int, Work] = {}
+
+    def __contains__(self, feed_id: int) -> bool:
+        return feed_id in self._work
+
+    def hold(self, feed_id: int) -> Work:
+        work = self._work[feed_id] = Work()
+        return work
+
+    def drop(self, feed_id: int, work: Work) -> None:
+        if self._work.get(feed_id) is work:
+            del self._work[feed_id]
+
+    async def keep(self) -> None:
+        """Renew every third of ``REVUE_LEASE_SECONDS``, until cancelled (the run's end)."""
+        every = max(0.5, settings.REVUE_LEASE_SECONDS / 3)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.renew()
+            except Exception:  # (the database locked, say): the next renewal comes well before the lease ends
+                logger.exception("leases not renewed, will retry", extra={"stage": "feed", "outcome": "retry"})
+
+    async def renew(self) -> None:
+        """One UPDATE for every feed at work; a feed whose lease another worker took is stopped."""
+        at_work = dict(self._work)
+        if not at_work:
+            return
+        held = await on_db(schedule.renew)(self.owner, list(at_work), settings.REVUE_LEASE_SECONDS)
+        for feed_id, work in at_work.items():
+            if feed_id not in held and self._work.get(feed_id) is work:
+                self.lose(feed_id, work)
+
+    def lose(self, feed_id: int, work: Work) -> None:
+        logger.warning("lease lost to another worker: this run's work on the feed stops",
+                       extra={"stage": "feed", "feed_id": feed_id, "outcome": "lost"})
+        work.lost = True
+        if work.scope is not None and not work.scope.expired():  # at work: cut it now (waiting: it will not start)
+            work.scope.reschedule(asyncio.get_running_loop().time())
+
+
 class StoreBatcher:
     """Stores one feed's drafts with those of every other feed that finishes meanwhile: one
     database call and one transaction for all (``store_many``) whenever the database thread
-    comes free."""
+    comes free. In the same call, the leases of the polled feeds among them are renewed first;
+    the drafts of a feed whose lease another worker took are not stored (``LeaseLost``)."""
 
-    def __init__(self):
+    def __init__(self, leases: Leases):
+        self.leases = leases
         self._waiting: list = []  # (source id, feed id, drafts, future) of feeds waiting for the next store_many
         self._storing: asyncio.Task | None = None
 
@@ -239,13 +318,30 @@ class StoreBatcher:
     async def _store_waiting(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
+            leased = {feed for _, feed, _, _ in batch if feed in self.leases}  # (a pushed document holds no lease)
             try:
-                results = await on_db(store_many)([(source, feed, drafts) for source, feed, drafts, _ in batch])
+                results = await on_db(_store_held)([(source, feed, drafts) for source, feed, drafts, _ in batch],
+                                                   self.leases.owner, leased)
             except Exception as error:  # not even the database call could be made
                 results = [error] * len(batch)
             for (*_, done), result in zip(batch, results):
                 if not done.done():  # its feed may have given up (a deadline)
                     done.set_result(result)
+
+
+def _store_held(batch: list, owner: str, leased: set[int]) -> list[StoreResult | Exception]:
+    """``store_many`` for the feeds of ``batch`` that are not leased, or whose lease ``owner``
+    still holds (renewed now, so it lasts through the store); ``LeaseLost`` for the others."""
+    held = schedule.renew(owner, leased, settings.REVUE_LEASE_SECONDS) if leased else set()
+    lost = leased - held
+    stored = iter(store_many([item for item in batch if item[1] not in lost]))
+    return [LeaseLost(f"feed {item[1]}: another worker holds its lease") if item[1] in lost else next(stored)
+            for item in batch]
+
+
+def _lost(job: FeedJob) -> FeedOutcome:
+    """The feed's lease went to another worker: no outcome of ours is written (theirs is)."""
+    return FeedOutcome(feed_id=job.id, url=job.url, status="lost", error="lease lost to another worker")
 
 
 def _needs_page(entry: Entry) -> bool:

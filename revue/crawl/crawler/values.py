@@ -43,7 +43,7 @@ class FeedOutcome:
 
     feed_id: int
     url: str
-    status: str  # "ok", "not_modified", "error", "parked", "deferred" (lease given back unfetched)
+    status: str  # "ok", "not_modified", "error", "parked", "deferred" (lease given back unfetched), "lost" (to another worker)
     new_articles: int = 0
     entries: int = 0
     pages_fetched: int = 0
@@ -78,12 +78,16 @@ class CrawlSummary:
     pages_failed: int = 0
     entries_skipped: int = 0
     deferred: int = 0
+    lost: int = 0  # feeds whose lease another worker took while this run worked on them
     seconds: float = 0.0
     failures: list[FeedOutcome] = field(default_factory=list)
 
     def add(self, outcome: FeedOutcome) -> None:
         if outcome.status == "deferred":  # given back unfetched: the run leases it again
             self.deferred += 1
+            return
+        if outcome.status == "lost":  # another worker has it: its outcome is that worker's
+            self.lost += 1
             return
         self.feeds += 1
         self.new_articles += outcome.new_articles
@@ -106,4 +110,5 @@ class CrawlSummary:
             f"{self.pages_fetched} pages d'articles lues ({self.pages_failed} échecs)"
             + (f", {self.entries_skipped} entrées laissées de côté" if self.entries_skipped else "")
             + (f", {self.deferred} rendus sans être lus (attente trop longue)" if self.deferred else "")
+            + (f", {self.lost} repris par un autre worker" if self.lost else "")
         )
