@@ -19,6 +19,11 @@ words gave the same candidates (same ids, same order) and how alike the first pa
 makes of them are (relevance divided by age, ``engine.recency_weighted``: this checkout ranks
 by the title, round 2 by the whole document); ``--explain N``: ``EXPLAIN (ANALYZE, BUFFERS)``
 of both for the first N words.
+
+``--windows`` (#17, news.0007): round 3's one statement (every match read, the newest kept)
+beside the windows of ids (``backends.newest_function``), both made as temporary functions of
+this session (the archive is left as it is, no ``--save-before`` needed): p50, p95 and slowest
+ms of each over the same words, and how many gave the very same rows (ids, ranks, order).
 """
 
 from __future__ import annotations
@@ -150,12 +155,48 @@ def compare(label: str, queries: list[tuple[str, object]], explain_first: int) -
           f"first result for {same_first}")
 
 
+def compare_windows(label: str, queries: list[tuple[str, object]]) -> None:
+    from django.conf import settings
+    from django.db import connection
+
+    from revue.news.search.backends import TS_RANK_FIRST_MENTION, newest_function
+    from revue.news.search.query import tsquery_expression, tsquery_rank_expression
+
+    sys.path.insert(0, str(ROOT / "revue" / "news" / "migrations"))
+    one_statement = __import__("0007_search_windows").ONE_STATEMENT
+    limit = settings.REVUE_SEARCH_MAX_RESULTS + 1
+    floor = 1.0 / float(settings.REVUE_SEARCH_TITLE_WEIGHT) / TS_RANK_FIRST_MENTION  # as Tsvector.candidates
+    names = {"one statement": "pg_temp.bench_newest_one", "windows": "pg_temp.bench_newest_windows"}
+    spent: dict[str, list[float]] = {name: [] for name in names}
+    same, matches = 0, []
+    with connection.cursor() as cursor:
+        cursor.execute(one_statement.replace("news_article_search_newest(", names["one statement"] + "("))
+        cursor.execute(newest_function(names["windows"]))
+        for n, (_, (parsed, filters)) in enumerate(queries):
+            params = [tsquery_expression(parsed, filters), tsquery_rank_expression(parsed, filters), floor, limit]
+            order = list(names) if n % 2 == 0 else list(names)[::-1]
+            found = {}
+            for name in order:
+                sql = f"SELECT * FROM {names[name]}(CAST(%s AS tsquery), CAST(%s AS tsquery), %s, %s)"
+                ms, found[name] = timed(lambda: (cursor.execute(sql, params), cursor.fetchall())[1])
+                spent[name].append(ms)
+            matches.append(len(found["windows"]))
+            same += found["one statement"] == found["windows"]
+    print(f"\n{label}: {len(queries)} searches, candidates per search median {statistics.median(matches):.0f} "
+          f"(max {max(matches)}, {sum(m == limit for m in matches)} at the limit)")
+    for name, values in spent.items():
+        print(f"  {name:<14} {figures(values)}")
+    ratio = statistics.median(spent["one statement"]) / statistics.median(spent["windows"])
+    print(f"  medians' ratio {ratio:.1f}x; the very same rows (ids, ranks, order): {same} of {len(queries)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--save-before", action="store_true", help=f"copy the entries as they are into {BEFORE}")
     parser.add_argument("--words", type=int, default=50)
     parser.add_argument("--filtered", type=int, default=20, help="words asked again with their language as a filter")
     parser.add_argument("--skip", type=int, default=1000, help="words of the list left out first")
+    parser.add_argument("--windows", action="store_true", help="round 3's one statement beside the windows of ids")
     parser.add_argument("--explain", type=int, default=0, help="EXPLAIN (ANALYZE, BUFFERS) of the first N words")
     options = parser.parse_args()
 
@@ -172,6 +213,15 @@ def main() -> None:
     with connection.cursor() as cursor:
         if options.save_before:
             save_before(cursor)
+            return
+        if options.windows:
+            chosen = words(options.words, options.skip)
+            compare_windows("words", [(w, (parse_query(w), search_filters())) for w in chosen])
+            languages = ["fr", "ar", "es", "en"]
+            if options.filtered:
+                compare_windows("words with their language as a filter",
+                                [(w, (parse_query(w), search_filters(lang=languages[n % 4])))
+                                 for n, w in enumerate(chosen[: options.filtered])])
             return
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL, (SELECT count(*) FROM news_article_search)", [BEFORE])
         saved, entries = cursor.fetchone()

@@ -11,8 +11,9 @@ connection, and nothing else in Revue asks which database it is on to search.
   names no weight and facet terms start with a mark no word has (``query.TSQUERY_FACET_MARK``),
   so that the GIN index answers a query without phrases alone, never reading a document (kept
   out of line, in TOAST, compressed with LZ4 where the server has it); the newest matches are
-  ranked by ``ts_rank`` of their title, at least what one mention in the body weighs
-  (``Tsvector.candidates_statement``).
+  sought window of ids by window, newest first (``newest_function``: only the window's matches
+  are read from the table), and ranked by ``ts_rank`` of their title, at least what one mention
+  in the body weighs (``Tsvector.candidates_statement``).
 
 Both keep ``news_search_pending(article_id)``: articles whose entry is missing or stale. Triggers on
 ``news_article`` fill it on every insert and on every update of an indexed column, whatever wrote
@@ -106,12 +107,49 @@ NEWEST_MATCHES = (
 # to test it: 200-340 ms for words in 6-8 % of 100,000 articles, where the index finds them in a
 # few ms (bench/search_pg.py). A function's own settings hold while it runs, and only then.
 SEARCH_PLANNER = {"enable_seqscan": "off", "enable_indexscan": "off"}
-POSTGRES_NEWEST = (
-    "CREATE OR REPLACE FUNCTION news_article_search_newest(matched tsquery, ranked tsquery, body_mention float8,"
-    " wanted integer) RETURNS TABLE (article_id bigint, relevance float8, published bigint)"
-    " LANGUAGE sql STABLE" + "".join(f" SET {name} = {value}" for name, value in SEARCH_PLANNER.items())
-    + " AS $$ " + NEWEST_MATCHES.format(matched="matched", ranked="ranked", floor="body_mention", wanted="wanted") + " $$"
-)
+# The first window of ids searched (the newest), each next one four times wider (news.0007).
+SEARCH_FIRST_WINDOW = 16384
+# The newest matches, window of ids by window, newest first: the GIN index's bitmap ANDed with the
+# primary key's range of the window, so that only the window's matches are read from the table,
+# not every match of the archive (a word in 6 % of a million articles: ~60,000 heap pages read for
+# 1,001 kept). Each window's statement is planned with its bounds (EXECUTE); a rare word covers
+# the whole archive in log4(ids / SEARCH_FIRST_WINDOW) + 1 statements. The same rows, in the same
+# order, as NEWEST_MATCHES gives (bench/search_pg.py --windows).
+WINDOW_MATCHES = NEWEST_MATCHES.replace("WHERE s.document @@ {matched}", "WHERE s.document @@ {matched}"
+                                        " AND s.article_id > {above} AND s.article_id <= {upto}")
+
+
+def newest_function(name: str = "news_article_search_newest") -> str:
+    """The statement that makes the function ``candidates`` calls, under ``name``."""
+    window = WINDOW_MATCHES.format(ranked="$1", floor="$2", matched="$3", above="$4", upto="$5", wanted="$6")
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}(matched tsquery, ranked tsquery, body_mention float8,"
+        " wanted integer) RETURNS TABLE (article_id bigint, relevance float8, published bigint)"
+        " LANGUAGE plpgsql STABLE" + "".join(f" SET {key} = {value}" for key, value in SEARCH_PLANNER.items())
+        + f""" AS $$
+    DECLARE
+        top bigint;
+        bottom bigint;
+        width bigint := {SEARCH_FIRST_WINDOW};
+        found bigint;
+        missing bigint := wanted;
+    BEGIN
+        PERFORM set_config('enable_indexscan', 'on', true);  -- the ends of the primary key
+        SELECT max(s.article_id), min(s.article_id) INTO top, bottom FROM news_article_search AS s;
+        PERFORM set_config('enable_indexscan', 'off', true);
+        WHILE missing > 0 AND top >= bottom LOOP
+            RETURN QUERY EXECUTE '{window.replace("'", "''")}'
+                USING ranked, body_mention, matched, top - width, top, missing;
+            GET DIAGNOSTICS found = ROW_COUNT;
+            missing := missing - found;
+            top := top - width;
+            width := width * 4;
+        END LOOP;
+    END $$"""
+    )
+
+
+POSTGRES_NEWEST = newest_function()
 POSTGRES_TABLES = [
     "CREATE TABLE IF NOT EXISTS news_search_pending (article_id bigint PRIMARY KEY)",
     *(statement.format(table="news_article_search") for statement in POSTGRES_SEARCH_TABLE),
@@ -377,8 +415,8 @@ class Tsvector(Backend):
     def candidates_statement(self, query, filters, limit, title_weight) -> tuple[str, list]:
         """The statement ``candidates`` runs, and its parameters.
 
-        The newest ``limit`` matches of the document (``NEWEST_MATCHES``, in a function that plans
-        it on the GIN index: ``SEARCH_PLANNER``), ranked by their title: ``ts_rank`` of its
+        The newest ``limit`` matches of the document (``WINDOW_MATCHES`` in windows of ids, newest
+        first, in a function that plans it on the GIN index: ``newest_function``), ranked by their title: ``ts_rank`` of its
         words (weight 1), and at least what one mention in the body weighs (``1 / title_weight``
         of a title's; ``ts_rank`` scales a word's first mention by 1 / 1.6449, the sum of 1 / n²):
         ranking reads nothing but the rows the match already read. Ranking each match's whole
