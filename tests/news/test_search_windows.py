@@ -1,6 +1,7 @@
 """The newest matches of a word, however its matches are spread over the archive's ids: on
-PostgreSQL they are sought window of ids by window, newest first, each window four times wider
-than the last (news.0007, ``revue.news.search.backends.newest_function``); a search must find the
+PostgreSQL they are sought window of ids by window, newest first, each window up to four times
+wider than the last, narrower when the last one's matches say the missing ones lie close (news.0007,
+news.0008, ``revue.news.search.backends.newest_function``); a search must find the
 newest ``REVUE_SEARCH_MAX_RESULTS`` matches whether they sit in the first window, across several,
 or only in the oldest. Runs on SQLite (one FTS5 statement) too: the same answers expected."""
 

@@ -107,13 +107,16 @@ NEWEST_MATCHES = (
 # to test it: 200-340 ms for words in 6-8 % of 100,000 articles, where the index finds them in a
 # few ms (bench/search_pg.py). A function's own settings hold while it runs, and only then.
 SEARCH_PLANNER = {"enable_seqscan": "off", "enable_indexscan": "off"}
-# The first window of ids searched (the newest), each next one four times wider (news.0007).
+# The first window of ids searched (the newest), each next one four times wider (news.0007), or,
+# after a window that found matches, as wide as its density says the missing ones need, twice
+# over (at least SEARCH_SMALLEST_WINDOW ids; news.0008).
 SEARCH_FIRST_WINDOW = 16384
+SEARCH_SMALLEST_WINDOW = 1024
 # The newest matches, window of ids by window, newest first: the GIN index's bitmap ANDed with the
 # primary key's range of the window, so that only the window's matches are read from the table,
 # not every match of the archive (a word in 6 % of a million articles: ~60,000 heap pages read for
 # 1,001 kept). Each window's statement is planned with its bounds (EXECUTE); a rare word covers
-# the whole archive in log4(ids / SEARCH_FIRST_WINDOW) + 1 statements. The same rows, in the same
+# the whole archive in at most log4(ids / SEARCH_FIRST_WINDOW) + 1 statements. The same rows, in the same
 # order, as NEWEST_MATCHES gives (bench/search_pg.py --windows).
 WINDOW_MATCHES = NEWEST_MATCHES.replace("WHERE s.document @@ {matched}", "WHERE s.document @@ {matched}"
                                         " AND s.article_id > {above} AND s.article_id <= {upto}")
@@ -143,7 +146,11 @@ def newest_function(name: str = "news_article_search_newest") -> str:
             GET DIAGNOSTICS found = ROW_COUNT;
             missing := missing - found;
             top := top - width;
-            width := width * 4;
+            IF found > 0 THEN  -- as wide as this window's density says the rest needs, twice over
+                width := LEAST(width * 4, GREATEST({SEARCH_SMALLEST_WINDOW}, CEIL(2.0 * missing * width / found)::bigint));
+            ELSE
+                width := width * 4;
+            END IF;
         END LOOP;
     END $$"""
     )
