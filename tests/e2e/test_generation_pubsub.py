@@ -5,9 +5,12 @@ sets ``REVUE_CACHE_URL``; without Redis these tests are skipped). Each process s
 from its own copy under its own copy of the generation, which a subscription to the renewals
 keeps (``revue.news.cache``). A reader on a kept-alive connection to each process checks:
 
-* a block made through one process (three readers' reports behind the trusted proxy) is seen at
-  once by every process, though each had kept the page with the image; so are many requests on
-  fresh connections;
+* a block made through one process (three readers' reports behind the trusted proxy): the picture
+  is refused at once by every process (the image proxy reads the block from the database), and
+  within milliseconds every process's pages, though each had kept the page with the image, show
+  the placeholder instead, on kept and on fresh connections (the renewal reaches each process by
+  its subscription: a request already on its way may still get the page kept before, never the
+  picture);
 * with the processes' subscriptions cut in Redis (``CLIENT KILL``), a moderator's block made
   meanwhile, from another process, is seen by every process: while they are cut off, and once
   they are subscribed again (a renewal missed while disconnected is not left behind).
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import time
 from pathlib import Path
 
@@ -62,6 +66,12 @@ class Reader:
         self.connection = http.client.HTTPConnection(host, int(port), timeout=20)
         self.get("/robots.txt")  # connected and accepted
         self.worker = worker_holding(self.connection.sock.getsockname()[1], int(port))
+
+    def status(self, path: str) -> int:
+        self.connection.request("GET", path)
+        answer = self.connection.getresponse()
+        answer.read()
+        return answer.status
 
     def get(self, path: str) -> tuple[str, str]:
         """The page's text and Last-Modified."""
@@ -128,6 +138,14 @@ def shown_images(readers: list[Reader], base: str, path: str, fresh_requests: in
     return shown
 
 
+def shown_after(readers: list[Reader], base: str, path: str, seconds: float) -> list[str]:
+    """``shown_images`` once none shows the image, or at the end of ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while (shown := shown_images(readers, base, path)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return shown
+
+
 def subscribers(client: redis.Redis, workers: list[int]) -> dict[int, int]:
     """The workers' subscriptions to the renewals, as Redis lists them: worker's pid → client id."""
     names = {f"revue-generation-{pid}": pid for pid in workers}
@@ -156,6 +174,8 @@ def test_a_block_through_one_process_is_seen_at_once_by_every_process(redis_clie
         assert len(workers) == WORKERS
         readers = readers_on_every_worker(base, workers)
         keep_pages_with_the_image(readers, path)
+        picture = re.search(r'/img/[^"\s,]+', readers[0].get(path)[0]).group(0)
+        assert 410 not in {reader.status(picture) for reader in readers}  # (its outlet, port 9, answers nothing: 502)
         wait_for_subscribers(redis_client, workers)
 
         for network in ("203.0.113.5", "198.51.100.5", "192.0.2.5"):
@@ -163,6 +183,8 @@ def test_a_block_through_one_process_is_seen_at_once_by_every_process(redis_clie
         image.refresh_from_db()
         assert image.is_blocked
 
+        assert {reader.status(picture) for reader in readers} == {410}, "the picture: refused at once"
+        assert shown_after(readers, base, path, seconds=1) == [], "the pages: within a second at most"
         assert shown_images(readers, base, path, fresh_requests=40) == []
 
 
