@@ -24,7 +24,11 @@ phase by phase, in the thread's CPU time (the machine is shared: other processes
 wall clock, not this): ``fts`` (``engine.candidates``: the FTS5 statement, SQLite working in this
 thread), ``fetch`` (``engine._hits``: the page's articles read, less their highlighting),
 ``highlight`` (``engine.highlight``), ``render`` (the template), ``rest`` (the view, the
-middlewares, the page cache), ``cpu`` (their sum) and ``wall`` (the page's wall-clock time). ``--before DIR`` (a
+middlewares, the page cache), ``cpu`` (their sum) and ``wall`` (the page's wall-clock time); then
+``fts wall`` and ``fetch wall`` (those two phases' wall-clock time: on PostgreSQL the statements'
+work is the server's, outside this thread's CPU) and ``statements`` (the SQL statements the page
+ran, each a round trip on PostgreSQL). A PostgreSQL archive (``bench/serve.py --full --databases
+postgresql --keep``: the folder's ``bench.json`` names its database) is read the same way. ``--before DIR`` (a
 checkout of an older commit, e.g. ``git worktree add /tmp/old <commit>``) is measured in the same
 run: each checkout in a process of its own, on the same archive, the two given the same words a
 batch at a time, taking turns at going first; both then search each word once more outside the
@@ -224,6 +228,7 @@ def percentile(values: list[float], share: float) -> float:
 # --- --archive: the search page in process, phase by phase, this checkout beside an older one ---------
 
 PHASES = ("fts", "fetch", "highlight", "render", "rest", "cpu", "wall")
+WALL_PHASES = ("fts wall", "fetch wall", "statements")
 
 
 def page_worker() -> None:
@@ -245,11 +250,12 @@ def page_worker() -> None:
             return
 
         def wrapper(*args, **kwargs):
-            started = time.thread_time()
+            started, wall = time.thread_time(), time.perf_counter()
             try:
                 return original(*args, **kwargs)
             finally:
                 spent[phase] = spent.get(phase, 0.0) + time.thread_time() - started
+                spent[phase + " wall"] = spent.get(phase + " wall", 0.0) + time.perf_counter() - wall
 
         setattr(module, name, wrapper)
 
@@ -257,6 +263,13 @@ def page_worker() -> None:
     timed(engine, "_hits", "fetch")
     timed(engine, "highlight", "highlight")
     timed(portal_search, "render", "render")
+    from django.db import connection
+
+    def counted(execute, sql, params, many, context):
+        spent["statements"] = spent.get("statements", 0.0) + 0.001  # × 1000 below: one per statement
+        return execute(sql, params, many, context)
+
+    connection.execute_wrappers.append(counted)
     client = Client()
     for line in sys.stdin:
         asked = json.loads(line)
@@ -285,13 +298,22 @@ def page_worker() -> None:
             row["cpu"] = cpu * 1000
             row["rest"] = row["cpu"] - row["fts"] - row["fetch"] - row["highlight"] - row["render"]
             row["wall"] = total * 1000
+            row.update({phase: spent.get(phase, 0.0) * 1000 for phase in WALL_PHASES})
+            row["fetch wall"] -= spent.get("highlight wall", 0.0) * 1000
             rows.append(row)
         print(json.dumps(rows), flush=True)
 
 
 def setup_archive(data_dir: Path) -> None:
+    """Django on the archive kept in ``data_dir``: its ``revue.sqlite3``, or the PostgreSQL
+    database its ``bench.json`` names (``bench/serve.py --keep``), with the in-memory cache
+    (a search never asked before misses any cache alike)."""
     os.environ["REVUE_DATA_DIR"] = str(data_dir)
     os.environ.pop("REVUE_DATABASE_URL", None)  # the data folder's revue.sqlite3
+    about = data_dir / "bench.json"
+    database = json.loads(about.read_text()).get("pg_database") if about.exists() else None
+    if database:
+        os.environ["REVUE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
     os.environ["REVUE_CACHE_URL"] = "locmem://"
     os.environ["REVUE_LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revue.settings")
@@ -343,10 +365,10 @@ def measure_pages(args) -> None:
                 rows[name] += ask(workers[name], {"words": words[start : start + batch]})
         print(f"{data_dir}: the search page for {len(words)} words never asked before, one at a time "
               f"(after {len(warm)} to warm up); ms per page, p50 / p95; the phases are the thread's CPU time")
-        print(f"{'':8}" + "".join(f"{phase:>15}" for phase in PHASES))
+        print(f"{'':8}" + "".join(f"{phase:>15}" for phase in PHASES + WALL_PHASES))
         for name, found in rows.items():
             cells = []
-            for phase in PHASES:
+            for phase in PHASES + WALL_PHASES:
                 values = [row[phase] for row in found]
                 cells.append(f"{statistics.median(values):>8.1f} /{percentile(values, 0.95):>5.0f}")
             print(f"{name:8}" + "".join(cells))

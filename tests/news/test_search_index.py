@@ -354,6 +354,34 @@ def test_a_search_past_its_time_limit_stops_with_search_timeout(db):
         assert cursor.fetchone() == (1,)
 
 
+def test_a_search_outside_any_transaction_leaves_the_connection_without_its_time_limit(transactional_db):
+    """How a served page searches (no transaction around it; the limit set in one of its own, so
+    that the transaction's end undoes it): the limit stops a slow statement inside, and a slower
+    one than the limit runs in full after, on the same connection."""
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's limit is a progress handler, not a setting of the connection")
+    index = search.backend()
+    assert not connection.in_atomic_block
+    with pytest.raises(search.SearchTimeout):
+        with index.time_limit(200):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(3)")
+    with index.time_limit(200):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    assert not connection.in_atomic_block
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(0.5)")
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("0",)
+    assert time.monotonic() - started >= 0.5
+
+
 def test_a_reader_whose_search_takes_too_long_is_told_what_to_do(outlet, client, settings):
     """Through the portal and the API: 503 with a message and Retry-After, never a 500."""
     from revue.news.models import url_hash
