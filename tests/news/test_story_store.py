@@ -11,7 +11,8 @@ import pytest
 
 from revue.news.models import Article, Story, StoryFingerprint
 from revue.news.stories import cluster
-from revue.news.stories.store import assign_stories, rebuild_stories, update_stories
+from revue.news.stories.recent import POSTINGS, RECENT
+from revue.news.stories.store import _forget_stories, assign_stories, rebuild_stories, update_stories
 from tests.news.conftest import Labelled
 from tests.news.samples import CAFTAN
 
@@ -153,6 +154,34 @@ def test_rebuild_gives_the_incremental_result_again(first_days, store_labelled):
 
     assert (stored_partition(), copies(), titles()) == before
     assert Story.objects.count() == len(before[0])
+
+
+def test_where_the_batches_end_changes_no_story_nor_score(labelled, store_labelled):
+    """An article met by a newcomer in its own batch weighs what it weighs read back from the
+    index (its words as stored): one article a batch, or the whole set in one, the same stories,
+    copies and scores. So workers whose batches interleave make what one process makes."""
+    rows = labelled[:300]
+    ids = store_labelled(rows)
+    order = [ids[row.id] for row in rows]
+    runs = []
+    for size in (1, 300, 37):
+        _forget_stories()  # the last run's stories, and what this process kept of them
+        RECENT.clear()
+        POSTINGS.clear()
+        placed = [a for start in range(0, len(order), size) for a in assign_stories(order[start:start + size])]
+        runs.append((stored_partition(), copies(), [(a.id, a.original, a.score) for a in placed]))
+    assert runs[0] == runs[1] == runs[2]
+    assert len(runs[0][0]) < len(rows) * 0.7, "stories gather several articles"
+
+
+def test_an_articles_profile_is_the_same_made_or_read_back(labelled):
+    """What ``prepare`` gives a new article's profile is what ``Profile.of`` reads from its stored
+    fingerprint, to the last bit."""
+    from revue.news.stories import StoryParams
+    from revue.news.stories.fingerprints import Profile, prepare_all
+
+    for prepared in prepare_all(labelled[:200], StoryParams()).values():
+        assert Profile(prepared.fingerprint, *prepared.content) == Profile.of(prepared.fingerprint)
 
 
 def test_a_batch_is_clustered_once(first_days, store_labelled):

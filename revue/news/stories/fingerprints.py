@@ -116,6 +116,11 @@ def pack_weights(weights: dict[int, float]) -> bytes:
     return keys.tobytes() + codes.tobytes()
 
 
+def _as_stored(weights: dict[int, float]) -> dict[int, float]:
+    """``unpack_weights(pack_weights(weights))``, without the bytes: each weight in quarters, in key order."""
+    return {k: min(255, round(w * 4)) / 4 for k, w in sorted(weights.items())}
+
+
 def unpack_weights(data: bytes) -> dict[int, float]:
     count = len(data) // 9
     keys = array("q")
@@ -271,7 +276,10 @@ def prepare(item: StoryItem, params: StoryParams, shape: dedupe.LshShape) -> Pre
         transliterated=pack_weights(features.transliterated), figures=pack_keys(features.figures),
         title_figures=pack_keys(features.title_figures), lead_figures=pack_keys(features.lead_figures),
         story=0, original=None)
-    content = _content(_sorted(features.words), _sorted(features.anchors), _sorted(features.transliterated),
+    # compared with the weights as stored (quarters), not as computed: an article's profile is then
+    # the same whether a newcomer meets it in its own batch or reads it back from the index, so
+    # where the batches end changes no story (a rebuild, or one process, makes the crawl's stories)
+    content = _content(_as_stored(features.words), _as_stored(features.anchors), _as_stored(features.transliterated),
                        features.figures, features.title_figures, features.lead_figures)
     return Prepared(fingerprint, list(dict.fromkeys(keys)), weights, content, _made_from(item, params))
 
@@ -291,8 +299,3 @@ def prepare_all(items: Iterable[StoryItem], params: StoryParams) -> dict[int, Pr
     """``prepare`` for many articles, by id: pure, so it can run in another process."""
     shape = params.shape
     return {item.id: prepare(item, params, shape) for item in items}
-
-
-def _sorted(weights: dict[int, float]) -> dict[int, float]:
-    return dict(sorted(weights.items()))
-
