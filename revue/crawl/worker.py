@@ -42,7 +42,7 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections
@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from revue.crawl import schedule
 from revue.crawl.crawler.loop import LeaseLoop
+from revue.crawl.crawler.loop import settle as settle_batches
 from revue.crawl.crawler.outcomes import OutcomeWriter
 from revue.crawl.crawler.pools import CPU, SETTLER, Pools
 from revue.crawl.crawler.refresh import FeedRefresh
@@ -61,6 +62,7 @@ from revue.crawl.websub import hub as websub_hub
 from revue.net.robots import RobotsRules
 from revue.news import search
 from revue.news.stories import StoryParams
+from revue.news.stories import store as stories_store
 from revue.sources.models import Feed
 
 __all__ = ["Crawler", "CrawlSummary", "FeedJob", "FeedOutcome", "SWITCH_INTERVAL"]
@@ -201,6 +203,21 @@ class Crawler:
             logger.exception("WebSub requests not sent; the next run tries again",
                              extra={"stage": "websub", "outcome": "error"})
 
+    async def _settle_left_behind(self, run: CrawlRun) -> None:
+        """Settle what a worker stored and never settled (it was killed between the two): the
+        articles in no story stored over ``REVUE_LEASE_SECONDS`` ago, a batch per run; those of
+        a worker still at work are settled well before. Search finds them meanwhile (a run ends
+        by indexing the queue); their stories come here."""
+        try:
+            stored_before = timezone.now() - timedelta(seconds=settings.REVUE_LEASE_SECONDS)
+            ids = await on_db(stories_store.left_behind)(stored_before, settings.REVUE_STORY_BATCH)
+            if ids:
+                logger.warning("articles another run stored but never settled: settling them",
+                               extra={"stage": "settle", "outcome": "left_behind", "articles": len(ids)})
+                await settle_batches(self.pools, run.story_params, ids, {})
+        except Exception:  # `revue stories update` catches up; the next run tries again
+            logger.exception("articles left behind not settled", extra={"stage": "settle", "outcome": "error"})
+
     async def _run(self, feed_ids: list[int] | None) -> CrawlSummary:
         started = time.monotonic()
         due_before = timezone.now()  # feeds falling due during the run wait for the next one
@@ -215,6 +232,7 @@ class Crawler:
                                  on_feed_done=self.on_feed_done)
                 await loop.crawl()
                 await self._websub(fetcher)
+                await self._settle_left_behind(run)
             # articles edited outside the crawler (the admin, a script): readers' searches only
             # read the index, so each run ends by indexing what is still queued
             await on_db(search.index_queued)()

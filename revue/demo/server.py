@@ -85,6 +85,13 @@ class PressRequestHandler(BaseHTTPRequestHandler):
         pass
 
     def _answer(self, send_body: bool) -> None:
+        started = time.monotonic()
+        try:
+            self._respond(send_body)
+        finally:
+            self.server.running._visited(urlsplit(self.path).path or "/", started)
+
+    def _respond(self, send_body: bool) -> None:
         running = self.server.running
         if running.latency:
             time.sleep(running.latency)
@@ -131,6 +138,7 @@ class RunningPress:
         shown = "127.0.0.1" if host in ("", "0.0.0.0") else ("::1" if host == "::" else host)
         self.base_url = f"http://[{shown}]:{self.port}" if ":" in shown else f"http://{shown}:{self.port}"
         self.hits: Counter[str] = Counter()
+        self.visits: list[tuple[str, float, float]] = []  # (path, start, end) of each answer, monotonic seconds
         self.not_modified = 0
         self.latency = 0.0  # seconds each answer waits, to play a distant server
         self._lock = threading.Lock()
@@ -164,12 +172,30 @@ class RunningPress:
     def reset_counters(self) -> None:
         with self._lock:
             self.hits.clear()
+            self.visits.clear()
             self.not_modified = 0
 
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+    def _visited(self, path: str, started: float) -> None:
+        with self._lock:
+            self.visits.append((path, started, time.monotonic()))
+
+    def overlapping_visits(self, paths) -> dict[str, int]:
+        """For each of ``paths`` asked twice at once (one answer begun before another had ended),
+        how many times: two crawlers fetching the same feed together."""
+        found: dict[str, int] = {}
+        with self._lock:
+            visits = sorted(v for v in self.visits if v[0] in set(paths))
+        ended: dict[str, float] = {}  # the latest end of each path's answers so far, by start
+        for path, start, end in visits:
+            if start < ended.get(path, start):
+                found[path] = found.get(path, 0) + 1
+            ended[path] = max(end, ended.get(path, end))
+        return found
 
     def _record(self, path: str, not_modified: bool) -> None:
         with self._lock:

@@ -167,6 +167,9 @@ class Article(models.Model):
             models.Index(fields=["source", "-published_at", "-id"], name="article_source_recent_idx"),
             models.Index(fields=["category", "-published_at", "-id"], name="article_category_recent_idx"),
             models.Index(fields=["source", "guid"], name="article_source_guid_idx"),
+            # the few articles not yet in a story: those a worker stored and died before settling,
+            # which the next run of any worker finds (``stories.store.left_behind``)
+            models.Index(fields=["id"], condition=models.Q(story__isnull=True), name="article_unclustered_idx"),
         ]
 
     def __str__(self) -> str:

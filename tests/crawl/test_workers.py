@@ -312,3 +312,93 @@ def test_feeds_leased_ahead_of_a_settle_are_crawled_once_and_counted(running, al
     assert stored_articles() == expected_articles(running.press)
     assert not Article.objects.filter(story__isnull=True).exists()
     assert search.pending_ids() == []
+
+
+def story_partition() -> set[frozenset[str]]:
+    """Each story as the set of its articles' URLs (ids and story numbers aside)."""
+    stories: dict[int, set[str]] = {}
+    for story_id, url in Article.objects.values_list("story_id", "url"):
+        stories.setdefault(story_id, set()).add(url)
+    return {frozenset(urls) for urls in stories.values()}
+
+
+def test_four_workers_one_killed_mid_crawl_fetch_every_feed_once_at_a_time(running):
+    """Issue 18's case on PostgreSQL: four ``revue worker`` processes over the loopback press, one
+    killed with SIGKILL (with its CPU and settle processes) while it holds leases. Every feed is
+    fetched, never by two workers at once, and only the dead worker's feeds a second time; no
+    article is lost or stored twice; and the stories are those one process makes of the same
+    articles in the same order (``rebuild_stories``): two workers never clustered at once."""
+    from revue.news.models import Story
+    from revue.news.stories.store import rebuild_stories
+
+    if connection.vendor != "postgresql":
+        pytest.skip("several workers share a PostgreSQL database; on SQLite one runs")
+    running.press = DemoPress(outlets=10)
+    follow_press(running)
+    feed_paths = [url.split(running.base_url, 1)[1] for _o, url, _h in running.feed_urls()]
+    expected = expected_articles(running.press)
+    running.latency = 0.1
+    settings = {"REVUE_LEASE_SECONDS": 2, "REVUE_WORKER_ALIVE_SECONDS": 2, "REVUE_LEASE_BATCH": 2,
+                "REVUE_FETCH_CONCURRENCY": 2}
+    workers = [subprocess.Popen(
+        [sys.executable, "-m", "revue", "worker", "--idle", "0.3"], cwd=ROOT, text=True, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, "REVUE_DATABASE_URL": database_url(), "REVUE_FETCH_ALLOW": "127.0.0.1", "REVUE_HOST_DELAY": "0",
+             "REVUE_CRAWL_PROCESSES": "1", "REVUE_LOG_LEVEL": "WARNING", **{k: str(v) for k, v in settings.items()}})
+        for _ in range(4)]
+    try:
+        deadline = time.monotonic() + 90
+        while not (Article.objects.exists() and Feed.objects.exclude(lease_owner="").exists()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        victim = workers[0]
+        os.killpg(victim.pid, signal.SIGKILL)  # the worker, its CPU and settle processes: no clean-up
+        victim.wait(timeout=10)
+        leased_at_kill = {path for path in feed_paths
+                          if Feed.objects.filter(url=running.base_url + path).exclude(lease_owner="").exists()}
+        assert Article.objects.count() < len(expected)  # killed mid-crawl
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (
+                Article.objects.count() >= len(expected) and not Feed.objects.exclude(lease_owner="").exists()
+                and not Article.objects.filter(story__isnull=True).exists()):
+            time.sleep(0.2)
+    finally:
+        for worker in workers[1:]:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+        outputs = [worker.communicate(timeout=60)[0] for worker in workers[1:]]
+    assert all(worker.returncode == 0 for worker in workers[1:]), outputs
+    hits = {path: running.hits[path] for path in feed_paths}
+    assert all(count >= 1 for count in hits.values()), hits  # every feed fetched
+    assert running.overlapping_visits(feed_paths) == {}  # never two workers at once
+    assert {path for path, count in hits.items() if count > 1} <= leased_at_kill, (hits, leased_at_kill)
+    assert stored_articles() == expected and Article.objects.count() == len(expected)
+    # what the dead worker stored and never settled, another worker's next run settled
+    assert not Article.objects.filter(story__isnull=True).exists()
+    assert search.pending_ids() == []
+    made = story_partition()
+    assert any(len(story) > 1 for story in made)  # stories that gather several outlets' articles
+    rebuild_stories()  # one process, the order they were clustered in
+    assert story_partition() == made
+    assert Story.objects.count() == len(made)
+
+
+def test_a_run_settles_what_a_dead_worker_stored_and_never_settled(running, allow_loopback, settings):
+    """Articles a worker stored and died before settling (no story) are settled by the next run of
+    any worker once they are older than a lease; younger ones may be a live worker's batch, and
+    wait for it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from revue.crawl.worker import Crawler
+    from revue.news.stories.store import _forget_stories
+
+    Crawler(processes=1).run_once(feed_ids=follow_press(running))
+    _forget_stories()  # as the dead worker left them: stored, in no story
+    ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+    old, young = ids[: len(ids) // 2], ids[len(ids) // 2 :]
+    Article.objects.filter(id__in=old).update(fetched_at=timezone.now() - timedelta(seconds=settings.REVUE_LEASE_SECONDS + 60))
+    summary = Crawler(processes=1).run_once()  # nothing is due: the run only looks after what was left
+    assert summary.feeds == 0
+    assert not Article.objects.filter(id__in=old, story__isnull=True).exists()
+    assert Article.objects.filter(id__in=young, story__isnull=True).count() == len(young)

@@ -368,6 +368,15 @@ def unclustered_ids() -> list[int]:
     return list(Article.objects.filter(fingerprint__isnull=True).order_by("id").values_list("id", flat=True))
 
 
+def left_behind(stored_before: datetime, limit: int) -> list[int]:
+    """Up to ``limit`` articles, oldest id first, stored before ``stored_before`` and still in no
+    story: a worker stored them and stopped before settling them (killed, its machine lost). Each
+    run of a worker ends by settling these (``revue.crawl.worker``), so no article waits for an
+    operator's ``revue stories update``. Read through ``article_unclustered_idx``."""
+    return list(Article.objects.filter(story__isnull=True, fetched_at__lt=stored_before).order_by("id")
+                .values_list("id", flat=True)[:limit])
+
+
 def update_stories(params: StoryParams | None = None, batch: int | None = None,
                    progress: Callable[[int], None] | None = None) -> int:
     """Cluster every article that has no story yet, oldest id first. Returns how many."""
