@@ -28,7 +28,9 @@ synchronous). With no CPU processes (``REVUE_CRAWL_PROCESSES=0``) or an in-memor
 settling runs on the database thread. A failing feed records its error on its own row and never
 stops the crawl; an entry that no stage can use is left out alone (logged with its feed and
 link, counted in the feed's ``entries_skipped``) and never fails its feed. After each run the
-WebSub requests due are sent (``revue.crawl.websub``). Nothing imports this module but the
+WebSub requests due are sent (``revue.crawl.websub``), and the articles a worker stored but never
+settled (it was killed between the two: in no story, stored over a lease ago) are settled
+(``_settle_left_behind``). Nothing imports this module but the
 commands that run it, the WebSub push (``revue.crawl.websub.push``, which runs one feed's
 ``ingest`` with a crawler's parts), tests and benchmarks.
 """
