@@ -359,8 +359,8 @@ def postgresql_session() -> Iterator[bool]:
         yield copy_search
     finally:
         with connection.cursor() as cursor:
-            for _, definition in indexes:
-                cursor.execute(definition)
+            for _, definition in indexes:  # (a partitioned table's index: on every partition, not ONLY)
+                cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
             for name in ("session_replication_role", "synchronous_commit", "maintenance_work_mem"):
                 cursor.execute(f"RESET {name}")
 
@@ -429,6 +429,14 @@ def generate(articles: int, outlets: int, processes: int) -> None:
                 max_indexed_chars=settings.REVUE_SEARCH_MAX_INDEXED_CHARS)
     postgresql = connection.vendor == "postgresql"
     with postgresql_session() if postgresql else nullcontext(False) as copy_search:
+        if postgresql:  # the search table's partitions, for every id to come (the backend's writes make their own)
+            from revue.news import search
+            from revue.news.search.backends import SEARCH_PARTITION_IDS, Tsvector
+
+            index = search.backend()
+            if isinstance(index, Tsvector):
+                with connection.cursor() as cursor:
+                    index.ensure_partitions(cursor, [*range(0, articles + 1, SEARCH_PARTITION_IDS), articles])
         write_outlets(plan)
         with tqdm(total=articles, unit=" articles", unit_scale=True, smoothing=0.05) as bar:
             if postgresql and processes > 0:

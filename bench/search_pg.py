@@ -24,6 +24,10 @@ of both for the first N words.
 beside the windows of ids (``backends.newest_function``), both made as temporary functions of
 this session (the archive is left as it is, no ``--save-before`` needed): p50, p95 and slowest
 ms of each over the same words, and how many gave the very same rows (ids, ranks, order).
+
+``--partitions`` (#17, news.0010): the windows of ids over one table with one GIN index (a copy of
+the entries, ``bench_search_whole``, made by the first such run and kept) beside the same function
+over the partitioned table, the same way.
 """
 
 from __future__ import annotations
@@ -156,22 +160,62 @@ def compare(label: str, queries: list[tuple[str, object]], explain_first: int) -
 
 
 def compare_windows(label: str, queries: list[tuple[str, object]]) -> None:
-    from django.conf import settings
-    from django.db import connection
-
-    from revue.news.search.backends import TS_RANK_FIRST_MENTION, newest_function
-    from revue.news.search.query import tsquery_expression, tsquery_rank_expression
+    """Round 3's one statement beside the windows of ids (news.0007)."""
+    from revue.news.search.backends import newest_function
 
     sys.path.insert(0, str(ROOT / "revue" / "news" / "migrations"))
     one_statement = __import__("0007_search_windows").ONE_STATEMENT
+    compare_functions(label, queries, {
+        "one statement": one_statement.replace("news_article_search_newest(", "pg_temp.bench_newest_one("),
+        "windows": newest_function("pg_temp.bench_newest_windows")})
+
+
+WHOLE = "bench_search_whole"
+
+
+def compare_partitions(label: str, queries: list[tuple[str, object]]) -> None:
+    """The windows of ids over one table (``WHOLE``: a copy of the entries with one GIN index, as
+    before news.0010) beside the same function over the partitioned table."""
+    from django.db import connection
+
+    from revue.news.search.backends import newest_function
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [WHOLE])
+        if not cursor.fetchone()[0]:
+            print(f"copying the entries into {WHOLE}, one table with one GIN index (once; a few minutes) …", flush=True)
+            for statement in (
+                f"CREATE TABLE {WHOLE} (article_id bigint PRIMARY KEY, published bigint NOT NULL,"
+                " document tsvector NOT NULL, title tsvector NOT NULL) WITH (toast_tuple_target = 128)",
+                f"ALTER TABLE {WHOLE} ALTER COLUMN title SET STORAGE MAIN",
+                f"INSERT INTO {WHOLE} SELECT article_id, published, document, title FROM news_article_search ORDER BY article_id",
+                f"CREATE INDEX {WHOLE}_document ON {WHOLE} USING GIN (document)",
+                f"ANALYZE {WHOLE}",
+            ):
+                cursor.execute(statement)
+    whole = newest_function("pg_temp.bench_newest_whole").replace("news_article_search AS s", f"{WHOLE} AS s")
+    compare_functions(label, queries, {"one table": whole, "partitions": newest_function("pg_temp.bench_newest_parts")})
+
+
+def compare_functions(label: str, queries: list[tuple[str, object]], functions: dict[str, str]) -> None:
+    """Each of two functions (name -> the statement making it, in this session only) asked each
+    search in turn, the first to go alternating: p50, p95, slowest, and whether they gave the very
+    same rows."""
+    from django.conf import settings
+    from django.db import connection
+
+    from revue.news.search.backends import TS_RANK_FIRST_MENTION
+    from revue.news.search.query import tsquery_expression, tsquery_rank_expression
+
     limit = settings.REVUE_SEARCH_MAX_RESULTS + 1
     floor = 1.0 / float(settings.REVUE_SEARCH_TITLE_WEIGHT) / TS_RANK_FIRST_MENTION  # as Tsvector.candidates
-    names = {"one statement": "pg_temp.bench_newest_one", "windows": "pg_temp.bench_newest_windows"}
+    names = {name: re.search(r"FUNCTION (pg_temp\.\w+)\(", made).group(1) for name, made in functions.items()}
     spent: dict[str, list[float]] = {name: [] for name in names}
     same, matches = 0, []
+    first, second = list(names)
     with connection.cursor() as cursor:
-        cursor.execute(one_statement.replace("news_article_search_newest(", names["one statement"] + "("))
-        cursor.execute(newest_function(names["windows"]))
+        for made in functions.values():
+            cursor.execute(made)
         for n, (_, (parsed, filters)) in enumerate(queries):
             params = [tsquery_expression(parsed, filters), tsquery_rank_expression(parsed, filters), floor, limit]
             order = list(names) if n % 2 == 0 else list(names)[::-1]
@@ -180,13 +224,13 @@ def compare_windows(label: str, queries: list[tuple[str, object]]) -> None:
                 sql = f"SELECT * FROM {names[name]}(CAST(%s AS tsquery), CAST(%s AS tsquery), %s, %s)"
                 ms, found[name] = timed(lambda: (cursor.execute(sql, params), cursor.fetchall())[1])
                 spent[name].append(ms)
-            matches.append(len(found["windows"]))
-            same += found["one statement"] == found["windows"]
+            matches.append(len(found[second]))
+            same += found[first] == found[second]
     print(f"\n{label}: {len(queries)} searches, candidates per search median {statistics.median(matches):.0f} "
           f"(max {max(matches)}, {sum(m == limit for m in matches)} at the limit)")
     for name, values in spent.items():
         print(f"  {name:<14} {figures(values)}")
-    ratio = statistics.median(spent["one statement"]) / statistics.median(spent["windows"])
+    ratio = statistics.median(spent[first]) / statistics.median(spent[second])
     print(f"  medians' ratio {ratio:.1f}x; the very same rows (ids, ranks, order): {same} of {len(queries)}")
 
 
@@ -197,6 +241,8 @@ def main() -> None:
     parser.add_argument("--filtered", type=int, default=20, help="words asked again with their language as a filter")
     parser.add_argument("--skip", type=int, default=1000, help="words of the list left out first")
     parser.add_argument("--windows", action="store_true", help="round 3's one statement beside the windows of ids")
+    parser.add_argument("--partitions", action="store_true",
+                        help=f"the windows over one table ({WHOLE}, made once) beside the partitioned table (news.0010)")
     parser.add_argument("--explain", type=int, default=0, help="EXPLAIN (ANALYZE, BUFFERS) of the first N words")
     options = parser.parse_args()
 
@@ -214,14 +260,15 @@ def main() -> None:
         if options.save_before:
             save_before(cursor)
             return
-        if options.windows:
+        if options.windows or options.partitions:
+            compared = compare_partitions if options.partitions else compare_windows
             chosen = words(options.words, options.skip)
-            compare_windows("words", [(w, (parse_query(w), search_filters())) for w in chosen])
+            compared("words", [(w, (parse_query(w), search_filters())) for w in chosen])
             languages = ["fr", "ar", "es", "en"]
             if options.filtered:
-                compare_windows("words with their language as a filter",
-                                [(w, (parse_query(w), search_filters(lang=languages[n % 4])))
-                                 for n, w in enumerate(chosen[: options.filtered])])
+                compared("words with their language as a filter",
+                         [(w, (parse_query(w), search_filters(lang=languages[n % 4])))
+                          for n, w in enumerate(chosen[: options.filtered])])
             return
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL, (SELECT count(*) FROM news_article_search)", [BEFORE])
         saved, entries = cursor.fetchone()

@@ -96,3 +96,69 @@ def test_an_empty_index_finds_nothing(db):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM news_article_search_newest('fenouil', 'fenouil', 0.1, 10)")
             assert cursor.fetchone() == (0,)
+
+
+def partitions() -> set[int] | None:
+    """The numbers of the search table's partitions (None: one table)."""
+    from revue.news.search.backends import Tsvector
+    from revue.news.search.pgschema import table_partitions
+
+    with connection.cursor() as cursor:
+        return table_partitions(Tsvector(connection), cursor)
+
+
+def partition_ranges() -> dict[str, tuple[int, int]]:
+    """Each partition's name and the lowest and highest article ids it holds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text, min(article_id), max(article_id) FROM news_article_search GROUP BY 1")
+        return {name: (low, high) for name, low, high in cursor.fetchall()}
+
+
+def test_the_index_is_cut_into_ranges_of_ids_as_the_ids_come(archive):
+    """PostgreSQL (news.0010): the index's writer attached one partition for each range of
+    ``SEARCH_PARTITION_IDS`` ids that articles reached, and each holds its range's entries alone."""
+    from revue.news.search.backends import SEARCH_PARTITION_IDS
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the FTS5 index is one table")
+    ids = list(Article.objects.values_list("id", flat=True))
+    assert partitions() == {pk // SEARCH_PARTITION_IDS for pk in ids}
+    assert len(partitions()) >= 8
+    for name, (low, high) in partition_ranges().items():
+        number = int(name.rsplit("_p", 1)[1])
+        assert low // SEARCH_PARTITION_IDS == high // SEARCH_PARTITION_IDS == number, name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_the_entries_into_partitions_and_back():
+    """news.0010 on an archive indexed before it, back, and forward again: the same matches each
+    time, and what is indexed meanwhile is found after."""
+    from django.core.management import call_command
+
+    from revue.news.search.backends import SEARCH_PARTITION_IDS
+    from revue.news.search.engine import candidates
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the FTS5 index is one table")
+    words = spread_archive()
+
+    def newest() -> dict[str, list[int]]:
+        return {word: [c.article_id for c in candidates(parse_query(word), SearchFilters(), 1001)] for word in words}
+
+    before = newest()
+    assert before == words
+    try:
+        call_command("migrate", "news", "0009", verbosity=0)
+        assert partitions() is None
+        assert newest() == before
+        late = Article.objects.create(id=TOP + 3 * SEARCH_PARTITION_IDS, source=Source.objects.get(), title="panais tardif",
+                                      url="https://potager.example/tard", url_hash=url_hash("https://potager.example/tard"),
+                                      language="fr", published_at=timezone.now())
+        search.index_pending()  # written in the one table
+    finally:
+        call_command("migrate", "news", verbosity=0)
+    assert partitions() == set(range(late.pk // SEARCH_PARTITION_IDS + 1))  # every range up to the newest id
+    after = newest()
+    assert after["panais"] == [late.pk] + before["panais"]
+    assert {word: found for word, found in after.items() if word != "panais"} == {
+        word: found for word, found in before.items() if word != "panais"}

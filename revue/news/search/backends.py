@@ -13,7 +13,11 @@ connection, and nothing else in Revue asks which database it is on to search.
   out of line, in TOAST, compressed with LZ4 where the server has it); the newest matches are
   sought window of ids by window, newest first (``newest_function``: only the window's matches
   are read from the table), and ranked by ``ts_rank`` of their title, at least what one mention
-  in the body weighs (``Tsvector.candidates_statement``).
+  in the body weighs (``Tsvector.candidates_statement``). The table is partitioned by ranges of
+  ``SEARCH_PARTITION_IDS`` article ids (news.0010), each partition with its own GIN index: a
+  window reads the posting lists of its partitions' articles, not of the whole archive's (a word
+  in half of a million articles read 500,000 entries to keep 1,001); the index's writer attaches
+  each new partition as the ids reach it (``Tsvector.ensure_partitions``).
 
 Both keep ``news_search_pending(article_id)``: articles whose entry is missing or stale. Triggers on
 ``news_article`` fill it on every insert and on every update of an indexed column, whatever wrote
@@ -43,10 +47,26 @@ from revue.news.search.query import (
     tsquery_expression,
     tsquery_rank_expression,
 )
+from revue.news.search import pgschema
+from revue.news.search.pgschema import (  # noqa: F401 - named here too: the migrations and benches import them from here
+    INDEXED_COLUMNS,
+    NEWEST_MATCHES,
+    POSTGRES_DROP,
+    POSTGRES_GIN,
+    POSTGRES_NEWEST,
+    POSTGRES_SEARCH_TABLE,
+    POSTGRES_TABLES,
+    POSTGRES_TRIGGERS,
+    SEARCH_FIRST_WINDOW,
+    SEARCH_PARTITION_IDS,
+    SEARCH_PLANNER,
+    SEARCH_SMALLEST_WINDOW,
+    WINDOW_MATCHES,
+    newest_function,
+)
 from revue.news.search.words import IndexEntry
 
 # Columns whose change makes an article's index entry stale.
-INDEXED_COLUMNS = "title, summary, text, language, published_at, source_id, category_id"
 
 # Each entry's ``published`` beside the FTS5 table, read by a search (``Fts5.candidates``).
 SQLITE_PUBLISHED = """CREATE TABLE IF NOT EXISTS news_search_published (
@@ -81,126 +101,6 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS news_article_search_delete",
     "DROP TABLE IF EXISTS news_article_fts",
     "DROP TABLE IF EXISTS news_search_published",
-    "DROP TABLE IF EXISTS news_search_pending",
-]
-
-POSTGRES_SEARCH_TABLE = [
-    """CREATE TABLE IF NOT EXISTS {table} (
-        article_id bigint PRIMARY KEY,
-        published bigint NOT NULL,
-        document tsvector NOT NULL,
-        title tsvector NOT NULL)""",
-    # the document out of line, in TOAST, as soon as a row is toasted at all; the title's few
-    # words stay in the row (compressed if need be), where ranking reads them with the id
-    "ALTER TABLE {table} SET (toast_tuple_target = 128)",
-    "ALTER TABLE {table} ALTER COLUMN title SET STORAGE MAIN",
-]
-POSTGRES_GIN = "CREATE INDEX IF NOT EXISTS news_article_search_document ON news_article_search USING GIN (document)"
-# The newest ``wanted`` matches of ``matched``, ranked by their title (``Tsvector.candidates``).
-NEWEST_MATCHES = (
-    "SELECT newest.article_id, GREATEST(ts_rank('{{0, 0, 0, 1.0}}', newest.title, {ranked}), {floor}), newest.published"
-    " FROM (SELECT s.article_id, s.title, s.published FROM news_article_search AS s"
-    " WHERE s.document @@ {matched} ORDER BY s.article_id DESC LIMIT {wanted}) AS newest"
-)
-# Planned on the GIN index, always: left to itself, the planner walks the primary key backwards
-# for a word it deems common, or scans the table, reading each article's document (from TOAST)
-# to test it: 200-340 ms for words in 6-8 % of 100,000 articles, where the index finds them in a
-# few ms (bench/search_pg.py). A function's own settings hold while it runs, and only then.
-SEARCH_PLANNER = {"enable_seqscan": "off", "enable_indexscan": "off"}
-# The first window of ids searched (the newest), each next one four times wider (news.0007), or,
-# after a window that found matches, as wide as its density says the missing ones need, twice
-# over (at least SEARCH_SMALLEST_WINDOW ids; news.0008).
-SEARCH_FIRST_WINDOW = 16384
-SEARCH_SMALLEST_WINDOW = 1024
-# The newest matches, window of ids by window, newest first: the GIN index's bitmap ANDed with the
-# primary key's range of the window, so that only the window's matches are read from the table,
-# not every match of the archive (a word in 6 % of a million articles: ~60,000 heap pages read for
-# 1,001 kept). Each window's statement is planned with its bounds (EXECUTE); a rare word covers
-# the whole archive in at most log4(ids / SEARCH_FIRST_WINDOW) + 1 statements. The same rows, in the same
-# order, as NEWEST_MATCHES gives (bench/search_pg.py --windows).
-WINDOW_MATCHES = NEWEST_MATCHES.replace("WHERE s.document @@ {matched}", "WHERE s.document @@ {matched}"
-                                        " AND s.article_id > {above} AND s.article_id <= {upto}")
-
-
-def newest_function(name: str = "news_article_search_newest") -> str:
-    """The statement that makes the function ``candidates`` calls, under ``name``."""
-    window = WINDOW_MATCHES.format(ranked="$1", floor="$2", matched="$3", above="$4", upto="$5", wanted="$6")
-    return (
-        f"CREATE OR REPLACE FUNCTION {name}(matched tsquery, ranked tsquery, body_mention float8,"
-        " wanted integer) RETURNS TABLE (article_id bigint, relevance float8, published bigint)"
-        " LANGUAGE plpgsql STABLE" + "".join(f" SET {key} = {value}" for key, value in SEARCH_PLANNER.items())
-        + f""" AS $$
-    DECLARE
-        top bigint;
-        bottom bigint;
-        width bigint := {SEARCH_FIRST_WINDOW};
-        found bigint;
-        missing bigint := wanted;
-    BEGIN
-        PERFORM set_config('enable_indexscan', 'on', true);  -- the ends of the primary key
-        SELECT max(s.article_id), min(s.article_id) INTO top, bottom FROM news_article_search AS s;
-        PERFORM set_config('enable_indexscan', 'off', true);
-        WHILE missing > 0 AND top >= bottom LOOP
-            RETURN QUERY EXECUTE '{window.replace("'", "''")}'
-                USING ranked, body_mention, matched, top - width, top, missing;
-            GET DIAGNOSTICS found = ROW_COUNT;
-            missing := missing - found;
-            top := top - width;
-            IF found > 0 THEN  -- as wide as this window's density says the rest needs, twice over
-                width := LEAST(width * 4, GREATEST({SEARCH_SMALLEST_WINDOW}, CEIL(2.0 * missing * width / found)::bigint));
-            ELSE
-                width := width * 4;
-            END IF;
-        END LOOP;
-    END $$"""
-    )
-
-
-POSTGRES_NEWEST = newest_function()
-POSTGRES_TABLES = [
-    "CREATE TABLE IF NOT EXISTS news_search_pending (article_id bigint PRIMARY KEY)",
-    *(statement.format(table="news_article_search") for statement in POSTGRES_SEARCH_TABLE),
-    POSTGRES_GIN,
-    POSTGRES_NEWEST,
-    """CREATE OR REPLACE FUNCTION news_article_search_stale() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        INSERT INTO news_search_pending (article_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
-        RETURN NULL;
-    END $$""",
-    """CREATE OR REPLACE FUNCTION news_article_search_gone() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        DELETE FROM news_article_search WHERE article_id = OLD.id;
-        DELETE FROM news_search_pending WHERE article_id = OLD.id;
-        RETURN NULL;
-    END $$""",
-    """CREATE OR REPLACE FUNCTION news_article_search_emptied() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        TRUNCATE news_article_search, news_search_pending;
-        RETURN NULL;
-    END $$""",
-]
-
-POSTGRES_TRIGGERS = [
-    """CREATE OR REPLACE TRIGGER news_article_search_insert AFTER INSERT ON news_article
-        FOR EACH ROW EXECUTE FUNCTION news_article_search_stale()""",
-    f"""CREATE OR REPLACE TRIGGER news_article_search_update AFTER UPDATE OF {INDEXED_COLUMNS}
-        ON news_article FOR EACH ROW EXECUTE FUNCTION news_article_search_stale()""",
-    """CREATE OR REPLACE TRIGGER news_article_search_delete AFTER DELETE ON news_article
-        FOR EACH ROW EXECUTE FUNCTION news_article_search_gone()""",
-    """CREATE OR REPLACE TRIGGER news_article_search_truncate AFTER TRUNCATE ON news_article
-        FOR EACH STATEMENT EXECUTE FUNCTION news_article_search_emptied()""",
-]
-
-POSTGRES_DROP = [
-    "DROP TRIGGER IF EXISTS news_article_search_insert ON news_article",
-    "DROP TRIGGER IF EXISTS news_article_search_update ON news_article",
-    "DROP TRIGGER IF EXISTS news_article_search_delete ON news_article",
-    "DROP TRIGGER IF EXISTS news_article_search_truncate ON news_article",
-    "DROP FUNCTION IF EXISTS news_article_search_stale()",
-    "DROP FUNCTION IF EXISTS news_article_search_gone()",
-    "DROP FUNCTION IF EXISTS news_article_search_emptied()",
-    "DROP FUNCTION IF EXISTS news_article_search_newest(tsquery, tsquery, float8, integer)",
-    "DROP TABLE IF EXISTS news_article_search",
     "DROP TABLE IF EXISTS news_search_pending",
 ]
 
@@ -365,51 +265,37 @@ class Tsvector(Backend):
     def _write(self, cursor, entries, ids, marks) -> None:
         # one writer at a time until its transaction ends: two (a crawl run indexing the queue,
         # another worker indexing what it stored) would each delete nothing, then the second
-        # insert would fail on the first's rows (duplicate key)
+        # insert would fail on the first's rows (duplicate key); and two would make one partition
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEARCH_WRITE_LOCK])
+        pgschema.ensure_partitions(self, cursor, [entry.article_id for entry in entries])
         cursor.execute(f"DELETE FROM news_article_search WHERE article_id IN ({marks})", ids)
         insert_rows(cursor, "news_article_search", self.columns, [self.row(e) for e in entries],
                     marks=("%s", "%s", "%s::tsvector", "%s::tsvector"))
 
     def create(self) -> None:
         super().create()
-        self.compress()
+        pgschema.compress(self)
+
+    def drop(self) -> None:
+        super().drop()
+        for key in [key for key in pgschema.PARTITIONS if key[:3] == self._found_key()]:
+            del pgschema.PARTITIONS[key]
+
+    # what reshapes the tables (``revue.news.search.pgschema``), named here for the migrations
+    def ensure_partitions(self, cursor, ids: list[int], table: str = "news_article_search") -> None:
+        pgschema.ensure_partitions(self, cursor, ids, table)
+
+    def partition(self) -> None:
+        pgschema.partition(self)
+
+    def unpartition(self) -> None:
+        pgschema.unpartition(self)
 
     def mark_facets(self) -> None:
-        """Rewrite the entries written before facet terms had ``TSQUERY_FACET_MARK`` (migration
-        ``news.0005``): a facet is the one term of weight D, so such an entry keeps its title and
-        body words as they are and gets its facets back marked (without positions: no phrase
-        reads them, and they weigh nothing in ``ts_rank``); an entry already marked (each has a
-        language facet) is copied as it is. Each gets its ``title``: its words of weight A. The entries go into a new table (no dead rows left
-        behind, each tsvector compressed and stored as ``POSTGRES_SEARCH_TABLE`` says), which then
-        takes the old one's place; the GIN index is made once they are all in."""
-        mark, new = TSQUERY_FACET_MARK, "news_article_search_marked"
-        self._run([f"DROP TABLE IF EXISTS {new}", *(statement.format(table=new) for statement in POSTGRES_SEARCH_TABLE)])
-        self.compress(new)
-        self._run([
-            f"INSERT INTO {new} (article_id, published, document, title) SELECT article_id, published,"
-            f" CASE WHEN document @@ CAST('''{mark}l'':*' AS tsquery) THEN document"
-            " ELSE ts_filter(document, '{a,b}') || array_to_tsvector(ARRAY("
-            f"SELECT '{mark}' || lexeme FROM unnest(ts_filter(document, '{{d}}')))) END,"
-            " ts_filter(document, '{a}')"  # the title's words, where they were
-            " FROM news_article_search",
-            "DROP TABLE news_article_search",
-            f"ALTER TABLE {new} RENAME TO news_article_search",
-            f"ALTER INDEX {new}_pkey RENAME TO news_article_search_pkey",
-            POSTGRES_GIN,
-            POSTGRES_NEWEST,
-            "ANALYZE news_article_search",
-        ])
+        pgschema.mark_facets(self)
 
     def compress(self, table: str = "news_article_search") -> None:
-        """Compress the tsvectors written from now on with LZ4 (PostgreSQL 14 and later, built
-        with it): ranking reads a few hundred of them per search, and LZ4 gives them back faster
-        than pglz. A server without it keeps pglz."""
-        try:
-            with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
-                cursor.execute(f"ALTER TABLE {table} ALTER COLUMN document SET COMPRESSION lz4")
-        except DatabaseError:
-            pass
+        pgschema.compress(self, table)
 
     columns = ("article_id", "published", "document", "title")
 
