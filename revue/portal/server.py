@@ -22,6 +22,11 @@ How it is set up:
   the ``revue.portal.server`` logger, in Revue's log format (plain or JSON).
 * **the ticker's event streams** (``/direct/flux``) are answered by Django, then taken from
   gunicorn by ``revue.portal.streams``: an open stream holds no thread, only its connection.
+* **connections spread over the workers**: all accept on one socket, and with keep-alive a
+  connection stays with the worker that took it. Left alone, whichever worker woke first took
+  most of a burst (31 of 32 new connections, seen again and again), and one core idled while the
+  other served them all: half the rate. A worker holding at least as many connections as it has
+  threads lets the others take a new one first (``SharingThreadWorker``).
 * **the page cache** stays one across processes: each worker keeps its own copies in memory, but
   under the reader generation that ``revue.news.cache`` keeps in the data folder (or in Redis),
   so a settle or a block renews every worker's pages at once.
@@ -31,9 +36,11 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+from gunicorn.workers.gthread import ThreadWorker
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +91,22 @@ class AccessLog(Logger):
         self.error_log.setLevel(revue.level or logging.INFO)  # REVUE_LOG_LEVEL
 
 
+ACCEPT_YIELD_SECONDS = 0.001  # what a worker waits, per set of connections as many as its threads, before accepting
+
+
+class SharingThreadWorker(ThreadWorker):
+    """gunicorn's ``gthread`` worker that, holding at least as many connections as it has threads,
+    waits a moment before accepting one more (a millisecond per such set, four at most): an idle
+    or lighter worker, woken by the same connection, takes it meanwhile, and this one finds
+    nothing to accept. Alone (one worker) it never waits."""
+
+    def accept(self, server, listener):
+        sets = self.nr_conns // max(1, self.cfg.threads)
+        if sets and self.cfg.workers > 1:
+            time.sleep(ACCEPT_YIELD_SECONDS * min(4, sets))
+        super().accept(server, listener)
+
+
 class RevueServer(BaseApplication):
     """gunicorn run in this process (it becomes the master), on an application loaded here."""
 
@@ -118,7 +141,7 @@ def options(host: str, port: int, workers: int, threads: int, timeout: int, acce
     return {
         "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
         "workers": workers,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        "worker_class": SharingThreadWorker if threads > 1 else "sync",
         "threads": threads,
         "timeout": timeout,
         "graceful_timeout": timeout,

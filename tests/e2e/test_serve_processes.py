@@ -8,6 +8,8 @@ each process's own memory, as by default), with ``REVUE_SERVE_WORKERS=2``:
 * a block made through one worker (three readers' reports behind the trusted proxy) is seen by
   every worker at once: each request on a fresh connection (which any worker may accept) shows
   the placeholder, though every worker kept the page with the image a moment before;
+* a burst of keep-alive connections is spread over the workers (counted from ``/proc``), not
+  kept almost all by the one that woke first;
 * readers and the crawler at once, on SQLite: while ``revue crawl`` (its own processes) takes in
   a cold import from a loopback press, readers' requests (fronts, an outlet, an article, a
   search, the API) all answer 200, none sees "database is locked", and the p99 is printed.
@@ -202,3 +204,50 @@ def test_gunicorn_believes_x_forwarded_proto_only_from_a_trusted_proxy(trusted, 
         answer = httpx.get(f"{base}/robots.txt", headers={"X-Forwarded-Proto": "https"}, timeout=20)
         assert (answer.status_code == 301 and answer.headers["Location"].startswith("https://")) is redirected
         assert answer.status_code in (200, 301)
+
+
+def connections_per_process(port: int, pids: list[int]) -> dict[int, int]:
+    """How many established TCP connections to ``port`` each of ``pids`` holds (/proc/net/tcp's
+    sockets, matched to the processes' open files by inode)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[1].split(":")[1], 16) == port:  # ESTABLISHED, our side
+            inodes.add(fields[9])
+    held = {}
+    for pid in pids:
+        links = []
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                links.append(os.readlink(fd))
+            except OSError:
+                continue
+        held[pid] = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
+    return held
+
+
+def test_a_burst_of_keep_alive_connections_is_spread_over_the_workers():
+    """32 connections made at once and kept (as a proxy's upstream pool, or a load test, makes
+    them): each worker takes a fair share, so both cores serve them. With gunicorn's own worker,
+    the one that woke first took 29-31 of 32 in most tries here, the other core idle."""
+    import socket
+
+    threads = 8
+    with revue_serve(REVUE_SERVE_THREADS=str(threads)) as (base, server):
+        port = int(base.rsplit(":", 1)[1])
+        workers = children(server.pid)
+        for attempt in range(6):
+            sockets = []
+            try:
+                for _ in range(32):  # each asks at once, as a load test's clients do
+                    sockets.append(socket.create_connection(("127.0.0.1", port), timeout=20))
+                    sockets[-1].sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                for connection in sockets:
+                    assert connection.recv(65536).startswith(b"HTTP/1.1 200"), attempt
+                held = connections_per_process(port, workers)
+            finally:
+                for connection in sockets:
+                    connection.close()
+            assert sum(held.values()) == 32, held
+            assert min(held.values()) >= threads // 2, (attempt, held)
+            time.sleep(0.5)
