@@ -66,6 +66,7 @@ class LeaseLoop:
         self.unsettled: list[int] = []
         self.features: dict = {}  # story features of unsettled articles, by id
         self.settling: asyncio.Task | None = None  # one settle at a time, beside the crawl
+        self.in_settle = 0  # articles the running settle has taken and not settled yet
         self.backlog = SETTLE_BACKLOG * max(1, settings.REVUE_CRAWL_SETTLE_EVERY)
         self.more = True  # something may still be due
         self.given_back = 0  # feeds given back unfetched since the last flush: due again once it is written
@@ -77,7 +78,7 @@ class LeaseLoop:
         renewing = asyncio.create_task(self.refresh.leases.keep())
         try:
             while True:
-                behind = len(self.unsettled) >= self.backlog  # (then a settle is running: see the end of the loop)
+                behind = self._waiting_to_settle() >= self.backlog  # (then a settle is running: see the end of the loop)
                 if self.more and not behind and len(self.running) <= self.queue_size - self.concurrency:
                     self.more = await self._lease_and_start(self.queue_size - len(self.running))
                 waiting = self.running | {self.settling} if behind and self.settling is not None else self.running
@@ -88,6 +89,8 @@ class LeaseLoop:
                 for task in done:
                     if task is not self.settling:  # (a settle that ended: caught up, the next starts below)
                         self._count(task.result())
+                    else:
+                        self.in_settle = 0
                 # (feeds given back when all was leased: written at once, so that they are leased again)
                 if (self.outcomes.waiting >= RELEASE_BATCH or time.monotonic() - flushed > RELEASE_SECONDS
                         or (self.given_back and not self.more)):
@@ -97,8 +100,10 @@ class LeaseLoop:
                 # the last feeds bring as soon as the previous settle ends: the run's tail is short
                 due = len(self.unsettled) >= settings.REVUE_CRAWL_SETTLE_EVERY or (self.unsettled and not self.more)
                 if due and (self.settling is None or self.settling.done()):
+                    taken, features = self._take_unsettled()
+                    self.in_settle = len(taken)
                     self.settling = asyncio.create_task(
-                        settle(self.pools, self.run.story_params, *self._take_unsettled(), self._lease_for_settle))
+                        settle(self.pools, self.run.story_params, taken, features, self._lease_for_settle, self._settled))
         finally:  # an error or a stop: what finished is still written
             renewing.cancel()
             await self.outcomes.flush()
@@ -120,6 +125,15 @@ class LeaseLoop:
         self.features.update(outcome.features)
         if self.on_feed_done and outcome.status not in ("deferred", "lost"):
             self.on_feed_done(outcome)
+
+    def _waiting_to_settle(self) -> int:
+        """Articles stored and not settled yet: those gathering, and those the running settle
+        holds (counted too: else each settle, taking all, left room to lease as much again, and a
+        long cold import piled up tens of thousands of articles and their features in memory)."""
+        return len(self.unsettled) + self.in_settle
+
+    def _settled(self, count: int) -> None:
+        self.in_settle = max(0, self.in_settle - count)
 
     def _take_unsettled(self) -> tuple[list[int], dict]:
         """The articles stored and not settled yet, with their features; the next ones gather anew."""
@@ -149,7 +163,7 @@ class LeaseLoop:
         """Before a settle's write holds SQLite's write lock (its clustering is done before
         taking it, but writing 200 articles' postings, fingerprints and index entries takes a
         moment), lease enough feeds to keep fetching all along: a lease would wait behind it."""
-        if self.more and len(self.unsettled) < self.backlog:
+        if self.more and self._waiting_to_settle() < self.backlog:
             self.more = await self._lease_ahead(max(0, 3 * self.queue_size - len(self.running)))
 
     async def _lease(self, room: int) -> list[FeedJob]:
@@ -170,14 +184,19 @@ class LeaseLoop:
 
 
 async def settle(pools: Pools, params: StoryParams, article_ids: list[int], features: dict,
-                 before_write: Callable[[], Awaitable] | None = None) -> None:
+                 before_write: Callable[[], Awaitable] | None = None,
+                 settled: Callable[[int], None] | None = None) -> None:
     """Search and stories for new articles, ``REVUE_CRAWL_SETTLE_EVERY`` at a time (when
     settling falls behind the crawl, what piled up meanwhile is not read into memory at once);
     ``features``: the story features made with their drafts, by id (some or none)."""
     size = max(1, settings.REVUE_CRAWL_SETTLE_EVERY)
     for start in range(0, len(article_ids), size):
         batch = article_ids[start : start + size]  # (features leave memory as their batch goes)
-        await _settle_batch(pools, params, batch, {i: features.pop(i) for i in batch if i in features}, before_write)
+        try:
+            await _settle_batch(pools, params, batch, {i: features.pop(i) for i in batch if i in features}, before_write)
+        finally:
+            if settled is not None:  # (``settled``: told of each batch done, so the crawl leases again)
+                settled(len(batch))
 
 
 async def _settle_batch(pools: Pools, params: StoryParams, article_ids: list[int], features: dict,
