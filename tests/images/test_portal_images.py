@@ -2,7 +2,8 @@
 
 An article page and the cards of the home page are rendered by the real views; their ``<img>``
 tags are read back. The outlet's own image URLs never reach the reader; a blocked image has no
-address at all; inline images are lazy and carry their size once the proxy knows it; an Arabic
+address at all; the lead image comes first, inline images are lazy, and both carry their size once the
+proxy knows it; an Arabic
 article reads right to left.
 """
 
@@ -68,12 +69,14 @@ def test_no_outlet_image_url_reaches_the_readers_browser(client, article):
         assert not any(url in tag for tag in tags)
 
 
-def test_the_lead_image_is_served_by_the_proxy_with_its_size_lazily(client, article):
+def test_the_lead_image_is_served_by_the_proxy_with_its_size_at_once(client, article):
+    """The article's own picture, the largest thing its page paints, is asked for at once and
+    first (no ``loading="lazy"``, ``fetchpriority="high"``); inline and list images stay lazy."""
     page = client.get(article.get_absolute_url()).content.decode()
     lead = next(tag for tag in images_of(page) if 'width="1600"' in tag)
     src = re.search(r'src="/img/([^/"]+)/(\d+)"', lead)
     assert unsign(src[1]) == article.image_id and src[2] == "1024"
-    assert 'height="900"' in lead and 'loading="lazy"' in lead
+    assert 'height="900"' in lead and 'loading="lazy"' not in lead and 'fetchpriority="high"' in lead
     assert "320w" in lead and "640w" in lead and "1024w" in lead  # srcset of the proxy's widths
 
 

@@ -92,12 +92,13 @@ def test_french_article_is_left_to_right(client, blinken):
 
 
 @pytest.mark.django_db
-def test_lead_image_is_lazy_and_sends_no_referrer(client, barlamane, make_article, make_image):
+def test_lead_image_comes_first_and_sends_no_referrer(client, barlamane, make_article, make_image):
     article = make_article(barlamane, "Avec image", image=make_image("https://img.example/lead.jpg"))
     html = client.get(f"/barlamane/{article.pk}").content.decode()
     img = re.search(r'<img src="/img/[^"]+"[^>]*>', html).group(0)
     assert proxy_url(article.image) in img
-    assert 'alt="Avec image"' in img and 'loading="lazy"' in img and 'referrerpolicy="no-referrer"' in img
+    assert 'alt="Avec image"' in img and 'referrerpolicy="no-referrer"' in img
+    assert 'loading="lazy"' not in img and 'fetchpriority="high"' in img  # the page's largest paint, asked for first
 
 
 @pytest.mark.django_db
