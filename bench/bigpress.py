@@ -431,12 +431,13 @@ def generate(articles: int, outlets: int, processes: int) -> None:
     with postgresql_session() if postgresql else nullcontext(False) as copy_search:
         if postgresql:  # the search table's partitions, for every id to come (the backend's writes make their own)
             from revue.news import search
-            from revue.news.search.backends import SEARCH_PARTITION_IDS, Tsvector
+            from revue.news.search import pgschema
+            from revue.news.search.backends import Tsvector
 
             index = search.backend()
             if isinstance(index, Tsvector):
                 with connection.cursor() as cursor:
-                    index.ensure_partitions(cursor, [*range(0, articles + 1, SEARCH_PARTITION_IDS), articles])
+                    pgschema.ensure_partitions(index, cursor, [*range(0, articles + 1, pgschema.SEARCH_PARTITION_IDS), articles])
         write_outlets(plan)
         with tqdm(total=articles, unit=" articles", unit_scale=True, smoothing=0.05) as bar:
             if postgresql and processes > 0:

@@ -188,8 +188,9 @@ class RunningPress:
         """For each of ``paths`` asked twice at once (one answer begun before another had ended),
         how many times: two crawlers fetching the same feed together."""
         found: dict[str, int] = {}
+        wanted = set(paths)
         with self._lock:
-            visits = sorted(v for v in self.visits if v[0] in set(paths))
+            visits = sorted(v for v in self.visits if v[0] in wanted)
         ended: dict[str, float] = {}  # the latest end of each path's answers so far, by start
         for path, start, end in visits:
             if start < ended.get(path, start):

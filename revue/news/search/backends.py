@@ -17,7 +17,7 @@ connection, and nothing else in Revue asks which database it is on to search.
   ``SEARCH_PARTITION_IDS`` article ids (news.0010), each partition with its own GIN index: a
   window reads the posting lists of its partitions' articles, not of the whole archive's (a word
   in half of a million articles read 500,000 entries to keep 1,001); the index's writer attaches
-  each new partition as the ids reach it (``Tsvector.ensure_partitions``).
+  each new partition as the ids reach it (``pgschema.ensure_partitions``).
 
 Both keep ``news_search_pending(article_id)``: articles whose entry is missing or stale. Triggers on
 ``news_article`` fill it on every insert and on every update of an indexed column, whatever wrote
@@ -281,21 +281,9 @@ class Tsvector(Backend):
         for key in [key for key in pgschema.PARTITIONS if key[:3] == self._found_key()]:
             del pgschema.PARTITIONS[key]
 
-    # what reshapes the tables (``revue.news.search.pgschema``), named here for the migrations
-    def ensure_partitions(self, cursor, ids: list[int], table: str = "news_article_search") -> None:
-        pgschema.ensure_partitions(self, cursor, ids, table)
-
-    def partition(self) -> None:
-        pgschema.partition(self)
-
-    def unpartition(self) -> None:
-        pgschema.unpartition(self)
-
     def mark_facets(self) -> None:
+        """news.0005's rewrite of the entries (``pgschema.mark_facets``)."""
         pgschema.mark_facets(self)
-
-    def compress(self, table: str = "news_article_search") -> None:
-        pgschema.compress(self, table)
 
     columns = ("article_id", "published", "document", "title")
 
@@ -350,22 +338,18 @@ class Tsvector(Backend):
         transaction must not). A transaction of their own ends them by itself: two round trips
         fewer for a reader's search."""
         names = list(values)
-        if not self.connection.in_atomic_block:
-            with transaction.atomic(using=self.connection.alias):
-                with self.connection.cursor() as cursor:
-                    cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
-                                   [item for pair in values.items() for item in pair])
-                yield
-            return
+        nested = self.connection.in_atomic_block  # a savepoint: to be undone as it ends
+        reads = ["current_setting(%s)"] * len(names) if nested else []
         with transaction.atomic(using=self.connection.alias):
             with self.connection.cursor() as cursor:
-                cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names) + ["set_config(%s, %s, true)"] * len(names)),
-                               names + [item for pair in values.items() for item in pair])
-                before = cursor.fetchone()[: len(names)]
+                cursor.execute("SELECT " + ", ".join(reads + ["set_config(%s, %s, true)"] * len(names)),
+                               (names if nested else []) + [item for pair in values.items() for item in pair])
+                before = cursor.fetchone()[: len(reads)]
             yield
-            with self.connection.cursor() as cursor:
-                cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
-                               [item for pair in zip(names, before) for item in pair])
+            if nested:
+                with self.connection.cursor() as cursor:
+                    cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                                   [item for pair in zip(names, before) for item in pair])
 
     @contextmanager
     def time_limit(self, ms: int):

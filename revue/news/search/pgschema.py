@@ -202,35 +202,43 @@ def ensure_partitions(index, cursor, ids: list[int], table: str = "news_article_
                           using=index.connection.alias)
 
 
-def taking_place(new: str, partitions: range = range(0)) -> list[str]:
-    """The statements by which table ``new``, filled, takes ``news_article_search``'s place (its
-    partitions renamed after it), then gets the GIN index, made once, and the search function."""
-    return ["DROP TABLE news_article_search",
-            f"ALTER TABLE {new} RENAME TO news_article_search",
-            f"ALTER INDEX {new}_pkey RENAME TO news_article_search_pkey",
-            *(f"ALTER TABLE {new}_p{number} RENAME TO news_article_search_p{number}" for number in partitions),
-            POSTGRES_GIN,
-            POSTGRES_NEWEST,
-            "ANALYZE news_article_search"]
+def _rebuild(index, new: str, create: list[str], fill: str, partitions: range = range(0)) -> None:
+    """Make table ``new`` (``create``, each statement's ``{table}`` its name; LZ4 where the server
+    has it; these ``partitions`` attached), fill it (``fill``: its ``INSERT … SELECT`` from
+    ``news_article_search``), and let it take ``news_article_search``'s place, its partitions
+    renamed after it; then the GIN index, made once the entries are all in, and the search
+    function. No dead rows are left behind, and nothing is indexed again."""
+    index._run([f"DROP TABLE IF EXISTS {new}", *(statement.format(table=new) for statement in create)])
+    compress(index, new)
+    index._run([
+        *(statement for number in partitions for statement in partition_statements(new, number)),
+        fill,
+        "DROP TABLE news_article_search",
+        f"ALTER TABLE {new} RENAME TO news_article_search",
+        f"ALTER INDEX {new}_pkey RENAME TO news_article_search_pkey",
+        *(f"ALTER TABLE {new}_p{number} RENAME TO news_article_search_p{number}" for number in partitions),
+        POSTGRES_GIN,
+        POSTGRES_NEWEST,
+        "ANALYZE news_article_search",
+    ])
+    PARTITIONS.pop((*index._found_key(), "news_article_search"), None)
+
+
+def _copy_into(new: str) -> str:
+    return (f"INSERT INTO {new} (article_id, published, document, title)"
+            " SELECT article_id, published, document, title FROM news_article_search")
 
 
 def partition(index) -> None:
     """Move the entries into a table partitioned by ranges of ``SEARCH_PARTITION_IDS`` ids (news.0010),
-    which takes the old one's place; its GIN index is made once they are all in."""
+    which takes the old one's place."""
     new = "news_article_search_parted"
     with index.connection.cursor() as cursor:
         if table_partitions(index, cursor) is not None:
             return
         cursor.execute("SELECT COALESCE(max(article_id), 0) FROM news_article_search")
         top = cursor.fetchone()[0]
-    index._run([f"DROP TABLE IF EXISTS {new}", *(statement.format(table=new) for statement in POSTGRES_PARTITIONED_TABLE)])
-    compress(index, new)
-    numbers = range(top // SEARCH_PARTITION_IDS + 1)
-    index._run([statement for number in numbers for statement in partition_statements(new, number)] + [
-        f"INSERT INTO {new} (article_id, published, document, title)"
-        " SELECT article_id, published, document, title FROM news_article_search",
-        *taking_place(new, numbers)])
-    PARTITIONS.pop((*index._found_key(), "news_article_search"), None)
+    _rebuild(index, new, POSTGRES_PARTITIONED_TABLE, _copy_into(new), range(top // SEARCH_PARTITION_IDS + 1))
 
 
 def unpartition(index) -> None:
@@ -239,13 +247,7 @@ def unpartition(index) -> None:
     with index.connection.cursor() as cursor:
         if table_partitions(index, cursor) is None:
             return
-    index._run([f"DROP TABLE IF EXISTS {new}", *(statement.format(table=new) for statement in POSTGRES_SEARCH_TABLE)])
-    compress(index, new)
-    index._run([
-        f"INSERT INTO {new} (article_id, published, document, title)"
-        " SELECT article_id, published, document, title FROM news_article_search",
-        *taking_place(new)])
-    PARTITIONS.pop((*index._found_key(), "news_article_search"), None)
+    _rebuild(index, new, POSTGRES_SEARCH_TABLE, _copy_into(new))
 
 
 def mark_facets(index) -> None:
@@ -253,20 +255,17 @@ def mark_facets(index) -> None:
     ``news.0005``): a facet is the one term of weight D, so such an entry keeps its title and
     body words as they are and gets its facets back marked (without positions: no phrase
     reads them, and they weigh nothing in ``ts_rank``); an entry already marked (each has a
-    language facet) is copied as it is. Each gets its ``title``: its words of weight A. The entries go into a new table (no dead rows left
-    behind, each tsvector compressed and stored as ``POSTGRES_SEARCH_TABLE`` says), which then
-    takes the old one's place; the GIN index is made once they are all in."""
+    language facet) is copied as it is. Each gets its ``title``: its words of weight A. The
+    entries go into a new table, stored as ``POSTGRES_SEARCH_TABLE`` says, which then takes the
+    old one's place (``_rebuild``)."""
     mark, new = TSQUERY_FACET_MARK, "news_article_search_marked"
-    index._run([f"DROP TABLE IF EXISTS {new}", *(statement.format(table=new) for statement in POSTGRES_SEARCH_TABLE)])
-    compress(index, new)
-    index._run([
-        f"INSERT INTO {new} (article_id, published, document, title) SELECT article_id, published,"
-        f" CASE WHEN document @@ CAST('''{mark}l'':*' AS tsquery) THEN document"
-        " ELSE ts_filter(document, '{a,b}') || array_to_tsvector(ARRAY("
-        f"SELECT '{mark}' || lexeme FROM unnest(ts_filter(document, '{{d}}')))) END,"
-        " ts_filter(document, '{a}')"  # the title's words, where they were
-        " FROM news_article_search",
-        *taking_place(new)])
+    _rebuild(index, new, POSTGRES_SEARCH_TABLE,
+             f"INSERT INTO {new} (article_id, published, document, title) SELECT article_id, published,"
+             f" CASE WHEN document @@ CAST('''{mark}l'':*' AS tsquery) THEN document"
+             " ELSE ts_filter(document, '{a,b}') || array_to_tsvector(ARRAY("
+             f"SELECT '{mark}' || lexeme FROM unnest(ts_filter(document, '{{d}}')))) END,"
+             " ts_filter(document, '{a}')"  # the title's words, where they were
+             " FROM news_article_search")
 
 
 def compress(index, table: str = "news_article_search") -> None:
