@@ -287,6 +287,25 @@ class Database:
             self._psql(f'DROP DATABASE IF EXISTS "{self.name}_seed" WITH (FORCE)')
 
 
+def database_cpu() -> float:
+    """CPU seconds the machine's PostgreSQL server has used so far: every process named
+    ``postgres``, the backends that ended counted in their parent's children's time (a round's
+    share is the difference; other databases' work on the server counts too). 0 without one."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # (ended meanwhile)
+            continue
+        if stat[stat.index("(") + 1 : stat.rindex(")")] != "postgres":
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / tick
+
+
 def flush_redis(url: str) -> None:
     if not url.startswith("redis://"):  # (locmem:// for one worker: nothing shared to empty)
         return
@@ -313,16 +332,18 @@ def run_workers(count: int, base_job: dict, scratch: Path, press: RunningPress, 
             if process.poll() is not None:
                 raise RuntimeError(f"a worker exited before it was ready ({process.returncode})")
             time.sleep(0.02)
+    db_cpu = database_cpu()
     signal.write_text("go")
     for process, _ in processes:
         if process.wait() != 0:
             raise RuntimeError(f"a worker failed ({process.returncode})")
+    db_cpu = database_cpu() - db_cpu
     workers = [json.loads(out.read_text()) for out in outs]
     started = min(w["started"] for w in workers)
     return {"workers": workers, "wall": max(w["ended"] for w in workers) - started, "press": press.stats(),
             "feeds": sum(w["feeds"] for w in workers), "new_entries": sum(w["new_entries"] for w in workers),
             "not_modified": sum(w["not_modified"] for w in workers), "errors": sum(w["errors"] for w in workers),
-            "deferred": sum(w["deferred"] for w in workers)}
+            "deferred": sum(w["deferred"] for w in workers), "db_cpu": db_cpu}
 
 
 def measure(count: int, base_job: dict, db: Database, scratch: Path, press: RunningPress, args) -> list[dict]:
@@ -354,7 +375,9 @@ def baseline(base_job: dict, db: Database, scratch: Path, press: RunningPress, s
         press.set_round(round_)
         press.warm()
         press.reset()
+        db_cpu = database_cpu()
         result = run_child("baseline", dict(base_job, round=round_), scratch)
+        result["db_cpu"] = database_cpu() - db_cpu
         result["press"] = press.stats()
         rounds.append(result)
         print(f"  naive loop, round {round_}: {result['wall']:.1f} s on {result['feeds']} feeds, "
@@ -373,14 +396,16 @@ def table(spec: PressSpec, counts: list[int], runs: dict, naive: list, scale: fl
           f"concurrency {concurrency}, {processes} CPU processes + 1 settle process; host delay {delay:g} s "
           f"(politeness floor {polite:.1f} s)")
     mark = "*" if scale != 1 else ""
+    database = args.database == "postgresql"
     for round_, label in ((0, "round 1 (cold import)"), (1, "round 2 (10 % changed)")):
         b = naive[round_]
         b_wall = b["wall"] * scale
         b_cpu = b["cpu"] + b["cpu_children"]
+        db = f", the database server {1000 * b['db_cpu'] / max(1, b['new_entries']):.1f} more" if database else ""
         print(f"\n{label}: naive loop {b_wall:.1f} s{mark} ({b['new_entries'] / b['wall']:.0f} entries/s, "
-              f"{1000 * b_cpu / max(1, b['new_entries']):.1f} ms of CPU per new entry)")
+              f"{1000 * b_cpu / max(1, b['new_entries']):.1f} ms of CPU per new entry{db})")
         print(f"{'workers':>8}{'wall s':>9}{'entries/s':>11}{'× naive':>9}{'floor s':>9}{'÷ floor':>9}"
-              f"{'× 1 worker':>12}{'CPU s':>8}{'ms/entry':>10}  peak RSS per worker, MB: crawler / largest child / "
+              f"{'× 1 worker':>12}{'CPU s':>8}{'ms/entry':>10}{'DB CPU s' if database else '':>10}  peak RSS per worker, MB: crawler / largest child / "
               f"crawler + children")
         one = runs[counts[0]][round_]["wall"] if counts[0] == 1 else None
         for count in counts:
@@ -390,12 +415,14 @@ def table(spec: PressSpec, counts: list[int], runs: dict, naive: list, scale: fl
                             f"{(w['rss_peak'] + sum(w['children_hwm'])) / MB:.0f}" for w in r["workers"])
             speedup = f"{one / r['wall']:.2f}×" if one else "–"
             cpu = sum(w["cpu"] + w["cpu_children"] for w in r["workers"])
+            db_cpu = f"{r['db_cpu']:.1f}" if database else ""
             print(f"{count:>8}{r['wall']:>9.2f}{r['new_entries'] / r['wall']:>11.0f}{b_wall / r['wall']:>8.1f}×"
                   f"{floor:>9.2f}{r['wall'] / floor:>8.2f}×{speedup:>12}{cpu:>8.1f}"
-                  f"{1000 * cpu / max(1, r['new_entries']):>10.1f}  {rss}")
+                  f"{1000 * cpu / max(1, r['new_entries']):>10.1f}{db_cpu:>10}  {rss}")
     print("\nfloor = the latencies the press slept in that round, summed, ÷ (workers × concurrency), or the "
           "politeness floor (the busiest host's feeds spaced by REVUE_HOST_DELAY) when longer; × naive = the naive "
-          "loop's wall time ÷ the workers'; CPU s = the workers' processes and their CPU and settle processes.")
+          "loop's wall time ÷ the workers'; CPU s = the workers' processes and their CPU and settle processes"
+          + ("; DB CPU s = the PostgreSQL server's, all its processes (not in CPU s)." if database else "."))
     if scale != 1:
         print(f"* naive loop run on {naive[0]['feeds']} of {spec.feeds} feeds (the same share of changed feeds), "
               f"wall time × {scale:.2f}.")

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from django.db.models import Count
 
 from revue.news.models import Article, Story, StoryFingerprint
 from revue.news.stories import cluster
@@ -143,6 +144,47 @@ def test_postings_kept_between_batches_give_what_cluster_gives_and_go_when_anoth
     assert stored_partition() == partition((a.id, a.story) for a in expected)
     assert copies() == {(a.id, a.original) for a in expected if a.original is not None}
     assert [(a.id, a.candidates) for a in placed] == [(a.id, a.candidates) for a in expected]
+
+
+
+def test_postgresql_reads_a_keys_newest_postings_in_the_index_order_whatever_its_statistics(first_days,
+                                                                                            store_labelled):
+    """PostgreSQL: the postings of every key of a lookup come from the key's index entries in
+    order, ``cap`` of them at most, never from a bitmap scan that reads all of a frequent key's
+    postings and sorts them; the planner picks that scan for a table filled since its last
+    ANALYZE (a cold import), which is what this one is. The lookup's answer is each key's newest
+    ``cap`` postings in the range, newest first."""
+    from django.db import connection, transaction
+
+    from revue.news.models import StoryPosting
+    from revue.news.stories import store as story_store
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    ids = store_labelled(first_days)
+    in_batches([ids[row.id] for row in first_days], 50)
+    frequent = (StoryPosting.objects.values("key").annotate(n=Count("id")).order_by("-n", "key").first())
+    assert frequent["n"] > 6, "a key shared by many articles"
+    with connection.cursor() as cursor:  # and one shared by as many as in a large archive, unknown to the statistics
+        cursor.execute(f"INSERT INTO {StoryPosting._meta.db_table} (key, time, article_id, story_id)"
+                       " SELECT key, time - g, article_id, story_id FROM"
+                       f" (SELECT * FROM {StoryPosting._meta.db_table} WHERE key = %s LIMIT 1) AS p,"
+                       " generate_series(1, 60000) AS g", [frequent["key"]])
+    keys = [frequent["key"], *StoryPosting.objects.order_by("key").values_list("key", flat=True).distinct()[:20]]
+    times = sorted(StoryPosting.objects.filter(key=frequent["key"]).values_list("time", flat=True))
+    low, high, cap = times[1], times[-2], 5
+    with transaction.atomic():
+        index = story_store.DatabaseIndex(1)
+        found = index._query_postings(keys, low, high, cap)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + story_store._PG_POSTINGS, [keys, low, high, cap])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using story_posting_key_idx" in plan and "Bitmap" not in plan, plan
+    for key in dict.fromkeys(keys):
+        expected = list(StoryPosting.objects.filter(key=key, time__gte=low, time__lte=high)
+                        .order_by("-time", "-article_id").values_list("key", "time", "article_id", "story_id")[:cap])
+        assert [row for row in found if row[0] == key] == expected
+    assert len([row for row in found if row[0] == frequent["key"]]) == cap
 
 
 def test_rebuild_gives_the_incremental_result_again(first_days, store_labelled):
