@@ -163,12 +163,13 @@ def _alive(pid: int) -> bool:
 
 def _context() -> multiprocessing.context.BaseContext:
     """On Linux a clean fork server that has already imported this module and the story and
-    search modules the tasks use, so a worker starts in milliseconds, pays for no import, and
+    search modules the tasks use, and loaded the language model and word lists they read
+    (``revue.crawl.preload``), so a worker starts in milliseconds, pays for no import, and
     shares nothing with the crawler's threads (the story features' datasketch pulls in scipy:
     ~0.7 s of CPU per process); elsewhere a fresh interpreter per process."""
     if sys.platform.startswith("linux"):
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "revue.news.stories", "revue.news.search.words"])
+        context.set_forkserver_preload([__name__, "revue.news.stories", "revue.news.search.words", "revue.crawl.preload"])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -48,7 +48,7 @@ SURE = 0.9  # a guess below this probability is no answer
 
 
 @functools.cache
-def _identifier():
+def identifier():
     """py3langid's model (it ships inside the package: nothing is downloaded), narrowed to the
     languages Revue tells apart; loaded once per process (about a second)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -67,5 +67,5 @@ def detect(text: str | None) -> str:
         return ""
     if len(ARABIC_RANGE.findall(sample)) > letters / 2:
         return "ar"
-    language, probability = _identifier().classify(sample)
+    language, probability = identifier().classify(sample)
     return language if probability >= SURE else ""

@@ -27,7 +27,6 @@ title (from their most representative article: ``representative``).
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -36,8 +35,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from revue.db import hold_lock, insert_rows, read_rows, update_rows, writers_queue_at_begin
+from revue.db import hold_lock, insert_rows, update_rows, writers_queue_at_begin
 from revue.news.models import Article, Story, StoryFingerprint, StoryPosting
+from revue.news.stories import postings
 from revue.news.stories.recent import POSTINGS, RECENT, RecentPostings, covers
 from revue.news.stories import (ArticleItem, Assignment, Clusterer, Fingerprint, MemoryIndex, Profile, StoryParams,
                                 similarity)
@@ -53,35 +53,7 @@ FINGERPRINT_FIELDS = ("article_id", "time", "language", "outlet_id", "signature"
                       "transliterated", "figures", "title_figures", "lead_figures", "story_id", "original_id")
 
 
-POSTING_COLUMNS = ("key", "time", "article_id", "story_id")
-KEYS_PER_STATEMENT = 4  # postings statements look up 4, 8, 12 … keys
-MAX_KEYS_PER_STATEMENT = 200  # SQLite allows 500 terms in a compound select
-PADDING_KEY = 0  # looked up to pad a statement; no article is filed under it (keys are hashes)
 ENDLESS = 2**62  # a time range with no bound
-
-
-@lru_cache(maxsize=32)
-def _postings_statement(size: int) -> str:
-    """``size`` lookups of one time range in one statement, with named parameters (``k0`` …, ``low``,
-    ``high``, ``cap``): Django's SQLite backend turns ``%s`` marks into ``?`` with a regular expression
-    over the whole text (6 kB for 32 lookups), named ones with one ``%`` formatting (a tenth of the
-    settle's clustering time: bench/README.md)."""
-    quote = connection.ops.quote_name
-    table, key, time = quote(StoryPosting._meta.db_table), quote("key"), quote("time")
-    select = (f"SELECT * FROM (SELECT {key}, {time}, article_id, story_id FROM {table} WHERE {key} = %(k{{n}})s"
-              f" AND {time} >= %(low)s AND {time} <= %(high)s ORDER BY {time} DESC, article_id DESC"
-              f" LIMIT %(cap)s) AS p{{n}}")
-    return " UNION ALL ".join(select.format(n=n) for n in range(size))
-
-
-KEY_NAMES = tuple(f"k{n}" for n in range(MAX_KEYS_PER_STATEMENT))
-
-# PostgreSQL's lookup of any number of keys (``DatabaseIndex._query_postings_pg``)
-_PG_POSTINGS = (
-    "SELECT p.key, p.time, p.article_id, p.story_id FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL"
-    f" (SELECT s.key, s.time, s.article_id, s.story_id FROM {StoryPosting._meta.db_table} AS s"
-    " WHERE s.key = k.key AND s.time >= %s AND s.time <= %s ORDER BY s.time DESC, s.article_id DESC LIMIT %s) AS p"
-)
 
 
 def _bytes(value) -> bytes:
@@ -192,63 +164,34 @@ class DatabaseIndex:
                     self._story_of[article] = story
         return left
 
-    def _query_postings(self, keys: Sequence[int], low: int, high: int, cap: int) -> list[tuple[int, int, int, int]]:
-        """One statement: for each key, its ``cap`` most recent postings in [low, high]. Keys are
-        padded to a multiple of ``KEYS_PER_STATEMENT`` so that the statement text repeats and
-        the database reuses its plan."""
-        if connection.vendor == "postgresql":
-            return self._query_postings_pg(list(keys), low, high, cap)
-        rows: list[tuple[int, int, int, int]] = []
-        for start in range(0, len(keys), MAX_KEYS_PER_STATEMENT):
-            chunk = list(keys[start:start + MAX_KEYS_PER_STATEMENT])
-            size = -(-len(chunk) // KEYS_PER_STATEMENT) * KEYS_PER_STATEMENT
-            chunk += [PADDING_KEY] * (size - len(chunk))
-            params = dict(zip(KEY_NAMES, chunk))
-            params.update(low=low, high=high, cap=cap)
-            with connection.cursor() as cursor:  # one row on SQLite (why: bench/README.md, read_rows)
-                rows += read_rows(cursor, _postings_statement(size), params, POSTING_COLUMNS)
-        return rows
-
-    def _query_postings_pg(self, keys: list[int], low: int, high: int, cap: int) -> list[tuple[int, int, int, int]]:
-        """PostgreSQL: one short statement for any number of keys (an array; each key's postings
-        read in the index's order by a lateral subquery, stopping at ``cap``), planned in a tenth
-        of a millisecond where 120 keys in a union took 10 ms. Bitmap scans are off for it: a
-        bitmap scan reads every posting of the key and sorts them to keep ``cap``, which the
-        planner picks whenever it believes keys rare, as it does for the lateral subquery (it
-        knows no key in advance) and for any key of a table filled since its last ANALYZE (a cold
-        import): 5 ms for a key of 6,000 postings against 0.05 ms in order (bench/README.md,
-        « the settle's lookups on PostgreSQL »)."""
-        with connection.cursor() as cursor:
-            if connection.in_atomic_block:
-                if not self._ordered_scans:  # once in this transaction (the index lives in one)
-                    cursor.execute("SET LOCAL enable_bitmapscan = off")
-                    self._ordered_scans = True
-                return read_rows(cursor, _PG_POSTINGS, [keys, low, high, cap], POSTING_COLUMNS)
-            with transaction.atomic():
-                cursor.execute("SET LOCAL enable_bitmapscan = off")
-                return read_rows(cursor, _PG_POSTINGS, [keys, low, high, cap], POSTING_COLUMNS)
+    def _query_postings(self, keys: Sequence[int], low: int, high: int, cap: int) -> list[postings.Row]:
+        """For each key, its ``cap`` most recent postings in [low, high] (``postings.read``); on
+        PostgreSQL with bitmap scans turned off once in the transaction the index lives in."""
+        if not self._ordered_scans and connection.in_atomic_block:
+            self._ordered_scans = postings.order_scans()
+        return postings.read(keys, low, high, cap, ordered=self._ordered_scans)
 
     def flush(self) -> dict[int, int]:
         """Write the batch: new stories, fingerprints, postings, and each article's story and
         original. Returns the story key of every provisional one."""
         stories = Story.objects.bulk_create([Story(title="") for _ in range(self._new_stories)])
         real = {-(n + 1): story.pk for n, story in enumerate(stories)}
-        fingerprints, postings, articles = [], [], []
+        fingerprints, filed, articles = [], [], []
         for fp, keys, seq in self._pending:
             story = real.get(fp.story, fp.story)
             fingerprints.append((fp.id, story, seq, fp.time, fp.outlet, fp.language, fp.original, fp.signature,
                                  fp.size, fp.words, fp.anchors, fp.transliterated, fp.figures, fp.title_figures,
                                  fp.lead_figures))
-            postings += [(key, fp.time, fp.id, story) for key in keys]
+            filed += [(key, fp.time, fp.id, story) for key in keys]
             articles.append((story, fp.original, fp.id))
         with connection.cursor() as cursor:  # many rows a statement: see revue.db
             insert_rows(cursor, StoryFingerprint._meta.db_table, WRITTEN_FIELDS, fingerprints)
-            insert_rows(cursor, StoryPosting._meta.db_table, POSTING_COLUMNS, postings)
+            insert_rows(cursor, StoryPosting._meta.db_table, postings.COLUMNS, filed)
             update_rows(cursor, Article._meta.db_table, ("story_id", "duplicate_of_id"), "id", articles)
         RECENT.remember([replace(fp, story=real.get(fp.story, fp.story)) for fp, _, _ in self._pending])
         if self._recent is not None:  # what this batch files joins the kept postings once committed
             recent, version = self._recent, _posting_version()
-            transaction.on_commit(lambda: recent.committed(version, postings))
+            transaction.on_commit(lambda: recent.committed(version, filed))
         self._pending.clear()
         return real
 
