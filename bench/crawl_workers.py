@@ -127,9 +127,14 @@ def child_worker(job: dict) -> dict:
     sampler = crawl._DescendantSampler()
     sampler.start()
     memory = _MemoryLog(stored, sampler, job["interval"]) if job.get("interval") else None
+    profiler = crawl._ThreadProfiler() if job.get("profile_out") else None
+    if profiler:
+        profiler.start()
     started = time.time()
     summary = crawler.run_once(keep_pool=True)
     ended = time.time()
+    if profiler:
+        profiler.stop(job["profile_out"])
     crawler.close()
     sampler.stop()
     if memory:
@@ -325,6 +330,8 @@ def run_workers(count: int, base_job: dict, scratch: Path, press: RunningPress, 
         ready = scratch / f"ready-{signal.name}-{index}"
         out = scratch / f"worker-{signal.name}-{index}.json"
         job = dict(base_job, kind="worker", out=str(out), ready=str(ready), go=str(signal))
+        if index == 0 and round_ == base_job.get("profile"):
+            job["profile_out"] = str(scratch / f"profile-{signal.name}.prof")
         processes.append((subprocess.Popen(_child_command(job), cwd=ROOT), ready))
         outs.append(out)
     for process, ready in processes:
@@ -339,6 +346,9 @@ def run_workers(count: int, base_job: dict, scratch: Path, press: RunningPress, 
             raise RuntimeError(f"a worker failed ({process.returncode})")
     db_cpu = database_cpu() - db_cpu
     workers = [json.loads(out.read_text()) for out in outs]
+    if base_job.get("profile") == round_:
+        print(f"  --- profile of the first worker's process, round {round_}, every thread (cProfile) ---")
+        crawl.show_profile(str(scratch / f"profile-{signal.name}.prof"), top=30)
     started = min(w["started"] for w in workers)
     return {"workers": workers, "wall": max(w["ended"] for w in workers) - started, "press": press.stats(),
             "feeds": sum(w["feeds"] for w in workers), "new_entries": sum(w["new_entries"] for w in workers),
@@ -361,7 +371,9 @@ def measure(count: int, base_job: dict, db: Database, scratch: Path, press: Runn
               f"{result['not_modified']} × 304, {result['errors']} errors, {result['deferred']} given back unfetched "
               f"(waited too long), {result['new_entries']} new entries; "
               f"{result['stored']['articles']} articles, {result['stored']['stories']} stories, "
-              f"{result['stored']['unclustered']} without a story", flush=True)
+              f"{result['stored']['unclustered']} without a story; CPU s, the worker processes / their CPU and settle "
+              f"processes / the database server: {sum(w['cpu'] for w in result['workers']):.1f} / "
+              f"{sum(w['cpu_children'] for w in result['workers']):.1f} / {result['db_cpu']:.1f}", flush=True)
     return rounds
 
 
@@ -469,6 +481,7 @@ def main() -> None:
     options.add_argument("--processes", type=int, help="each worker's REVUE_CRAWL_PROCESSES (default: the setting's)")
     options.add_argument("--host-delay", type=float, help="REVUE_HOST_DELAY, s (default: the setting's)")
     options.add_argument("--baseline-feeds", type=int, default=100, help="the naive loop's feeds, extrapolated (default 100)")
+    options.add_argument("--profile", type=int, choices=(1, 2), help="profile the first worker's process in round 1 or 2 (cProfile, all threads)")
     options.add_argument("--memory", action="store_true", help="one worker's cold import, its RSS every --interval s")
     options.add_argument("--interval", type=float, default=10.0)
     options.add_argument("--settle-terms", action="store_true",
@@ -505,7 +518,8 @@ def main() -> None:
             base_job = {"data_dir": str(scratch / "data"), "database_url": db.url, "cache_url": args.redis,
                         "spec": spec.__dict__, "port": press.port, "concurrency": args.concurrency,
                         "host_delay": args.host_delay, "per_host": 0, "processes": args.processes,
-                        "pages": False, "settings": settings, "interval": args.interval if args.memory else 0}
+                        "pages": False, "settings": settings, "interval": args.interval if args.memory else 0,
+                        "profile": args.profile}
             (scratch / "data").mkdir()
             db.create_seed()
             seed = run_child("seed", dict(base_job, database_url=db.seed_url, feed_numbers=list(range(spec.feeds))),

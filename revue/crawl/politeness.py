@@ -27,8 +27,10 @@ whose process is starved of CPU after its turn came starts late (milliseconds, n
 
 Cost: with the in-process cache every call is direct (a dictionary under a lock: no thread
 hop); with a networked cache the calls run in a thread so the event loop never waits on the
-network: four hops per request (take a slot, look at the turn, claim it, give the slot back),
-each one Redis call (a script), and the alive mark's renewal every few seconds.
+network: two hops per request in the usual case (a request slot free, a host slot free and
+the host's turn due: take the slot and claim the turn in one script, then give the slot back),
+four otherwise (take a slot, look at the turn, claim it, give the slot back), each one Redis
+call (a script), and the alive mark's renewal every few seconds.
 """
 
 from __future__ import annotations
@@ -42,7 +44,6 @@ import threading
 import time
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
@@ -51,6 +52,7 @@ from django.core.cache.backends.locmem import LocMemCache
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.02
+REDIS_CONNECTIONS = 64  # a worker's connections to Redis for its host slots and turns, at most
 
 
 class HostGate:
@@ -66,13 +68,9 @@ class HostGate:
         self._name = os.urandom(8).hex()
         self._count = itertools.count()
         self._scripts: dict = {}
+        self._loop_redis: tuple | None = None  # (event loop, its Redis client, its scripts): ``_run``
         # a turn's key outlives the moment it holds (at most a poll and a delay away) by a second
         self._turn_ms = math.ceil((self.delay + POLL_SECONDS) * 1000) + 1000
-
-    async def _call(self, func, *args):
-        if self.in_process:
-            return func(*args)
-        return await sync_to_async(func, thread_sensitive=False)(*args)
 
     @asynccontextmanager
     async def slot(self, host: str, then: AbstractAsyncContextManager | None = None):
@@ -82,14 +80,30 @@ class HostGate:
         host's turn is near (a waiting request never holds it), and the turn is claimed inside
         it, so the request starts when its turn says, never later.
         """
-        key, token = await self._take_slot(host)
+        token, key, wait = f"{self._name}-{next(self._count)}", "", None
         try:
+            if self._alive is not None and self.delay and (then is None or not then.locked()):
+                # the usual case in one call, not three: a free slot, the host's turn due, a free
+                # place in ``then``, held for that call (if turn or slot must wait, it is left)
+                async with then or nullcontext():
+                    key, turn, wait = await self._run(self._take_and_claim_op(host, token))
+                    if key and turn is not None:
+                        if turn > 0:
+                            await asyncio.sleep(turn)
+                        yield
+                        return
+            if not key:
+                key = await self._take_slot(host, token)
             while True:
-                wait = await self._call(self._until_turn, host) if self.delay else 0.0
+                if wait is None:  # (the first time after a step that took the slot, its answer says)
+                    wait = (self._until_turn(host) if self.in_process else await self._run(self._look_op(host))
+                            ) if self.delay else 0.0
                 if wait > 0:
                     await asyncio.sleep(wait)
+                wait = None
                 async with then or nullcontext():
-                    turn = await self._call(self._try_turn, host)
+                    turn = (self._try_turn(host) if self.in_process or not self.delay
+                            else await self._run(self._claim_op(host)))
                     if turn is None:  # another request took this window meanwhile: wait again
                         continue
                     if turn > 0:  # ours, one delay after the last request to this host
@@ -97,31 +111,122 @@ class HostGate:
                     yield
                     return
         finally:
-            await self._call(self._give_back, key, token)
-
-    async def _take_slot(self, host: str) -> tuple[str, str]:
-        wait = POLL_SECONDS
-        token = f"{self._name}-{next(self._count)}"
-        while True:
-            key = await self._call(self._try_slots, host, token)
             if key:
-                return key, token
+                if self.in_process:
+                    _give_back(key, token)
+                else:
+                    await self._run(self._give_back_op(key, token))
+
+    async def _take_slot(self, host: str, token: str) -> str:
+        wait = POLL_SECONDS
+        while True:
+            key = self._try_slots(host, token) if self.in_process else await self._run(self._take_op(host, token))
+            if key:
+                return key
             await asyncio.sleep(wait)
             wait = min(wait * 2, 0.5)
 
+    # --- the steps, each one Lua script on Redis: (script, keys, arguments, its answer read) ---------
+    # run on the event loop by ``_run`` (redis-py's asyncio client), or as they are by ``_run_now``
+
+    def _take_op(self, host: str, token: str) -> tuple:
+        """A free slot for ``host``, or one whose owner is dead: its key, or ""."""
+        keys = self._slot_keys(host)
+        return (_TAKE_SLOT, [cache.make_and_validate_key(key) for key in keys], self._slot_arguments(token),
+                lambda taken: self._slot_taken(host, keys, int(taken)))
+
+    def _take_and_claim_op(self, host: str, token: str) -> tuple:
+        """One atomic step: a slot (as ``_take_op``) and, if the host's turn is at most
+        ``POLL_SECONDS`` away, the turn too (as ``_claim_op``). Answers the slot's key ("" for
+        none), the seconds to wait before starting (None when the turn was not claimed), and the
+        seconds until the turn (None without a slot)."""
+        keys = self._slot_keys(host)
+        made = [cache.make_and_validate_key(key) for key in keys] + [cache.make_and_validate_key(self._turn_key(host))]
+        arguments = self._slot_arguments(token) + [repr(self.delay), repr(POLL_SECONDS), self._turn_ms]
+
+        def answer(found) -> tuple[str, float | None, float | None]:
+            taken, claimed, wait = found
+            key = self._slot_taken(host, keys, int(taken))
+            return key, float(wait) if int(claimed) else None, float(wait) if key else None
+
+        return _TAKE_AND_CLAIM, made, arguments, answer
+
+    def _look_op(self, host: str) -> tuple:
+        """Seconds until ``host``'s next turn (a look, nothing claimed), on Redis's clock."""
+        return _LOOK, *self._turn_keys_and_arguments(host), float
+
+    def _claim_op(self, host: str) -> tuple:
+        """``_try_turn`` on Redis: one atomic step on the Redis server's clock, so workers on
+        machines whose clocks differ still keep the spacing."""
+        return _CLAIM, *self._turn_keys_and_arguments(host), lambda found: float(found[1]) if int(found[0]) else None
+
+    def _give_back_op(self, key: str, token: str) -> tuple:
+        """Give ``key`` back if ``token`` still holds it."""
+        return _GIVE_BACK, [cache.make_and_validate_key(key)], [token], lambda _: None
+
+    def _turn_keys_and_arguments(self, host: str) -> tuple[list, list]:
+        return [cache.make_and_validate_key(self._turn_key(host))], [repr(self.delay), repr(POLL_SECONDS), self._turn_ms]
+
+    def _slot_keys(self, host: str) -> list[str]:
+        return [f"crawl:host:{host}:slot:{index}" for index in range(self.per_host)]
+
+    def _slot_arguments(self, token: str) -> list:
+        """A slot script's arguments: the token, how long a slot holds, the alive marks' key around the name."""
+        self._alive.keep(self._name)
+        before, after = cache.make_and_validate_key(_ALIVE_KEY).split("{name}")
+        return [token, self.hold_seconds * 1000, before, after]
+
+    def _slot_taken(self, host: str, keys: list[str], taken: int) -> str:
+        """The key of the slot a script answered (its number from 1, negative when taken over from a dead worker)."""
+        if taken < 0:
+            logger.info("host slot of a dead worker taken over", extra={"stage": "fetch", "url": host,
+                                                                          "outcome": "slot_taken_over"})
+        return keys[abs(taken) - 1] if taken else ""
+
+    async def _run(self, op: tuple):
+        """Run a step on the event loop, with redis-py's asyncio client (one per loop: a crawl run's
+        loop ends with the run), and read its answer. No thread: a hop to one cost more CPU than
+        the call (0.2 ms against 0.1, bench/README.md), four times a request."""
+        script, keys, arguments, answer = op
+        loop = asyncio.get_running_loop()
+        if self._loop_redis is None or self._loop_redis[0] is not loop:
+            import redis.asyncio
+
+            # Django's RedisCache writes to its first server; a step waits for one of its
+            # connections rather than open more than the requests at work could use
+            pool = redis.asyncio.BlockingConnectionPool.from_url(cache._cache._servers[0], max_connections=REDIS_CONNECTIONS)
+            self._loop_redis = (loop, redis.asyncio.Redis.from_pool(pool), {})
+        _, client, scripts = self._loop_redis
+        if script not in scripts:
+            scripts[script] = client.register_script(script)  # sent by its hash after once
+        return answer(await scripts[script](keys=keys, args=arguments))
+
+    def _run_now(self, op: tuple):
+        """Run a step with Django's (blocking) client, and read its answer."""
+        script, keys, arguments, answer = op
+        client = cache._cache.get_client(keys[0], write=True)  # Django's RedisCache: the redis-py client
+        if script not in self._scripts:
+            self._scripts[script] = client.register_script(script)  # sent by its hash after once
+        return answer(self._scripts[script](keys=keys, args=arguments, client=client))
+
+    async def end_run(self) -> None:
+        """The event loop ends: close its Redis connections (the next run opens its own)."""
+        if self._loop_redis is not None:
+            _, client, _ = self._loop_redis
+            self._loop_redis = None
+            try:
+                await client.aclose()
+            except Exception:  # (Redis gone meanwhile): the connections go with the loop
+                logger.warning("host gate's Redis connections not closed", exc_info=True,
+                               extra={"stage": "fetch", "outcome": "error"})
+
+    # --- the same, one call at a time, blocking (in one process: a dictionary under a lock) ---------
+
     def _try_slots(self, host: str, token: str) -> str:
         """A free slot for ``host`` (on Redis, or one whose owner is dead), or ""."""
-        keys = [f"crawl:host:{host}:slot:{index}" for index in range(self.per_host)]
         if self._alive is not None:
-            self._alive.keep(self._name)
-            made = [cache.make_and_validate_key(key) for key in keys]
-            before, after = cache.make_and_validate_key(_ALIVE_KEY).split("{name}")
-            taken = int(self._script(_TAKE_SLOT, made, [token, self.hold_seconds * 1000, before, after]))
-            if taken < 0:
-                logger.info("host slot of a dead worker taken over", extra={"stage": "fetch", "url": host,
-                                                                              "outcome": "slot_taken_over"})
-            return keys[abs(taken) - 1] if taken else ""
-        for key in keys:
+            return self._run_now(self._take_op(host, token))
+        for key in self._slot_keys(host):
             if cache.add(key, token, timeout=self.hold_seconds):
                 return key
         return ""
@@ -131,20 +236,13 @@ class HostGate:
         if self._alive is not None:
             self._alive.stop()
 
-    def _give_back(self, key: str, token: str) -> None:
-        """Give ``key`` back if ``token`` still holds it."""
-        if self._alive is not None:
-            self._script(_GIVE_BACK, [cache.make_and_validate_key(key)], [token])
-        else:
-            _give_back(key, token)
-
     def _turn_key(self, host: str) -> str:
         return f"crawl:host:{host}:next"
 
     def _until_turn(self, host: str) -> float:
         """Seconds until ``host``'s next turn (a look, nothing claimed)."""
         if not self.in_process:
-            return float(self._redis_script(_LOOK, host))
+            return self._run_now(self._look_op(host))
         return max(0.0, float(cache.get(self._turn_key(host), 0.0)) - time.time())
 
     def _try_turn(self, host: str) -> float | None:
@@ -153,8 +251,7 @@ class HostGate:
         if not self.delay:
             return 0.0
         if not self.in_process:
-            claimed, wait = self._redis_script(_CLAIM, host)
-            return float(wait) if int(claimed) else None
+            return self._run_now(self._claim_op(host))
         with _LOCAL_TURNS:
             now = time.time()
             wait = max(0.0, float(cache.get(self._turn_key(host), 0.0)) - now)
@@ -162,19 +259,6 @@ class HostGate:
                 return None
             cache.set(self._turn_key(host), now + wait + self.delay, self._turn_ms / 1000)
             return wait
-
-    def _redis_script(self, script: str, host: str):
-        """Run one of the turn's Lua scripts on the cache's Redis: one atomic step on the Redis
-        server's clock, so workers on machines whose clocks differ still keep the spacing."""
-        key = cache.make_and_validate_key(self._turn_key(host))
-        return self._script(script, [key], [repr(self.delay), repr(POLL_SECONDS), self._turn_ms])
-
-    def _script(self, script: str, keys: list[str], args: list):
-        """Run a Lua script on the cache's Redis (``keys``: made by the cache already)."""
-        client = cache._cache.get_client(keys[0], write=True)  # Django's RedisCache: the redis-py client
-        if script not in self._scripts:
-            self._scripts[script] = client.register_script(script)  # sent by its hash after once
-        return self._scripts[script](keys=keys, args=args, client=client)
 
 
 class _AliveMark:
@@ -229,20 +313,23 @@ class _AliveMark:
 _ALIVE_KEY = "crawl:worker:{name}:alive"
 # A host's slots, taken in one step: a free one, else one whose owner (the token's name, before
 # its "-count") has no alive mark. Answers the slot's number (from 1), negative when taken over, or 0.
-_TAKE_SLOT = """
-for i, key in ipairs(KEYS) do
-  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then return i end
-end
-for i, key in ipairs(KEYS) do
-  local holder = redis.call('GET', key)
-  local owner = holder and string.match(holder, '^(%x+)%-%d+$')
-  if owner and redis.call('EXISTS', ARGV[3] .. owner .. ARGV[4]) == 0 then
-    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
-    return -i
+_TAKE = """
+local function take(keys)
+  for i, key in ipairs(keys) do
+    if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then return i end
   end
+  for i, key in ipairs(keys) do
+    local holder = redis.call('GET', key)
+    local owner = holder and string.match(holder, '^(%x+)%-%d+$')
+    if owner and redis.call('EXISTS', ARGV[3] .. owner .. ARGV[4]) == 0 then
+      redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+      return -i
+    end
+  end
+  return 0
 end
-return 0
 """
+_TAKE_SLOT = _TAKE + "return take(KEYS)"
 _GIVE_BACK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -264,6 +351,20 @@ if wait > tonumber(ARGV[2]) then return {0, tostring(wait)} end
 if wait < 0 then wait = 0 end
 redis.call('SET', KEYS[1], string.format('%.6f', now + wait + tonumber(ARGV[1])), 'PX', ARGV[3])
 return {1, tostring(wait)}
+"""
+# A slot and the turn in one step (``HostGate._take_and_claim``): KEYS are the slots then the turn;
+# ARGV those of _TAKE_SLOT then those of _CLAIM. Answers {slot as _TAKE_SLOT, 1 if the turn was claimed, wait}.
+_TAKE_AND_CLAIM = _NOW + _TAKE + """
+local slots = {}
+for i = 1, #KEYS - 1 do slots[i] = KEYS[i] end
+local taken = take(slots)
+if taken == 0 then return {0, 0, '0'} end
+local turn = KEYS[#KEYS]
+local wait = tonumber(redis.call('GET', turn) or '0') - now
+if wait > tonumber(ARGV[6]) then return {taken, 0, tostring(wait)} end
+if wait < 0 then wait = 0 end
+redis.call('SET', turn, string.format('%.6f', now + wait + tonumber(ARGV[5])), 'PX', ARGV[7])
+return {taken, 1, tostring(wait)}
 """
 _LOCAL_TURNS = threading.Lock()  # in one process, the look-and-claim under one lock
 

@@ -10,9 +10,12 @@ Importing this module does the loading: it is meant for the fork server alone.
 
 from __future__ import annotations
 
+import gc
+
 from revue.news.stories import rarity
 from revue.text import language
 
 language.identifier()
 for _code in language.DETECTABLE:
     rarity.table(_code)
+gc.freeze()  # what is loaded stays out of the collector's passes: its pages stay shared, not copied

@@ -247,6 +247,7 @@ class Crawler:
                 logger.exception("leases not given back; they expire after REVUE_LEASE_SECONDS",
                                  extra={"stage": "crawl", "outcome": "error"})
             await on_db(connections.close_all)()
+            await self.hosts.end_run()
             self.pools.end_run()
         summary.seconds = time.monotonic() - started
         return summary
