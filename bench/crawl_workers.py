@@ -4,6 +4,7 @@
     .venv/bin/python bench/crawl_workers.py --workers 1 --database sqlite
     .venv/bin/python bench/crawl_workers.py --memory --feeds 1000 --items 100   # RSS over 100,000 entries
     .venv/bin/python bench/crawl_workers.py --settle-terms --feeds 40   # the settle's search entries, before/now
+    .venv/bin/python bench/crawl_workers.py --workers 1 --feeds 2000 --items 5 --profile 2   # cProfile of round 2
 
 (``bench/crawl.py --workers 1,2,4`` runs this script.)  The press is ``bench/crawlpress.py``'s
 loopback press (20–50 ms per answer, ETag/304).  For each N of ``--workers``, the database is
@@ -24,7 +25,10 @@ The naive loop (``bench/crawl.py``'s baseline: one feed after another, feedparse
 entry) runs on ``--baseline-feeds`` feeds (the press's share of changed ones) of the same
 database kind, extrapolated to all feeds (marked ``*``).  The network floor of a round is the
 latencies the press slept, summed, ÷ (N × concurrency): what N workers' requests in flight
-could do at best.  ``--memory``: one worker's cold import only, its RSS (and its children's)
+could do at best.  On PostgreSQL the CPU the database server used in each round is printed
+apart (« DB CPU s »: every ``postgres`` process of the machine, read from /proc), since the
+workers' own CPU does not show what they wait for there.  ``--profile R``: the first worker's
+process under cProfile in round R, every thread.  ``--memory``: one worker's cold import only, its RSS (and its children's)
 printed every ``--interval`` seconds beside the entries stored so far, and the slope of the
 second half (MB per 10,000 entries).
 """

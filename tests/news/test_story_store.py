@@ -177,7 +177,7 @@ def test_postgresql_reads_a_keys_newest_postings_in_the_index_order_whatever_its
         index = story_store.DatabaseIndex(1)
         found = index._query_postings(keys, low, high, cap)
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN " + postings.PG_STATEMENT, [keys, low, high, cap])
+            cursor.execute("EXPLAIN " + postings.PG_STATEMENT, [",".join(map(str, keys)), low, high, cap])
             plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan using story_posting_key_idx" in plan and "Bitmap" not in plan, plan
     for key in dict.fromkeys(keys):

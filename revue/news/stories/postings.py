@@ -5,7 +5,8 @@ key, for many keys in one statement, written for each database (``revue.news.sto
 SQLite: one compound select of up to ``MAX_KEYS_PER_STATEMENT`` lookups, padded to a multiple
 of ``KEYS_PER_STATEMENT`` so that the statement text repeats, read back as one JSON row
 (``revue.db.read_rows``). PostgreSQL: one short statement for any number of keys, an array, each
-key's postings read in the index's order by a lateral subquery that stops at ``cap``; it plans
+key's postings read in the index's order by a lateral subquery that stops at ``cap`` (the keys
+sent as one text: psycopg writes a list of 120 integers in 0.47 ms of CPU, the text in 0.14); it plans
 in a tenth of a millisecond where a union of 120 lookups took 10 ms. Bitmap scans are off for
 it (``order_scans``): a bitmap scan reads every posting of a key and sorts them to keep ``cap``,
 and the planner picks it whenever it believes keys rare, as it does for the lateral subquery (it
@@ -34,7 +35,8 @@ Row = tuple[int, int, int, int]  # key, time, article, story
 
 # PostgreSQL's lookup of any number of keys
 PG_STATEMENT = (
-    "SELECT p.key, p.time, p.article_id, p.story_id FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL"
+    "SELECT p.key, p.time, p.article_id, p.story_id FROM unnest(string_to_array(%s, ',')::bigint[]) AS k(key)"
+    " CROSS JOIN LATERAL"
     f" (SELECT s.key, s.time, s.article_id, s.story_id FROM {StoryPosting._meta.db_table} AS s"
     " WHERE s.key = k.key AND s.time >= %s AND s.time <= %s ORDER BY s.time DESC, s.article_id DESC LIMIT %s) AS p"
 )
@@ -45,7 +47,7 @@ def read(keys: Sequence[int], low: int, high: int, cap: int, *, ordered: bool = 
     ``order_scans`` was called in the transaction this runs in (else, on PostgreSQL, the lookup
     runs in a short transaction of its own that calls it)."""
     if connection.vendor == "postgresql":
-        arguments = [list(keys), low, high, cap]
+        arguments = [",".join(map(str, keys)), low, high, cap]  # (as text: psycopg dumps a list in Python, 3× the CPU)
         if ordered:
             with connection.cursor() as cursor:
                 return read_rows(cursor, PG_STATEMENT, arguments, COLUMNS)
