@@ -43,7 +43,7 @@ from typing import Protocol
 
 from revue.news.stories import dedupe
 from revue.news.stories.fingerprints import Fingerprint, Prepared, Profile, StoryItem, StoryParams, prepare
-from revue.news.stories.scoring import spread_discount, stories_per_word, similarity, story_similarity
+from revue.news.stories.scoring import similarity, spread_discount, stories_per_word, story_similarity, weighed
 
 
 # --- the index ------------------------------------------------------------------------------------------
@@ -152,8 +152,9 @@ class Clusterer:
             score = similarity(me, other) * p.fading(time - other.fingerprint.time)
             best[story] = max(best.get(story, 0.0), score / p.cross_language)
             best_score = max(best_score, score)
+        mine = weighed(me, discount) if same else None  # (the same for every story)
         for story, members in same.items():
-            score = story_similarity(me, members, discount)
+            score = story_similarity(me, members, discount, mine)
             score *= p.fading(min(abs(time - m.fingerprint.time) for m in members))
             best[story] = max(best.get(story, 0.0), score / p.same_language)
             best_score = max(best_score, score)

@@ -130,7 +130,15 @@ def similarity(a: Profile, b: Profile) -> float:
     return CROSS_SPECIFIC * specific + (1 - CROSS_SPECIFIC) * generic
 
 
-def story_similarity(me: Profile, members: Sequence[Profile], discount: dict[int, float] | None = None) -> float:
+def weighed(me: Profile, discount: dict[int, float] | None) -> tuple[dict[int, float], float]:
+    """The article's words as ``story_similarity`` weighs them with ``discount``, and their norm:
+    made once for an article compared with several stories."""
+    words = _weighed(me.words, discount or {})
+    return words, me.words_norm if words is me.words else math.sqrt(sum(w * w for w in words.values()))
+
+
+def story_similarity(me: Profile, members: Sequence[Profile], discount: dict[int, float] | None = None,
+                     mine: tuple[dict[int, float], float] | None = None) -> float:
     """How surely an article tells the event of one story, from its members in the article's
     language that the index returned.
 
@@ -139,7 +147,7 @@ def story_similarity(me: Profile, members: Sequence[Profile], discount: dict[int
     joins it; one close to a single member's aside does not (comparing with each member alone
     chains stories). Less when the titles' figures contradict (``_title_figures_agree``), when
     two texts name little in common (``_names_agree``) and when two headlines name different
-    countries (``_countries_agree``)."""
+    countries (``_countries_agree``). ``mine``: ``weighed(me, discount)``, when made already."""
     discount = discount or {}
     if len(members) == 1:  # the centre is the member's words (0.0 + w is w: the very same sums)
         centre = _weighed(members[0].words, discount)
@@ -155,8 +163,7 @@ def story_similarity(me: Profile, members: Sequence[Profile], discount: dict[int
                 for k, w in member.words.items():
                     centre[k] = get(k, 0.0) + w
         norm = math.sqrt(sum(w * w for w in centre.values()))
-    words = _weighed(me.words, discount)
-    words_norm = me.words_norm if words is me.words else math.sqrt(sum(w * w for w in words.values()))
+    words, words_norm = mine or weighed(me, discount)
     return (_cosine(words, centre, words_norm, norm) * _title_figures_agree(me, members)
             * _names_agree(me, members) * _countries_agree(me, members))
 
