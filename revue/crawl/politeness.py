@@ -82,7 +82,7 @@ class HostGate:
         """
         token, key, wait = f"{self._name}-{next(self._count)}", "", None
         try:
-            if self._alive is not None and self.delay and (then is None or not then.locked()):
+            if self._alive is not None and self.delay and not (then is not None and _busy(then)):
                 # the usual case in one call, not three: a free slot, the host's turn due, a free
                 # place in ``then``, held for that call (if turn or slot must wait, it is left)
                 async with then or nullcontext():
@@ -367,6 +367,13 @@ redis.call('SET', turn, string.format('%.6f', now + wait + tonumber(ARGV[5])), '
 return {taken, 1, tostring(wait)}
 """
 _LOCAL_TURNS = threading.Lock()  # in one process, the look-and-claim under one lock
+
+
+def _busy(then: AbstractAsyncContextManager) -> bool:
+    """Whether entering ``then`` would wait (a semaphore or lock with no place free); a context
+    manager that cannot tell is taken as busy: the gate then takes it only once the turn is near."""
+    locked = getattr(then, "locked", None)
+    return locked() if callable(locked) else True
 
 
 def _give_back(key: str, token: str) -> None:
