@@ -67,8 +67,7 @@ class HostGate:
         # without a system call for randomness on every request
         self._name = os.urandom(8).hex()
         self._count = itertools.count()
-        self._scripts: dict = {}
-        self._loop_redis: tuple | None = None  # (event loop, its Redis client, its scripts): ``_run``
+        self._redis = _Redis()
         # a turn's key outlives the moment it holds (at most a poll and a delay away) by a second
         self._turn_ms = math.ceil((self.delay + POLL_SECONDS) * 1000) + 1000
 
@@ -184,41 +183,18 @@ class HostGate:
         return keys[abs(taken) - 1] if taken else ""
 
     async def _run(self, op: tuple):
-        """Run a step on the event loop, with redis-py's asyncio client (one per loop: a crawl run's
-        loop ends with the run), and read its answer. No thread: a hop to one cost more CPU than
-        the call (0.2 ms against 0.1, bench/README.md), four times a request."""
+        """Run a step on the event loop (``_Redis.run``) and read its answer."""
         script, keys, arguments, answer = op
-        loop = asyncio.get_running_loop()
-        if self._loop_redis is None or self._loop_redis[0] is not loop:
-            import redis.asyncio
-
-            # Django's RedisCache writes to its first server; a step waits for one of its
-            # connections rather than open more than the requests at work could use
-            pool = redis.asyncio.BlockingConnectionPool.from_url(cache._cache._servers[0], max_connections=REDIS_CONNECTIONS)
-            self._loop_redis = (loop, redis.asyncio.Redis.from_pool(pool), {})
-        _, client, scripts = self._loop_redis
-        if script not in scripts:
-            scripts[script] = client.register_script(script)  # sent by its hash after once
-        return answer(await scripts[script](keys=keys, args=arguments))
+        return answer(await self._redis.run(script, keys, arguments))
 
     def _run_now(self, op: tuple):
-        """Run a step with Django's (blocking) client, and read its answer."""
+        """Run a step with Django's blocking client and read its answer."""
         script, keys, arguments, answer = op
-        client = cache._cache.get_client(keys[0], write=True)  # Django's RedisCache: the redis-py client
-        if script not in self._scripts:
-            self._scripts[script] = client.register_script(script)  # sent by its hash after once
-        return answer(self._scripts[script](keys=keys, args=arguments, client=client))
+        return answer(self._redis.run_now(script, keys, arguments))
 
     async def end_run(self) -> None:
         """The event loop ends: close its Redis connections (the next run opens its own)."""
-        if self._loop_redis is not None:
-            _, client, _ = self._loop_redis
-            self._loop_redis = None
-            try:
-                await client.aclose()
-            except Exception:  # (Redis gone meanwhile): the connections go with the loop
-                logger.warning("host gate's Redis connections not closed", exc_info=True,
-                               extra={"stage": "fetch", "outcome": "error"})
+        await self._redis.end_run()
 
     # --- the same, one call at a time, blocking (in one process: a dictionary under a lock) ---------
 
@@ -259,6 +235,48 @@ class HostGate:
                 return None
             cache.set(self._turn_key(host), now + wait + self.delay, self._turn_ms / 1000)
             return wait
+
+
+class _Redis:
+    """Runs the gate's Lua scripts on the cache's Redis: on the event loop with redis-py's asyncio
+    client (one per loop: a crawl run's loop ends with the run), or blocking with Django's client.
+    No thread: a hop to one cost more CPU than the call (0.2 ms against 0.1, bench/README.md),
+    four times a request."""
+
+    def __init__(self) -> None:
+        self._scripts: dict = {}  # Django's client's
+        self._loop: tuple | None = None  # (event loop, its asyncio client, its scripts)
+
+    async def run(self, script: str, keys: list[str], arguments: list):
+        loop = asyncio.get_running_loop()
+        if self._loop is None or self._loop[0] is not loop:
+            import redis.asyncio
+
+            # Django's RedisCache writes to its first server; a step waits for one of its
+            # connections rather than open more than the requests at work could use
+            pool = redis.asyncio.BlockingConnectionPool.from_url(cache._cache._servers[0], max_connections=REDIS_CONNECTIONS)
+            self._loop = (loop, redis.asyncio.Redis.from_pool(pool), {})
+        _, client, scripts = self._loop
+        if script not in scripts:
+            scripts[script] = client.register_script(script)  # sent by its hash after once
+        return await scripts[script](keys=keys, args=arguments)
+
+    def run_now(self, script: str, keys: list[str], arguments: list):
+        client = cache._cache.get_client(keys[0], write=True)  # Django's RedisCache: the redis-py client
+        if script not in self._scripts:
+            self._scripts[script] = client.register_script(script)
+        return self._scripts[script](keys=keys, args=arguments, client=client)
+
+    async def end_run(self) -> None:
+        if self._loop is None:
+            return
+        _, client, _ = self._loop
+        self._loop = None
+        try:
+            await client.aclose()
+        except Exception:  # (Redis gone meanwhile): the connections go with the loop
+            logger.warning("host gate's Redis connections not closed", exc_info=True,
+                           extra={"stage": "fetch", "outcome": "error"})
 
 
 class _AliveMark:
