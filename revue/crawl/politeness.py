@@ -77,7 +77,9 @@ class HostGate:
 
         ``then`` (say, the crawler's semaphore of requests in flight) is entered only once the
         host's turn is near (a waiting request never holds it), and the turn is claimed inside
-        it, so the request starts when its turn says, never later.
+        it, so the request starts when its turn says, never later. On Redis, when ``then`` has a
+        place free, slot and turn are asked for in one step inside it: if either must wait, the
+        place is left at once and the request waits as above.
         """
         token, key, wait = f"{self._name}-{next(self._count)}", "", None
         try:
