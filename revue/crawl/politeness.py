@@ -103,8 +103,11 @@ class HostGate:
                     await asyncio.sleep(wait)
                 wait = None
                 async with then or nullcontext():
-                    turn = (self._try_turn(host) if self.in_process or not self.delay
-                            else await self._run(self._claim_op(host)))
+                    if self.in_process or not self.delay:
+                        turn = self._try_turn(host)
+                    else:  # (a claim refused says how long until the turn: no look needed then)
+                        claimed, seconds = await self._run(self._claim_op(host))
+                        turn, wait = (seconds, None) if claimed else (None, seconds)
                     if turn is None:  # another request took this window meanwhile: wait again
                         continue
                     if turn > 0:  # ours, one delay after the last request to this host
@@ -158,8 +161,9 @@ class HostGate:
 
     def _claim_op(self, host: str) -> tuple:
         """``_try_turn`` on Redis: one atomic step on the Redis server's clock, so workers on
-        machines whose clocks differ still keep the spacing."""
-        return _CLAIM, *self._turn_keys_and_arguments(host), lambda found: float(found[1]) if int(found[0]) else None
+        machines whose clocks differ still keep the spacing. Answers whether the turn was
+        claimed, and the seconds to wait: before starting, or until the turn when refused."""
+        return _CLAIM, *self._turn_keys_and_arguments(host), lambda found: (bool(int(found[0])), float(found[1]))
 
     def _give_back_op(self, key: str, token: str) -> tuple:
         """Give ``key`` back if ``token`` still holds it."""
@@ -229,7 +233,8 @@ class HostGate:
         if not self.delay:
             return 0.0
         if not self.in_process:
-            return self._run_now(self._claim_op(host))
+            claimed, wait = self._run_now(self._claim_op(host))
+            return wait if claimed else None
         with _LOCAL_TURNS:
             now = time.time()
             wait = max(0.0, float(cache.get(self._turn_key(host), 0.0)) - now)
@@ -372,7 +377,7 @@ if wait < 0 then wait = 0 end
 redis.call('SET', KEYS[1], string.format('%.6f', now + wait + tonumber(ARGV[1])), 'PX', ARGV[3])
 return {1, tostring(wait)}
 """
-# A slot and the turn in one step (``HostGate._take_and_claim``): KEYS are the slots then the turn;
+# A slot and the turn in one step (``HostGate._take_and_claim_op``): KEYS are the slots then the turn;
 # ARGV those of _TAKE_SLOT then those of _CLAIM. Answers {slot as _TAKE_SLOT, 1 if the turn was claimed, wait}.
 _TAKE_AND_CLAIM = _NOW + _TAKE + """
 local slots = {}
