@@ -324,13 +324,20 @@ class _DescendantSampler:
     def _sample(self) -> None:
         for pid in self._descendants():
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                _name, fields = proc_stat(pid)
                 self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self._ticks  # utime + stime
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmHWM:"):
                         self.hwm[pid] = max(self.hwm.get(pid, 0), int(line.split()[1]) * 1024)
             except (OSError, IndexError, ValueError):
                 continue
+
+
+def proc_stat(pid: int | str) -> tuple[str, list[str]]:
+    """A process's name and the fields of /proc/<pid>/stat after it (``fields[11:15]``: utime,
+    stime, cutime, cstime, in clock ticks); OSError once it has ended."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
 
 
 def _cpu(usage) -> float:

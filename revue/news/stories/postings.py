@@ -6,8 +6,8 @@ SQLite: one compound select of up to ``MAX_KEYS_PER_STATEMENT`` lookups, padded 
 of ``KEYS_PER_STATEMENT`` so that the statement text repeats, read back as one JSON row
 (``revue.db.read_rows``). PostgreSQL: one short statement for any number of keys, an array, each
 key's postings read in the index's order by a lateral subquery that stops at ``cap`` (the keys
-sent as one text: psycopg writes a list of 120 integers in 0.47 ms of CPU, the text in 0.14); it plans
-in a tenth of a millisecond where a union of 120 lookups took 10 ms. Bitmap scans are off for
+sent as one text: psycopg writes a list of 120 integers in 0.47 ms of CPU, the text in 0.14); it
+plans in a tenth of a millisecond where a union of 120 lookups took 10 ms. Bitmap scans are off for
 it (``order_scans``): a bitmap scan reads every posting of a key and sorts them to keep ``cap``,
 and the planner picks it whenever it believes keys rare, as it does for the lateral subquery (it
 knows no key in advance) and for any key of a table filled since its last ANALYZE (a cold
@@ -18,6 +18,7 @@ settle's lookups on PostgreSQL »).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -48,11 +49,9 @@ def read(keys: Sequence[int], low: int, high: int, cap: int, *, ordered: bool = 
     runs in a short transaction of its own that calls it)."""
     if connection.vendor == "postgresql":
         arguments = [",".join(map(str, keys)), low, high, cap]  # (as text: psycopg dumps a list in Python, 3× the CPU)
-        if ordered:
-            with connection.cursor() as cursor:
-                return read_rows(cursor, PG_STATEMENT, arguments, COLUMNS)
-        with transaction.atomic(), connection.cursor() as cursor:
-            order_scans()
+        with nullcontext() if ordered else transaction.atomic(), connection.cursor() as cursor:
+            if not ordered:
+                order_scans()
             return read_rows(cursor, PG_STATEMENT, arguments, COLUMNS)
     rows: list[Row] = []
     for start in range(0, len(keys), MAX_KEYS_PER_STATEMENT):
