@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 ARABIC_RANGE = re.compile("[\u0600-\u06ff]")
 
@@ -41,12 +42,26 @@ _ARABIC = {
     **{chr(0x06F0 + d): str(d) for d in range(10)},  # ۰-۹ → 0-9
 }
 
-# one table for str.translate: every combining mark of the Basic Multilingual Plane dropped, then
-# the Arabic forms and digits
-_TABLE = {
-    **{code: None for code in range(0x10000) if unicodedata.combining(chr(code))},
-    **{ord(letter): to for letter, to in _ARABIC.items()},
-}
+
+
+def char_class(codes: Iterable[int]) -> str:
+    """A regular expression's character class of these code points, as ranges."""
+    spans: list[list[int]] = []
+    for code in sorted(codes):
+        if spans and code == spans[-1][1] + 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    return "[" + "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                         for a, b in spans) + "]"
+
+
+# every combining mark of the Basic Multilingual Plane, dropped with one regular expression: after
+# NFKD nearly every remaining character of French or Spanish text is ASCII, and str.translate would
+# look each character up in a dict once the first non-ASCII one is seen (twice the time of fold)
+_MARKS = re.compile(char_class([code for code in range(0x10000) if unicodedata.combining(chr(code))]) + "+")
+_ARABIC_FORMS = re.compile(char_class([ord(letter) for letter in _ARABIC]))
+_ARABIC_PAIRS = tuple((letter, to or "") for letter, to in _ARABIC.items())
 
 
 def fold(text: str) -> str:
@@ -54,7 +69,12 @@ def fold(text: str) -> str:
     folded = text.casefold()
     if folded.isascii():  # nothing more to do: the common case of a word, and of English text
         return folded
-    return unicodedata.normalize("NFKD", folded).translate(_TABLE)
+    folded = _MARKS.sub("", unicodedata.normalize("NFKD", folded))
+    if _ARABIC_FORMS.search(folded):  # (no combining mark is one of them, nor becomes one)
+        for letter, to in _ARABIC_PAIRS:
+            if letter in folded:
+                folded = folded.replace(letter, to)
+    return folded
 
 
 def is_arabic(word: str) -> bool:

@@ -62,7 +62,7 @@ def detect(text: str | None) -> str:
     """"fr", "ar", "es" or "en" from the text itself, or "" when unsure: Arabic by its script,
     the others by py3langid's character n-gram model, answered only when it is sure."""
     sample = (text or "")[:DETECTION_SAMPLE_CHARS]
-    letters = sum(1 for char in sample if char.isalpha())
+    letters = sum(map(str.isalpha, sample))
     if letters < 3:
         return ""
     if len(ARABIC_RANGE.findall(sample)) > letters / 2:
