@@ -29,8 +29,9 @@ could do at best.  On PostgreSQL the CPU the database server used in each round 
 apart (« DB CPU s »: every ``postgres`` process of the machine, read from /proc), since the
 workers' own CPU does not show what they wait for there.  ``--profile R``: the first worker's
 process under cProfile in round R, every thread.  ``--memory``: one worker's cold import only, its RSS (and its children's)
-printed every ``--interval`` seconds beside the entries stored so far, and the slope of the
-second half (MB per 10,000 entries).
+printed every ``--interval`` seconds beside the entries stored so far, then its PSS and its
+children's (each page shared by N processes counted 1/N: the fork server's preloaded pages once,
+not once per process), and the slopes of the second half (MB per 10,000 entries).
 """
 
 from __future__ import annotations
@@ -156,10 +157,11 @@ def child_worker(job: dict) -> dict:
 
 
 class _MemoryLog:
-    """Every ``interval`` s: seconds, entries stored so far, this process's RSS, its children's."""
+    """Every ``interval`` s: seconds, entries stored so far, this process's RSS, its children's
+    summed, and the same as PSS (``_pss``)."""
 
     def __init__(self, stored: list[int], sampler, interval: float) -> None:
-        self.rows: list[tuple[float, int, int, int]] = []
+        self.rows: list[tuple[float, int, int, int, int, int]] = []
         self._stored, self._sampler, self._interval = stored, sampler, interval
         self._stop = threading.Event()
         self._started = time.monotonic()
@@ -171,7 +173,7 @@ class _MemoryLog:
             self._row()
 
     def _row(self) -> None:
-        each = []  # each child's RSS (CPU processes, the settle process, the fork server …)
+        each, pss = [], 0  # each child's RSS (CPU processes, the settle process, the fork server …)
         for pid in self._sampler._descendants():
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -179,11 +181,14 @@ class _MemoryLog:
                         each.append(int(line.split()[1]) * 1024)
             except OSError:
                 continue
+            pss += _pss(pid)
         children = sum(each)
-        self.rows.append((time.monotonic() - self._started, self._stored[0], crawl._rss_now(), children))
-        seconds, entries, own, _ = self.rows[-1]  # (as it goes: a run stopped early still shows its rows)
+        self.rows.append((time.monotonic() - self._started, self._stored[0], crawl._rss_now(), children,
+                          _pss("self"), pss))
+        seconds, entries, own, _, own_pss, _ = self.rows[-1]  # (as it goes: a run stopped early still shows its rows)
         print(f"  memory: {seconds:.0f} s, {entries} entries, crawler {own / MB:.1f} MB, children {children / MB:.1f} MB "
-              f"({' / '.join(f'{rss / MB:.0f}' for rss in sorted(each, reverse=True))})", flush=True)
+              f"({' / '.join(f'{rss / MB:.0f}' for rss in sorted(each, reverse=True))}); PSS crawler "
+              f"{own_pss / MB:.1f} MB, children {pss / MB:.1f} MB", flush=True)
 
     def stop(self) -> None:  # (no row now: the run's end, its processes winding down, is no sample of a run)
         self._stop.set()
@@ -442,16 +447,33 @@ def table(spec: PressSpec, counts: list[int], runs: dict, naive: list, scale: fl
               f"wall time × {scale:.2f}.")
 
 
+def _pss(pid: int | str) -> int:
+    """A process's proportional set size: its private pages, and each page it shares with N
+    processes counted 1/N (``/proc/<pid>/smaps_rollup``, Linux 4.14+; 0 where unreadable). The
+    fork server's preloaded model and word lists are shared by every process forked from it:
+    RSS counts them in each, PSS once in all."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def memory_table(rows: list, interval: float) -> None:
     print(f"\nOne worker's memory during the cold import, every {interval:g} s:")
-    print(f"{'s':>8}{'entries':>10}{'crawler RSS MB':>16}{'children RSS MB':>17}")
-    for seconds, entries, own, children in rows:
-        print(f"{seconds:>8.0f}{entries:>10}{own / MB:>16.1f}{children / MB:>17.1f}")
+    print(f"{'s':>8}{'entries':>10}{'crawler RSS MB':>16}{'children RSS MB':>17}{'crawler PSS MB':>16}"
+          f"{'children PSS MB':>17}")
+    for seconds, entries, own, children, own_pss, children_pss in rows:
+        print(f"{seconds:>8.0f}{entries:>10}{own / MB:>16.1f}{children / MB:>17.1f}{own_pss / MB:>16.1f}"
+              f"{children_pss / MB:>17.1f}")
     half = [r for r in rows if r[1] >= rows[-1][1] / 2]
     if len(half) >= 3 and half[-1][1] > half[0][1]:
-        for label, column in (("crawler", 2), ("crawler + children", None)):
+        for label, total in (("crawler RSS", lambda r: r[2]), ("crawler + children RSS", lambda r: r[2] + r[3]),
+                             ("crawler + children PSS", lambda r: r[4] + r[5])):
             xs = [r[1] for r in half]
-            ys = [(r[2] if column else r[2] + r[3]) / MB for r in half]
+            ys = [total(r) / MB for r in half]
             slope = statistics.linear_regression(xs, ys).slope * 10_000
             print(f"slope over the second half ({half[0][1]:,}–{half[-1][1]:,} entries), {label}: "
                   f"{slope:+.2f} MB per 10,000 entries")
