@@ -1,7 +1,7 @@
 """Store articles idempotently: one transaction per entry batch, nothing stored twice.
 
-``store_many`` stores several feeds' drafts in one transaction (the crawler gathers the feeds
-that finish while the database is busy). An article is the same article when its canonical URL is the same (``url_hash`` is unique),
+``store_many`` stores several feeds' drafts in one transaction and a handful of statements for
+all of them (the crawler gathers the feeds that finish while the database is busy). An article is the same article when its canonical URL is the same (``url_hash`` is unique),
 or when the same outlet already has an article with the same guid — so an entry crawled twice,
 or carried by two feeds of one outlet, is one row. Re-running ``store_drafts`` on the same
 drafts changes nothing. Images are one row per distinct URL, shared by every article.
@@ -41,16 +41,22 @@ class StoreResult:
     features: dict = field(default_factory=dict)  # new article id -> what its draft carried for the settle (pickled)
 
 
-NEW_ENTRIES_CHUNK = 300  # pairs per statement: 3 parameters each, under SQLite's historical 999
+NEW_ENTRIES_CHUNK = 240  # entries per statement: 4 parameters each, under SQLite's historical 999
+STORE_ROWS = 500  # articles an INSERT statement carries at most (Django splits further on SQLite)
 
 
 def new_entries(source_id: int, pairs: Sequence[tuple[str, str]]) -> set[int]:
     """Which of these ``(canonical URL, guid)`` pairs the archive does not have yet: the
     positions of those whose URL no article has and whose guid (when there is one) no article
-    of this outlet has.
+    of this outlet has."""
+    return _unknown([(source_id, url, guid) for url, guid in pairs])
+
+
+def _unknown(entries: Sequence[tuple[int, str, str]]) -> set[int]:
+    """``new_entries`` for ``(outlet id, canonical URL, guid)`` entries of any outlets.
 
     It runs twice for every changed feed, so it is one statement that returns only the new
-    pairs (a feed that changed mostly repeats entries already stored): on SQLite each row
+    entries (a feed that changed mostly repeats entries already stored): on SQLite each row
     returned costs the database thread the interpreter lock again, which under a busy crawl
     means waiting for it; a statement that returned every known entry took ten times longer.
     Each test is a lookup in its own unique or composite index (``EXPLAIN``: covering index).
@@ -58,20 +64,20 @@ def new_entries(source_id: int, pairs: Sequence[tuple[str, str]]) -> set[int]:
     fresh: set[int] = set()
     quote = connection.ops.quote_name
     table = quote(Article._meta.db_table)
-    for start in range(0, len(pairs), NEW_ENTRIES_CHUNK):
-        chunk = pairs[start:start + NEW_ENTRIES_CHUNK]
+    for start in range(0, len(entries), NEW_ENTRIES_CHUNK):
+        chunk = entries[start:start + NEW_ENTRIES_CHUNK]
         params: list = []
-        for position, (url, guid) in enumerate(chunk, start):
-            params += [position, url_hash(url), guid or ""]
-        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+        for position, (source_id, url, guid) in enumerate(chunk, start):
+            params += [position, url_hash(url), guid or "", source_id]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
         sql = (
             f"SELECT v.column1 FROM (VALUES {values}) AS v"
             f" WHERE NOT EXISTS (SELECT 1 FROM {table} a WHERE a.{quote('url_hash')} = v.column2)"
             f" AND (v.column3 = '' OR NOT EXISTS (SELECT 1 FROM {table} b"
-            f" WHERE b.{quote('source_id')} = %s AND b.{quote('guid')} = v.column3))"
+            f" WHERE b.{quote('source_id')} = v.column4 AND b.{quote('guid')} = v.column3))"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params + [source_id])
+            cursor.execute(sql, params)
             fresh.update(position for (position,) in cursor.fetchall())
     return fresh
 
@@ -92,22 +98,36 @@ def _categories() -> dict[str, Category]:
     return {c.slug: c for c in Category.objects.all()}
 
 
-def store_many(batch: Sequence[tuple[int, int | None, Sequence[ArticleDraft]]]) -> list[StoreResult | Exception]:
+Batch = Sequence[tuple[int, int | None, Sequence[ArticleDraft]]]
+
+
+def store_many(batch: Batch) -> list[StoreResult | Exception]:
     """``store_drafts`` for the drafts of several feeds, ``(source_id, feed_id, drafts)`` each, in
     one transaction (on SQLite every commit costs a disk write): a result, or the error that
-    feed's drafts met, per feed and in order. Each feed is a savepoint of its own, and when the
-    commit itself fails (a deferred constraint: an outlet deleted meanwhile), each feed is
-    stored again alone, so one feed's failure is never its neighbours'."""
+    feed's drafts met, per feed and in order.
+
+    The feeds' rows go in together, a handful of statements for the whole batch rather than for
+    each feed (on PostgreSQL each is a round trip of the crawler's one database thread). When
+    that fails, each feed is stored again in a savepoint of its own; and when the commit itself
+    fails (a deferred constraint: an outlet deleted meanwhile), each feed is stored again alone,
+    in a transaction of its own: one feed's failure is never its neighbours'."""
     categories = _categories()  # read once for the batch
 
     def one(source_id, feed_id, drafts) -> StoreResult | Exception:
         try:
-            return store_drafts(source_id, feed_id, drafts, categories)
+            with transaction.atomic():
+                return _store(((source_id, feed_id, drafts),), categories)[0]
         except DatabaseError as error:
             return error
 
     try:
         with transaction.atomic():
+            if len(batch) > 1:
+                try:
+                    with transaction.atomic():
+                        return _store(batch, categories)
+                except DatabaseError:  # one feed's rows spoiled the statements: each feed alone
+                    pass
             return [one(*item) for item in batch]
     except DatabaseError:
         return [one(*item) for item in batch]
@@ -117,22 +137,41 @@ def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDr
                  categories: dict[str, Category] | None = None) -> StoreResult:
     """Store the drafts not yet in the archive, in one transaction (``categories``: by slug,
     when read already)."""
-    skipped = tuple(f"no title and no text: {d.url}" for d in drafts if not (d.title or d.text))
-    drafts = [d for d in drafts if d.title or d.text]
-    if not drafts:
-        return StoreResult(skipped=skipped)
     with transaction.atomic():
-        unknown = new_entries(source_id, [(d.url, d.guid[:1000]) for d in drafts])
+        return _store(((source_id, feed_id, drafts),), categories)[0]
+
+
+def _store(batch: Batch, categories: dict[str, Category] | None) -> list[StoreResult]:
+    """Store the drafts of these feeds that the archive does not have, in order, as if one feed
+    after the other: an entry an earlier feed of the batch stores (the same URL, or of the same
+    outlet the same guid) is one that a later feed finds existing."""
+    feeds, entries = [], []
+    for source_id, feed_id, drafts in batch:
+        skipped = tuple(f"no title and no text: {d.url}" for d in drafts if not (d.title or d.text))
+        drafts = [d for d in drafts if d.title or d.text]
+        feeds.append((source_id, feed_id, drafts, skipped))
+        entries += [(source_id, d.url, d.guid[:1000]) for d in drafts]
+    unknown = _unknown(entries) if entries else set()
+    claimed_urls: set[str] = set()  # by earlier feeds of the batch
+    claimed_guids: set[tuple[int, str]] = set()
+    fresh_of_feeds: list[dict[str, ArticleDraft]] = []
+    position = 0
+    for source_id, _feed_id, drafts, _skipped in feeds:
         fresh: dict[str, ArticleDraft] = {}
-        for position, draft in enumerate(drafts):
-            key = url_hash(draft.url)
-            if position in unknown and key not in fresh:
+        for draft in drafts:
+            key, guid = url_hash(draft.url), draft.guid[:1000]
+            if (position in unknown and key not in fresh and key not in claimed_urls
+                    and (source_id, guid) not in claimed_guids):
                 fresh[key] = draft
-        if not fresh:
-            return StoreResult(existing=len(drafts), skipped=skipped)
-        images = _images_by_url(
-            [d.image_url for d in fresh.values()] + [u for d in fresh.values() for u in d.inline_image_urls]
-        )
+            position += 1
+        claimed_urls.update(fresh)
+        claimed_guids.update((source_id, d.guid[:1000]) for d in fresh.values() if d.guid)
+        fresh_of_feeds.append(fresh)
+    every = {key: draft for fresh in fresh_of_feeds for key, draft in fresh.items()}
+    stored: dict[str, int] = {}
+    if every:
+        images = _images_by_url([d.image_url for d in every.values()]
+                                + [u for d in every.values() for u in d.inline_image_urls])
         if categories is None:
             categories = _categories()
         now = timezone.now()
@@ -155,15 +194,20 @@ def store_drafts(source_id: int, feed_id: int | None, drafts: Sequence[ArticleDr
                 category=categories.get(d.category_slug),
                 content_hash=d.content_hash,
             )
+            for (source_id, feed_id, _drafts, _skipped), fresh in zip(feeds, fresh_of_feeds)
             for key, d in fresh.items()
         ]
-        Article.objects.bulk_create(rows, ignore_conflicts=True)
-        stored = dict(Article.objects.filter(url_hash__in=fresh).values_list("url_hash", "id"))
-        _link_images(fresh, stored, images)
-    created = tuple(stored[k] for k in fresh if k in stored)
-    count_articles(d.language for k, d in fresh.items() if k in stored)
-    features = {stored[k]: d.features for k, d in fresh.items() if k in stored and d.features}
-    return StoreResult(created=created, existing=len(drafts) - len(created), skipped=skipped, features=features)
+        Article.objects.bulk_create(rows, ignore_conflicts=True, batch_size=STORE_ROWS)
+        stored = dict(Article.objects.filter(url_hash__in=every).values_list("url_hash", "id"))
+        _link_images(every, stored, images)
+    results = []
+    for (_source_id, _feed_id, drafts, skipped), fresh in zip(feeds, fresh_of_feeds):
+        created = tuple(stored[k] for k in fresh if k in stored)
+        count_articles(d.language for k, d in fresh.items() if k in stored)
+        features = {stored[k]: d.features for k, d in fresh.items() if k in stored and d.features}
+        results.append(StoreResult(created=created, existing=len(drafts) - len(created), skipped=skipped,
+                                   features=features))
+    return results
 
 
 def _link_images(fresh: dict[str, ArticleDraft], stored: dict[str, int], images: dict[str, Image]) -> None:

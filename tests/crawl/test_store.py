@@ -130,3 +130,50 @@ def test_one_feed_that_cannot_be_stored_does_not_spoil_the_others(transactional_
     assert isinstance(results[1], Exception)
     assert [len(results[0].created), len(results[2].created)] == [1, 1]
     assert sorted(Article.objects.values_list("guid", flat=True)) == ["guid-1", "guid-3"]
+
+
+def test_two_feeds_of_one_outlet_carrying_one_guid_store_it_once(outlet):
+    """In one batch as one feed after the other: the second feed finds the first's entry."""
+    source, main, sport = outlet
+    results = store_many([
+        (source.id, main.id, [draft(1)]),
+        (source.id, sport.id, [draft(1, url="https://quotidien.example/sport/1")]),  # same guid, other URL
+    ])
+    assert [len(r.created) for r in results] == [1, 0] and results[1].existing == 1
+    assert Article.objects.count() == 1
+
+
+def test_a_feed_whose_rows_the_database_refuses_spoils_only_itself(outlet):
+    """A row refused as it is written (here: no summary, where the column needs one) costs that
+    feed alone; the feeds stored with it in the same batch are kept. PostgreSQL refuses the
+    statement, and each feed is then stored in a savepoint of its own; SQLite's INSERT OR
+    IGNORE, what ``ignore_conflicts`` writes there, skips the row alone."""
+    from django.db import connection
+
+    source, main, sport = outlet
+    results = store_many([
+        (source.id, main.id, [draft(1), draft(2)]),
+        (source.id, sport.id, [draft(3, summary=None)]),
+        (source.id, sport.id, [draft(4)]),
+    ])
+    if connection.vendor == "postgresql":
+        assert isinstance(results[1], Exception)
+    else:
+        assert results[1].created == ()
+    assert [len(results[0].created), len(results[2].created)] == [2, 1]
+    assert sorted(Article.objects.values_list("guid", flat=True)) == ["guid-1", "guid-2", "guid-4"]
+
+
+def test_a_batch_of_feeds_is_stored_in_a_few_statements_not_a_few_per_feed(outlet):
+    """The crawler's one database thread waits on each statement (a round trip on PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    source, main, _sport = outlet
+    batch = [(source.id, main.id, [draft(n, url=f"https://quotidien.example/{f}/{n}", guid=f"{f}-{n}")
+                                   for n in range(5)]) for f in range(20)]
+    with CaptureQueriesContext(connection) as statements:
+        results = store_many(batch)
+    assert [len(r.created) for r in results] == [5] * 20
+    assert Article.objects.count() == 100
+    assert len(statements) <= 12, [q["sql"][:80] for q in statements]
