@@ -115,8 +115,7 @@ def store_many(batch: Batch) -> list[StoreResult | Exception]:
 
     def one(source_id, feed_id, drafts) -> StoreResult | Exception:
         try:
-            with transaction.atomic():
-                return _store(((source_id, feed_id, drafts),), categories)[0]
+            return store_drafts(source_id, feed_id, drafts, categories)
         except DatabaseError as error:
             return error
 
@@ -158,14 +157,17 @@ def _store(batch: Batch, categories: dict[str, Category] | None) -> list[StoreRe
     position = 0
     for source_id, _feed_id, drafts, _skipped in feeds:
         fresh: dict[str, ArticleDraft] = {}
+        guids: list[tuple[int, str]] = []
         for draft in drafts:
             key, guid = url_hash(draft.url), draft.guid[:1000]
             if (position in unknown and key not in fresh and key not in claimed_urls
                     and (source_id, guid) not in claimed_guids):
                 fresh[key] = draft
+                if guid:
+                    guids.append((source_id, guid))
             position += 1
         claimed_urls.update(fresh)
-        claimed_guids.update((source_id, d.guid[:1000]) for d in fresh.values() if d.guid)
+        claimed_guids.update(guids)
         fresh_of_feeds.append(fresh)
     every = {key: draft for fresh in fresh_of_feeds for key, draft in fresh.items()}
     stored: dict[str, int] = {}

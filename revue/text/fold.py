@@ -43,7 +43,6 @@ _ARABIC = {
 }
 
 
-
 def char_class(codes: Iterable[int]) -> str:
     """A regular expression's character class of these code points, as ranges."""
     spans: list[list[int]] = []
